@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+/**
+ * The `flexor` command. Each command parses its flags, calls one library function, writes what it
+ * returned and sets the exit status: 0 success, 1 a check failed (simulation, lint), 2 bad input.
+ */
+import { writeFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { generateDecoder } from './decoder.js';
+import { describeFiles } from './design.js';
+import { InputError } from './errors.js';
+import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
+import { MATRIX_FORMATS, matrixOutput, type MatrixFormat } from './matrixcommand.js';
+import { writeDesignFiles } from './output.js';
+import { SIMULATORS, lintDesign, verifyDesign, type Simulator } from './simulate.js';
+import { VERSION } from './version.js';
+
+const EXIT_CHECK_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+
+/** Parses an integer flag strictly: "12" is 12; "1.5", "abc", "" and repeated flags are errors. */
+function integerFlag(flag: string) {
+  return (raw: unknown): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (Array.isArray(raw)) throw new InputError(flag, 'is given more than once');
+    const text = String(raw).trim();
+    if (!/^[+-]?\d+$/.test(text)) throw new InputError(flag, `must be an integer; got ${JSON.stringify(String(raw))}`);
+    return Number(text);
+  };
+}
+
+const matrixFlags = {
+  nin: { type: 'string', coerce: integerFlag('--nin'), describe: 'Nin: encrypted bits per slice (1 <= Nin <= Nout)' },
+  nout: { type: 'string', coerce: integerFlag('--nout'), describe: 'Nout: decoded weights per slice (up to 1024)' },
+  ntap: { type: 'string', coerce: integerFlag('--ntap'), describe: 'ones per matrix row (1 <= nTap <= Nin)' },
+  dense: { type: 'boolean', describe: 'each entry a fair coin instead of a fixed nTap' },
+  seed: { type: 'string', coerce: integerFlag('--seed'), default: '1', describe: 'seed, an integer from 0 to 4294967295' },
+} as const;
+
+function say(lines: readonly string[], stream: NodeJS.WriteStream = process.stdout): void {
+  for (const line of lines) stream.write(`${line}\n`);
+}
+
+function warn(warnings: readonly string[]): void {
+  say(warnings.map((w) => `warning: ${w}`), process.stderr);
+}
+
+function matrixCommand(y: Argv) {
+  return y
+    .command(
+      'matrix',
+      'Draw the XOR matrix (or matrices) and print or write it with its rank',
+      (b) =>
+        b
+          .options(matrixFlags)
+          .options({
+            planes: { type: 'string', coerce: integerFlag('--planes'), default: '1', describe: 'bit-planes q, each with its own matrix' },
+            format: { choices: MATRIX_FORMATS, default: 'text' as MatrixFormat, describe: 'output format' },
+            output: { alias: 'o', type: 'string', describe: 'write to this file instead of standard output' },
+            force: { type: 'boolean', default: false, describe: 'overwrite an existing output file' },
+          })
+          .example('$0 matrix --nin 16 --nout 20 --ntap 2 --seed 1', 'print the matrix and its rank')
+          .example('$0 matrix --nin 16 --nout 20 --ntap 2 --planes 2 --format npy -o m.npy', 'write [2, 20, 16] uint8 for numpy'),
+      (argv) => {
+        const spec = { nIn: argv.nin!, nOut: argv.nout!, nTap: argv.ntap, dense: argv.dense, seed: argv.seed!, planes: argv.planes };
+        if (argv.nin === undefined) throw new InputError('--nin', 'is required');
+        if (argv.nout === undefined) throw new InputError('--nout', 'is required');
+        if (argv.format === 'npy' && argv.output === undefined) throw new InputError('--format', 'npy is binary: give -o FILE');
+        const result = matrixOutput(spec, argv.format);
+        warn(result.warnings);
+        if (argv.output === undefined) {
+          process.stdout.write(result.contents);
+        } else {
+          writeNewFile(argv.output, result.contents, argv.force);
+          say([...result.summary, `wrote ${argv.output}`]);
+        }
+      },
+    );
+}
+
+/** Writes a file; an existing one is overwritten only with `force`. */
+function writeNewFile(path: string, contents: string | Uint8Array, force: boolean): void {
+  try {
+    writeFileSync(path, contents, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError('-o', `${path} exists; pass --force to overwrite it`);
+    throw new InputError('-o', `cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+function generateCommand(y: Argv) {
+  return y.command('generate <what>', 'Generate RTL, testbench and vectors into a folder', (g) =>
+    g
+      .command(
+        'decoder',
+        'The parallel XOR decoder of one matrix, with its self-checking testbench',
+        (b) =>
+          b
+            .options(matrixFlags)
+            .options({
+              matrix: { type: 'string', describe: 'import the matrix from a .json or .npy file instead of drawing it' },
+              plane: { type: 'string', coerce: integerFlag('--plane'), describe: 'which plane of a multi-plane --matrix file (default 0)' },
+              registered: { type: 'boolean', default: false, describe: 'one pipeline register with a valid/ready handshake' },
+              reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'reset of the registered decoder: sync active-high rst, async active-low rst_ni' },
+              hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
+              output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
+              force: { type: 'boolean', default: false, describe: 'replace a non-empty output folder' },
+            })
+            .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 -o rtl-out/dec', '0.8 bits per weight, combinational')
+            .example('$0 generate decoder --matrix m.npy --registered --hdl verilog -o out', 'an imported matrix, pipelined, Verilog-2005'),
+        (argv) => {
+          const design = generateDecoder({
+            nIn: argv.nin,
+            nOut: argv.nout,
+            nTap: argv.ntap,
+            dense: argv.dense,
+            seed: argv.seed,
+            matrixFile: argv.matrix,
+            plane: argv.plane,
+            registered: argv.registered,
+            reset: argv.reset,
+            hdl: argv.hdl,
+          });
+          writeDesignFiles(argv.output, design.files, argv.force);
+          warn(design.warnings);
+          say([`wrote ${argv.output}: top ${design.top}, testbench ${design.testbenchTop}`, ...design.summary]);
+          say(describeFiles(design.files).map((line) => `  ${line}`));
+        },
+      )
+      .demandCommand(1, 'name what to generate: decoder'),
+  );
+}
+
+function verifyCommand(y: Argv) {
+  return y.command(
+    'verify <dir>',
+    "Build and run a generated design's testbench; exit 0 only if every vector passed",
+    (b) =>
+      b
+        .positional('dir', { type: 'string', demandOption: true, describe: 'folder written by flexor generate' })
+        .options({
+          simulator: { choices: [...SIMULATORS, 'both'] as const, default: 'both', describe: 'which simulator(s) to run' },
+          waves: { type: 'boolean', default: false, describe: 'write DIR/build/<simulator>/waves.vcd' },
+        })
+        .example('$0 verify rtl-out/dec', 'Icarus Verilog and Verilator')
+        .example('$0 verify rtl-out/dec --simulator iverilog --waves', 'one simulator, with a waveform'),
+    async (argv) => {
+      const simulators: Simulator[] = argv.simulator === 'both' ? [...SIMULATORS] : [argv.simulator as Simulator];
+      const report = await verifyDesign(argv.dir, simulators, { waves: argv.waves });
+      if (report.changed.length > 0) warn([`edited since generation: ${report.changed.join(', ')}`]);
+      for (const r of report.results) {
+        if (!r.ok) process.stdout.write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+        const verdict = r.ok ? 'PASS' : `FAIL (exit status ${r.exitCode}, ${r.expected} vectors expected)`;
+        say([`${r.simulator}: ${r.passed} passed, ${r.failed} failed -- ${verdict}`]);
+        if (argv.waves && r.ok) say([`${r.simulator}: waveform in ${argv.dir}/build/${r.simulator}/waves.vcd`]);
+      }
+      if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+    },
+  );
+}
+
+function lintCommand(y: Argv) {
+  return y.command(
+    'lint <dir>',
+    'verilator --lint-only -Wall over the generated RTL; exit non-zero on any warning',
+    (b) => b.positional('dir', { type: 'string', demandOption: true, describe: 'folder written by flexor generate' }).example('$0 lint rtl-out/dec', ''),
+    (argv) => {
+      const report = lintDesign(argv.dir);
+      if (report.output) process.stdout.write(report.output);
+      say([`${report.command}: ${report.ok ? 'clean' : 'WARNINGS'}`]);
+      if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+    },
+  );
+}
+
+function fail(message: string): never {
+  process.stderr.write(`flexor: ${message}\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('flexor')
+    .usage('$0 <command> [options]\n\nFleXOR XOR-decoder RTL generator: generate, verify against the golden model, lint.')
+    .version(VERSION)
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'name a command')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .epilogue('Exit status: 0 success, 1 a check failed, 2 bad input (nothing is written).')
+    .fail((msg, err, y) => {
+      // yargs wraps errors thrown while coercing a flag (our InputErrors) in a YError.
+      if (err instanceof InputError || err?.name === 'YError') fail(err.message);
+      if (err) throw err;
+      void y;
+      fail(`${msg}\nRun 'flexor --help' for the commands and their options.`);
+    });
+  cli = matrixCommand(cli);
+  cli = generateCommand(cli);
+  cli = verifyCommand(cli);
+  cli = lintCommand(cli);
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    throw e;
+  }
+}
+
+await main(hideBin(process.argv));
