@@ -9,7 +9,7 @@ TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconf
 FLEXOR := node dist/generator/cli.js
 DEMO_DIR := rtl-out/demo-decoder
 
-.PHONY: help deps build demo test lint bench clean
+.PHONY: help deps build demo test lint bench clean golden golden-check
 
 help:
 	@echo "make demo   generate the default decoder (Nin=16, Nout=20, nTap=2) into $(DEMO_DIR) and verify it"
@@ -19,6 +19,8 @@ help:
 	@echo "make deps   install npm packages and the simulators (iverilog, verilator) where missing"
 	@echo "make build  compile the TypeScript into dist/"
 	@echo "make clean  remove dist/, rtl-out/ contents and build stamps"
+	@echo "make golden        rewrite test/golden/rtl/ after an intended change to the emitted RTL"
+	@echo "make golden-check  fail if test/golden/rtl/ is stale"
 
 deps: $(NODE_STAMP) $(SIM_STAMP)
 
@@ -43,12 +45,18 @@ demo: deps build
 	@echo "demo: the decoder in $(DEMO_DIR) passed in Icarus Verilog and Verilator and is lint-clean; see $(DEMO_DIR)/README.md"
 
 test: deps build
-	npx mocha
+	npx mocha 'dist/test/**/*.test.js'
 
 lint: deps build
 	rm -rf rtl-out/lint-decoder
 	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 --registered -o rtl-out/lint-decoder
 	$(FLEXOR) lint rtl-out/lint-decoder
+
+golden: deps build
+	node dist/test/golden-rtl.js --update
+
+golden-check: deps build
+	node dist/test/golden-rtl.js --check
 
 bench: deps build
 	node dist/bench/decode.js
