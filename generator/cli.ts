@@ -9,6 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { generateDecoder } from './decoder.js';
 import { describeFiles } from './design.js';
 import { InputError } from './errors.js';
+import { MAX_N_OUT, MAX_PLANES, MAX_SEED } from './matrix.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
 import { MATRIX_FORMATS, matrixOutput, type MatrixFormat } from './matrixcommand.js';
 import { writeDesignFiles } from './output.js';
@@ -19,22 +20,22 @@ const EXIT_CHECK_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
 
 /** Parses an integer flag strictly: "12" is 12; "1.5", "abc", "" and repeated flags are errors. */
-function integerFlag(flag: string) {
+function integerFlag(flag: string, allowed = 'an integer') {
   return (raw: unknown): number | undefined => {
     if (raw === undefined) return undefined;
     if (Array.isArray(raw)) throw new InputError(flag, 'is given more than once');
     const text = String(raw).trim();
-    if (!/^[+-]?\d+$/.test(text)) throw new InputError(flag, `must be an integer; got ${JSON.stringify(String(raw))}`);
+    if (!/^[+-]?\d+$/.test(text)) throw new InputError(flag, `must be ${allowed}; got ${JSON.stringify(String(raw))}`);
     return Number(text);
   };
 }
 
 const matrixFlags = {
-  nin: { type: 'string', coerce: integerFlag('--nin'), describe: 'Nin: encrypted bits per slice (1 <= Nin <= Nout)' },
-  nout: { type: 'string', coerce: integerFlag('--nout'), describe: 'Nout: decoded weights per slice (up to 1024)' },
-  ntap: { type: 'string', coerce: integerFlag('--ntap'), describe: 'ones per matrix row (1 <= nTap <= Nin)' },
+  nin: { type: 'string', coerce: integerFlag('--nin', 'an integer from 1 to --nout'), describe: 'Nin: encrypted bits per slice (1 <= Nin <= Nout)' },
+  nout: { type: 'string', coerce: integerFlag('--nout', `an integer from 1 to ${MAX_N_OUT}`), describe: 'Nout: decoded weights per slice (up to 1024)' },
+  ntap: { type: 'string', coerce: integerFlag('--ntap', 'an integer from 1 to --nin'), describe: 'ones per matrix row (1 <= nTap <= Nin)' },
   dense: { type: 'boolean', describe: 'each entry a fair coin instead of a fixed nTap' },
-  seed: { type: 'string', coerce: integerFlag('--seed'), default: '1', describe: 'seed, an integer from 0 to 4294967295' },
+  seed: { type: 'string', coerce: integerFlag('--seed', `an integer from 0 to ${MAX_SEED}`), default: '1', describe: 'seed, an integer from 0 to 4294967295' },
 } as const;
 
 function say(lines: readonly string[], stream: NodeJS.WriteStream = process.stdout): void {
@@ -54,7 +55,7 @@ function matrixCommand(y: Argv) {
         b
           .options(matrixFlags)
           .options({
-            planes: { type: 'string', coerce: integerFlag('--planes'), default: '1', describe: 'bit-planes q, each with its own matrix' },
+            planes: { type: 'string', coerce: integerFlag('--planes', `an integer from 1 to ${MAX_PLANES}`), default: '1', describe: 'bit-planes q, each with its own matrix' },
             format: { choices: MATRIX_FORMATS, default: 'text' as MatrixFormat, describe: 'output format' },
             output: { alias: 'o', type: 'string', describe: 'write to this file instead of standard output' },
             force: { type: 'boolean', default: false, describe: 'overwrite an existing output file' },
@@ -67,13 +68,13 @@ function matrixCommand(y: Argv) {
         if (argv.nout === undefined) throw new InputError('--nout', 'is required');
         if (argv.format === 'npy' && argv.output === undefined) throw new InputError('--format', 'npy is binary: give -o FILE');
         const result = matrixOutput(spec, argv.format);
-        warn(result.warnings);
         if (argv.output === undefined) {
           process.stdout.write(result.contents);
         } else {
           writeNewFile(argv.output, result.contents, argv.force);
           say([...result.summary, `wrote ${argv.output}`]);
         }
+        warn(result.warnings);
       },
     );
 }
@@ -99,7 +100,7 @@ function generateCommand(y: Argv) {
             .options(matrixFlags)
             .options({
               matrix: { type: 'string', describe: 'import the matrix from a .json or .npy file instead of drawing it' },
-              plane: { type: 'string', coerce: integerFlag('--plane'), describe: 'which plane of a multi-plane --matrix file (default 0)' },
+              plane: { type: 'string', coerce: integerFlag('--plane', 'an integer from 0 to planes - 1'), describe: 'which plane of a multi-plane --matrix file (default 0)' },
               registered: { type: 'boolean', default: false, describe: 'one pipeline register with a valid/ready handshake' },
               reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'reset of the registered decoder: sync active-high rst, async active-low rst_ni' },
               hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
@@ -127,6 +128,7 @@ function generateCommand(y: Argv) {
           say(describeFiles(design.files).map((line) => `  ${line}`));
         },
       )
+      .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 -o rtl-out/dec', 'a combinational decoder')
       .demandCommand(1, 'name what to generate: decoder'),
   );
 }
@@ -173,6 +175,16 @@ function lintCommand(y: Argv) {
   );
 }
 
+/** yargs' own messages, reworded to name the flag as the user types it. */
+function friendly(message: string): string {
+  const missing = /^Missing required argument: (\w+)/.exec(message);
+  if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
+  if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
+    return `${message} (commands: matrix, generate decoder, verify, lint; flags: see --help)`;
+  }
+  return message;
+}
+
 function fail(message: string): never {
   process.stderr.write(`flexor: ${message}\n`);
   process.exit(EXIT_BAD_INPUT);
@@ -189,13 +201,15 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 -o rtl-out/dec', 'generate a decoder at 0.8 bits per weight')
+    .example('$0 verify rtl-out/dec', 'check it bit-exactly in Icarus Verilog and Verilator')
     .epilogue('Exit status: 0 success, 1 a check failed, 2 bad input (nothing is written).')
     .fail((msg, err, y) => {
       // yargs wraps errors thrown while coercing a flag (our InputErrors) in a YError.
       if (err instanceof InputError || err?.name === 'YError') fail(err.message);
       if (err) throw err;
       void y;
-      fail(`${msg}\nRun 'flexor --help' for the commands and their options.`);
+      fail(`${friendly(msg)}\nRun 'flexor --help' for the commands and their options.`);
     });
   cli = matrixCommand(cli);
   cli = generateCommand(cli);

@@ -64,7 +64,8 @@ export interface DecoderConfig {
   readonly seed: number;
   readonly registered: boolean;
   readonly hdl: Hdl;
-  readonly reset: ResetStyle;
+  /** Only for a registered decoder; a combinational one has no reset. */
+  readonly reset?: ResetStyle;
 }
 
 interface ResolvedMatrix {
@@ -78,7 +79,8 @@ function resolve(options: DecoderOptions): ResolvedMatrix {
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
-  const common = { kind: 'decoder' as const, seed, registered: options.registered ?? false, hdl, reset };
+  const registered = options.registered ?? false;
+  const common = { kind: 'decoder' as const, seed, registered, hdl, reset: registered ? reset : undefined };
 
   if (options.matrixFile !== undefined) {
     if (options.nTap !== undefined || options.dense) {
@@ -115,14 +117,19 @@ export function decoderCommand(config: DecoderConfig): string {
   if (m.source === 'seeded') {
     parts.push(`--nin ${config.nIn} --nout ${config.nOut}`, m.dense ? '--dense' : `--ntap ${m.nTap}`);
   } else {
-    parts.push(`--matrix ${m.file}`);
+    parts.push(`--matrix ${shellQuote(m.file)}`);
     if (m.plane !== 0) parts.push(`--plane ${m.plane}`);
   }
   parts.push(`--seed ${config.seed}`);
   if (config.registered) parts.push('--registered');
-  if (config.registered && config.reset !== 'sync') parts.push(`--reset ${config.reset}`);
+  if (config.reset === 'async') parts.push('--reset async');
   parts.push(`--hdl ${config.hdl}`);
   return parts.join(' ');
+}
+
+/** A word as a POSIX shell reads it back: quoted unless it is plain. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_.,:=+\/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** flexor_dec_<Nin>x<Nout>_<t<nTap>|dense>_<s<seed>|m<hash>>: the name tells the configuration. */
@@ -222,7 +229,7 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
       })),
     }),
   });
-  const rst = resetKeywords(config.reset);
+  const rst = resetKeywords(config.reset ?? 'sync');
   if (config.registered) {
     files.push({
       path: rtlPath(top),
@@ -290,7 +297,7 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   });
   const summaryLines = [
     matrixLine,
-    `Decoder: ${config.registered ? `registered (one pipeline stage, valid/ready; reset ${resetKeywords(config.reset).resetText})` : 'combinational'}, ${config.hdl === 'sv' ? 'SystemVerilog' : 'Verilog-2005'}; ${net.gates.length} two-input XOR gates, ${net.depth} level(s) deep.`,
+    `Decoder: ${config.registered ? `registered (one pipeline stage, valid/ready; reset ${rst.resetText})` : 'combinational'}, ${config.hdl === 'sv' ? 'SystemVerilog' : 'Verilog-2005'}; ${net.gates.length} two-input XOR gates, ${net.depth} level(s) deep.`,
     `Bits per weight: ${config.nIn}/${config.nOut} = ${(config.nIn / config.nOut).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')}.`,
     `Testbench: ${vectorText}${config.registered ? ', with seeded random tvalid gaps and tready back-pressure' : ''}.`,
   ];

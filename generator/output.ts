@@ -8,7 +8,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { GeneratedFile } from './design.js';
 import { InputError } from './errors.js';
 
-/** Fails, naming `-o`, if `dir` exists, is not an empty folder and `force` is not given. */
+/**
+ * Fails, naming `-o`, if `dir` exists and is not an empty folder, unless `force` is given and it
+ * is a folder flexor generated before (it holds a manifest.json): --force replaces a previous
+ * design, never a folder of the user's own files.
+ */
 export function checkOutputDir(dir: string, force: boolean): void {
   if (!existsSync(dir)) return;
   let entries: string[];
@@ -19,6 +23,9 @@ export function checkOutputDir(dir: string, force: boolean): void {
   }
   if (entries.length > 0 && !force) {
     throw new InputError('-o', `${dir} exists and is not empty; pass --force to replace it`);
+  }
+  if (entries.length > 0 && !entries.includes('manifest.json')) {
+    throw new InputError('-o', `${dir} is not empty and holds no manifest.json, so it is not a design flexor wrote; --force replaces only those. Choose a new or empty folder`);
   }
 }
 

@@ -1,0 +1,480 @@
+/**
+ * The `flexor` command as a user runs it: `node dist/generator/cli.js ...` in a child process.
+ * Bad input (exit 2, one message naming the flag or file, nothing written), never overwriting,
+ * deterministic output, headers that regenerate their design, `flexor matrix`, `verify`/`lint`,
+ * help and version, and the package's bin entry.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { expect } from 'chai';
+import { CLI, PROJECT_ROOT, readTree, runCli, tempDir, type CliResult } from './helpers.js';
+
+const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const NPY = join(PROJECT_ROOT, 'test/fixtures/npy');
+const BAD = join(PROJECT_ROOT, 'test/fixtures/cli');
+const GEN = ['generate', 'decoder'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Runs the CLI and fails with its output unless it exited 0. */
+function ok(args: readonly string[], cwd?: string): CliResult {
+  const r = runCli(args, cwd);
+  expect(r.status, `flexor ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+  return r;
+}
+
+/** `flexor generate decoder ARGS -o OUT`, which must succeed. */
+function generate(args: readonly string[], out: string, cwd?: string): CliResult {
+  return ok([...GEN, ...args, '-o', out], cwd);
+}
+
+/** Same file names, byte-identical contents; names the first file that differs. */
+function expectSameTree(actual: Map<string, Buffer>, expected: Map<string, Buffer>, what: string): void {
+  expect([...actual.keys()], `${what}: file names`).to.deep.equal([...expected.keys()]);
+  for (const [path, bytes] of expected) {
+    const got = actual.get(path)!;
+    if (!got.equals(bytes)) {
+      const a = got.toString('utf8').split('\n');
+      const b = bytes.toString('utf8').split('\n');
+      const line = a.findIndex((l, i) => l !== b[i]);
+      expect.fail(`${what}: ${path} differs at line ${line + 1}:\n  got      ${a[line]}\n  expected ${b[line]}`);
+    }
+  }
+}
+
+/** The stderr of a bad-input run: exactly one `flexor: ...` message, no stack trace, no warnings. */
+function expectOneMessage(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines[0], stderr).to.match(/^flexor: \S/);
+  expect(lines.filter((l) => l.startsWith('flexor:')), stderr).to.have.length(1);
+  expect(stderr, 'no stack trace').not.to.match(/^\s+at /m);
+  expect(stderr, 'no warnings before the error').not.to.match(/warning:/);
+  return stderr;
+}
+
+/** Runs a header's command (`flexor ...`) through sh in `cwd`, with -o OUT, as a user would paste it. */
+function regenerateWithShell(command: string, cwd: string, out: string): void {
+  expect(command.startsWith('flexor ')).to.equal(true);
+  const script = `"$FLEXOR_NODE" "$FLEXOR_CLI" ${command.slice('flexor '.length)} -o ${out}`;
+  const r = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, FLEXOR_NODE: process.execPath, FLEXOR_CLI: CLI } });
+  expect(r.status, `${script}\n${r.stderr}`).to.equal(0);
+}
+
+function manifestOf(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, any>;
+}
+
+/** Flips the lowest bit of the last hex digit of line `index` of a $readmemh file. */
+function flipHexDigit(path: string, index: number): void {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const line = lines[index];
+  lines[index] = line.slice(0, -1) + (parseInt(line.slice(-1), 16) ^ 1).toString(16);
+  writeFileSync(path, lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('flexor CLI', () => {
+  describe('bad input: exit 2, one message naming the field and what is allowed, nothing written', () => {
+    interface BadCase {
+      readonly name: string;
+      readonly args: readonly string[];
+      /** The flag, file or field the message must name. */
+      readonly field: string;
+      /** What the message must say is allowed (or why the value is wrong). */
+      readonly allowed: string | RegExp;
+      /** Append `-o out` (default true). */
+      readonly output?: boolean;
+    }
+    const seeded = (...args: string[]) => [...GEN, '--nin', '16', '--nout', '20', '--ntap', '2', ...args];
+    const small = (...args: string[]) => [...GEN, '--nin', '4', '--nout', '6', '--ntap', '2', ...args];
+    const imported = (file: string, ...args: string[]) => [...GEN, '--matrix', file, ...args];
+
+    const cases: BadCase[] = [
+      // Sizes, taps and seed.
+      { name: '--nin above --nout', args: [...GEN, '--nin', '30', '--nout', '20', '--ntap', '2'], field: '--nin', allowed: 'an integer from 1 to --nout (20); got 30' },
+      { name: '--ntap 0', args: [...GEN, '--nin', '16', '--nout', '20', '--ntap', '0'], field: '--ntap', allowed: 'an integer from 1 to --nin (16); got 0' },
+      { name: '--ntap 17 with --nin 16', args: [...GEN, '--nin', '16', '--nout', '20', '--ntap', '17'], field: '--ntap', allowed: 'an integer from 1 to --nin (16); got 17' },
+      { name: '--seed -1', args: seeded('--seed', '-1'), field: '--seed', allowed: 'an integer from 0 to 4294967295; got -1' },
+      // These two only say "must be an integer", not the range (see the report).
+      { name: '--seed 1.5', args: seeded('--seed', '1.5'), field: '--seed', allowed: /must be an integer from 0 to 4294967295; got "1\.5"/ },
+      { name: '--seed abc', args: seeded('--seed', 'abc'), field: '--seed', allowed: /must be an integer from 0 to 4294967295; got "abc"/ },
+      { name: '--seed given twice', args: seeded('--seed', '1', '--seed', '2'), field: '--seed', allowed: 'more than once' },
+      { name: '--nout 2000', args: [...GEN, '--nin', '16', '--nout', '2000', '--ntap', '2'], field: '--nout', allowed: 'an integer from 1 to 1024; got 2000' },
+      { name: '--ntap with --dense', args: seeded('--dense'), field: '--ntap', allowed: /cannot be combined with --dense/ },
+      { name: 'missing --nout', args: [...GEN, '--nin', '16', '--ntap', '2'], field: '--nout', allowed: 'is required' },
+      { name: 'missing -o', args: small(), field: '-o/--output', allowed: /is required: the folder to write the design to/, output: false },
+      // Matrix files.
+      { name: '--matrix .npy with Nin > Nout', args: imported(join(NPY, 'wide_matrix.npy')), field: 'wide_matrix.npy', allowed: /\[Nout=4, Nin=6\]; Nin must be at most Nout/ },
+      { name: '--matrix .json with Nin > Nout', args: imported(join(BAD, 'wide.json')), field: 'wide.json', allowed: /\[Nout=2, Nin=3\]; Nin must be at most Nout/ },
+      { name: '--matrix 1-D .npy', args: imported(join(NPY, 'uint8_1d.npy')), field: 'uint8_1d.npy', allowed: /has shape \[5\]; a matrix must have shape \[Nout, Nin\]/ },
+      { name: '--matrix 1-D .json', args: imported(join(BAD, 'one_dimensional.json')), field: 'one_dimensional.json[0]', allowed: /list of 0\/1 entries/ },
+      { name: '--matrix int32 .npy', args: imported(join(NPY, 'int32_matrix.npy')), field: 'int32_matrix.npy', allowed: /dtype int32; a matrix must be bool or uint8/ },
+      { name: '--matrix float64 .npy', args: imported(join(NPY, 'float64_2d.npy')), field: 'float64_2d.npy', allowed: /dtype float64; a matrix must be bool or uint8/ },
+      { name: '--matrix big-endian .npy', args: imported(join(NPY, 'big_endian.npy')), field: 'big_endian.npy', allowed: /big-endian/ },
+      { name: '--matrix .npy holding a 2', args: imported(join(NPY, 'uint8_with_two.npy')), field: 'uint8_with_two.npy[3][5]', allowed: /entries must be 0 or 1; got 2/ },
+      { name: '--matrix .json holding a 2', args: imported(join(BAD, 'value_two.json')), field: 'value_two.json[1][0]', allowed: /entries must be 0 or 1; got 2/ },
+      { name: '--matrix truncated .npy', args: imported(join(NPY, 'truncated.npy')), field: 'truncated.npy', allowed: /truncated: shape \[4, 5\] needs 80 bytes/ },
+      { name: '--matrix missing file', args: imported('/nonexistent-flexor-dir/no_such_matrix.npy'), field: 'no_such_matrix.npy', allowed: 'no such file' },
+      { name: '--matrix .txt file', args: imported(join(BAD, 'matrix.txt')), field: '--matrix', allowed: 'must name a .json or .npy file' },
+      { name: '--matrix malformed JSON', args: imported(join(BAD, 'malformed.json')), field: 'malformed.json', allowed: 'is not valid JSON' },
+      { name: '--matrix JSON rows of unequal length', args: imported(join(BAD, 'unequal_rows.json')), field: 'unequal_rows.json[1]', allowed: 'must have 2 entries like row 0; got 3' },
+      { name: '--plane 3 on a 2-plane file', args: imported(join(NPY, 'uint8_2x12x8.npy'), '--plane', '3'), field: '--plane', allowed: /an integer from 0 to 1 \(the file has 2 plane\(s\)\); got 3/ },
+      { name: '--plane without --matrix', args: small('--plane', '1'), field: '--plane', allowed: 'only applies with --matrix' },
+      { name: '--matrix with --ntap', args: imported(join(NPY, 'uint8_2x12x8.npy'), '--ntap', '2'), field: '--matrix', allowed: /cannot be combined with --ntap/ },
+      // Flags, commands and choices.
+      { name: 'unknown flag --bogus', args: small('--bogus'), field: 'bogus', allowed: /Unknown argument.*\n.*flexor --help/ },
+      { name: 'unknown command', args: ['frobnicate'], field: 'frobnicate', allowed: /Unknown argument.*\n.*flexor --help/, output: false },
+      { name: '--hdl vhdl', args: small('--hdl', 'vhdl'), field: 'hdl', allowed: /Given: "vhdl", Choices: "sv", "verilog"/ },
+      { name: '--reset weird', args: small('--registered', '--reset', 'weird'), field: 'reset', allowed: /Given: "weird", Choices: "sync", "async"/ },
+      // flexor matrix.
+      { name: 'matrix --format npy without -o', args: ['matrix', '--nin', '4', '--nout', '6', '--ntap', '2', '--format', 'npy'], field: '--format', allowed: 'give -o FILE', output: false },
+      { name: 'matrix --planes 0', args: ['matrix', '--nin', '4', '--nout', '6', '--ntap', '2', '--planes', '0'], field: '--planes', allowed: 'an integer from 1 to 64; got 0' },
+      { name: 'matrix --planes 65', args: ['matrix', '--nin', '4', '--nout', '6', '--ntap', '2', '--planes', '65'], field: '--planes', allowed: 'an integer from 1 to 64; got 65' },
+      { name: 'matrix --nin above --nout', args: ['matrix', '--nin', '30', '--nout', '20', '--ntap', '2'], field: '--nin', allowed: 'an integer from 1 to --nout (20)' },
+    ];
+
+    for (const c of cases) {
+      it(c.name, () => {
+        // Run in an empty folder with a relative -o, so anything written (the output, a staging
+        // folder beside it, a stray file) shows up in that folder.
+        const cwd = tempDir('bad');
+        const r = runCli([...c.args, ...(c.output === false ? [] : ['-o', 'out'])], cwd);
+        expect(r.status, `stderr: ${r.stderr}`).to.equal(2);
+        expect(r.stdout).to.equal('');
+        const message = expectOneMessage(r.stderr);
+        expect(message).to.include(c.field);
+        if (typeof c.allowed === 'string') expect(message).to.include(c.allowed);
+        else expect(message).to.match(c.allowed);
+        expect(existsSync(join(cwd, 'out')), 'no output').to.equal(false);
+        expect(readdirSync(cwd), 'nothing left behind (no *.flexor-tmp-* folder)').to.deep.equal([]);
+      });
+    }
+  });
+
+  describe('never overwrites', () => {
+    const args = ['--nin', '4', '--nout', '6', '--ntap', '3'];
+
+    it('refuses a non-empty output folder without --force, leaving it byte-identical', () => {
+      const parent = tempDir('keep');
+      const out = join(parent, 'out');
+      mkdirSync(join(out, 'sub'), { recursive: true });
+      writeFileSync(join(out, 'notes.txt'), 'mine\n');
+      writeFileSync(join(out, 'sub', 'data.bin'), Buffer.from([0, 1, 2, 255]));
+      const before = readTree(out);
+
+      const r = runCli([...GEN, ...args, '-o', out]);
+      expect(r.status).to.equal(2);
+      expect(expectOneMessage(r.stderr)).to.include('-o').and.include('--force');
+      expectSameTree(readTree(out), before, 'after the refusal');
+      expect(readdirSync(parent)).to.deep.equal(['out']);
+    });
+
+    it('replaces a previous design with --force, stale files included', () => {
+      const parent = tempDir('force');
+      const out = join(parent, 'out');
+      generate(['--nin', '5', '--nout', '9', '--ntap', '2', '--registered'], out);
+      writeFileSync(join(out, 'stale.txt'), 'old\n');
+      generate([...args, '--force'], out);
+      generate(args, join(parent, 'fresh'));
+      expectSameTree(readTree(out), readTree(join(parent, 'fresh')), '--force output vs a fresh one');
+      expect(readdirSync(parent).sort()).to.deep.equal(['fresh', 'out']);
+    });
+
+    it('refuses, even with --force, to replace a non-empty folder that is not a design', () => {
+      const parent = tempDir('force-foreign');
+      const out = join(parent, 'out');
+      mkdirSync(out);
+      writeFileSync(join(out, 'matrix.npy'), 'the user\'s own file\n');
+      const before = readTree(out);
+      const r = runCli([...GEN, ...args, '-o', out, '--force']);
+      expect(r.status).to.equal(2);
+      expect(expectOneMessage(r.stderr)).to.include('-o').and.include('manifest.json');
+      expectSameTree(readTree(out), before, 'after the refusal');
+      expect(readdirSync(parent)).to.deep.equal(['out']);
+    });
+
+    it('writes into an existing empty folder without --force', () => {
+      const out = join(tempDir('empty'), 'out');
+      mkdirSync(out);
+      generate(args, out);
+      expect(existsSync(join(out, 'manifest.json'))).to.equal(true);
+    });
+
+    it('refuses an -o that is a file', () => {
+      const parent = tempDir('isfile');
+      const out = join(parent, 'out');
+      writeFileSync(out, 'a file\n');
+      const r = runCli([...GEN, ...args, '-o', out, '--force']);
+      expect(r.status).to.equal(2);
+      expect(expectOneMessage(r.stderr)).to.include('-o').and.include('not a folder');
+      expect(readFileSync(out, 'utf8')).to.equal('a file\n');
+    });
+
+    it('flexor matrix -o FILE refuses an existing file without --force, overwrites it with --force', () => {
+      // A full-rank configuration, so no warnings precede the error.
+      const margs = ['matrix', '--nin', '6', '--nout', '10', '--ntap', '3', '--seed', '7'];
+      const file = join(tempDir('mfile'), 'm.txt');
+      writeFileSync(file, 'precious\n');
+      const refused = runCli([...margs, '-o', file]);
+      expect(refused.status).to.equal(2);
+      expect(expectOneMessage(refused.stderr)).to.include('-o').and.include('--force');
+      expect(readFileSync(file, 'utf8')).to.equal('precious\n');
+
+      ok([...margs, '-o', file, '--force']);
+      expect(readFileSync(file, 'utf8')).to.equal(ok(margs).stdout);
+    });
+  });
+
+  describe('determinism', () => {
+    const configs: { name: string; args: string[] }[] = [
+      { name: 'combinational SystemVerilog', args: ['--nin', '6', '--nout', '10', '--ntap', '3', '--seed', '7'] },
+      { name: 'registered Verilog, async reset', args: ['--nin', '6', '--nout', '10', '--ntap', '3', '--registered', '--hdl', 'verilog', '--reset', 'async'] },
+      { name: 'dense', args: ['--nin', '6', '--nout', '10', '--dense', '--seed', '3'] },
+      { name: 'imported .npy matrix', args: ['--matrix', join(NPY, 'uint8_2x12x8.npy'), '--plane', '1'] },
+    ];
+    for (const c of configs) {
+      it(`${c.name}: two runs into different folders give identical trees, with no paths or dates`, () => {
+        const first = tempDir('det1');
+        const second = tempDir('det2');
+        generate(c.args, join(first, 'a'), first);
+        generate(c.args, join(second, 'deeper', 'b'), second);
+        const a = readTree(join(first, 'a'));
+        expectSameTree(readTree(join(second, 'deeper', 'b')), a, c.name);
+        const forbidden = [first, second, PROJECT_ROOT.replace(/\/$/, ''), tmpdir()];
+        for (const [path, bytes] of a) {
+          const text = bytes.toString('utf8');
+          for (const f of forbidden) expect(text, `${path} holds the path ${f}`).not.to.include(f);
+          expect(text, `${path} holds a date`).not.to.match(/20\d\d-\d\d-\d\d/);
+          expect(text, `${path} holds a time of day`).not.to.match(/\b\d\d:\d\d:\d\d\b/);
+        }
+      });
+    }
+  });
+
+  describe('headers: every file states the command that regenerates it', () => {
+    const configs: { name: string; args: string[]; matrix?: string }[] = [
+      { name: 'combinational sv, largest seed', args: ['--nin', '6', '--nout', '10', '--ntap', '3', '--seed', '4294967295'] },
+      { name: 'registered verilog, async reset', args: ['--nin', '5', '--nout', '9', '--ntap', '2', '--registered', '--hdl', 'verilog', '--reset', 'async'] },
+      { name: 'registered dense, sync reset', args: ['--nin', '4', '--nout', '7', '--dense', '--seed', '12', '--registered'] },
+      { name: 'imported .npy, plane 1', args: ['--matrix', 'uint8_2x12x8.npy', '--plane', '1', '--registered'], matrix: 'uint8_2x12x8.npy' },
+      { name: 'imported .npy, plane 0 given explicitly', args: ['--matrix', 'uint8_2x12x8.npy', '--plane', '0', '--seed', '9'], matrix: 'uint8_2x12x8.npy' },
+    ];
+    for (const c of configs) {
+      it(c.name, () => {
+        const dir = tempDir('hdr');
+        if (c.matrix) copyFileSync(join(NPY, c.matrix), join(dir, c.matrix));
+        // An imported matrix is given by absolute path; the header must name only its basename.
+        const args = c.args.map((a) => (a === c.matrix ? join(dir, a) : a));
+        const original = join(dir, 'original');
+        generate(args, original);
+
+        const command = manifestOf(original).command as string;
+        expect(command).to.match(/^flexor generate decoder /);
+        if (c.matrix) expect(command).to.include(`--matrix ${c.matrix}`).and.not.include(dir);
+        const tree = readTree(original);
+        const headed = [...tree.keys()].filter((p) => ['.sv', '.v', '.f', '.core'].includes(extname(p)));
+        expect(headed.length).to.be.at.least(5);
+        for (const path of headed) {
+          const lines = tree.get(path)!.toString('utf8').split('\n');
+          const c = extname(path) === '.core' ? '#' : '//';
+          let i = 0;
+          if (extname(path) === '.core') expect(lines[i++], path).to.equal('CAPI=2:');
+          expect(lines[i++], path).to.equal(`${c} SPDX-License-Identifier: MIT`);
+          expect(lines[i++], path).to.match(new RegExp(`^${c} Generated by flexor-rtl ${VERSION.replace(/\./g, '\\.')}\\b`));
+          expect(lines[i++], path).to.equal(`${c} Command: ${command}`);
+        }
+
+        // The header's command, run by a shell from the folder holding the matrix, regenerates the tree.
+        regenerateWithShell(command, dir, 'again');
+        expectSameTree(readTree(join(dir, 'again')), tree, `regenerated by "${command}"`);
+      });
+    }
+
+    it("a matrix file name with a space and a quote is shell-quoted in the command", () => {
+      const dir = tempDir('hdr-quote');
+      const name = "my it's m.npy";
+      copyFileSync(join(NPY, 'uint8_2x12x8.npy'), join(dir, name));
+      generate(['--matrix', join(dir, name)], join(dir, 'original'));
+      const command = manifestOf(join(dir, 'original')).command as string;
+      expect(command).to.include(`--matrix 'my it'\\''s m.npy'`);
+      regenerateWithShell(command, dir, 'again');
+      expectSameTree(readTree(join(dir, 'again')), readTree(join(dir, 'original')), 'regenerated');
+    });
+
+    it('--reset async on a combinational decoder: the header command regenerates it', () => {
+      const dir = tempDir('hdr-reset');
+      generate(['--nin', '4', '--nout', '6', '--ntap', '3', '--reset', 'async'], join(dir, 'original'));
+      const command = manifestOf(join(dir, 'original')).command as string;
+      ok([...command.split(' ').slice(1), '-o', 'again'], dir);
+      expectSameTree(readTree(join(dir, 'again')), readTree(join(dir, 'original')), 'regenerated');
+    });
+  });
+
+  describe('flexor matrix', () => {
+    it('prints the rank line and one line per row', () => {
+      const r = ok(['matrix', '--nin', '4', '--nout', '6', '--ntap', '2', '--seed', '1']);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).to.match(/^# plane 0 of 1: Nout=6 x Nin=4, nTap=2, seed=1; rank over GF\(2\) \d of 4$/);
+      const rows = lines.filter((l) => !l.startsWith('#'));
+      expect(rows).to.have.length(6);
+      rows.forEach((row, j) => {
+        const m = /^(\d+): ([01]{4}) {2}([\d,]+)$/.exec(row);
+        expect(m, row).not.to.equal(null);
+        expect(Number(m![1])).to.equal(j);
+        expect(m![2].split('').filter((b) => b === '1')).to.have.length(2);
+        const taps = [...m![2]].flatMap((b, i) => (b === '1' ? [i] : []));
+        expect(m![3]).to.equal(taps.join(','));
+      });
+    });
+
+    it('sends warnings (rank below Nin, unused columns) to stderr, not stdout', () => {
+      const even = ok(['matrix', '--nin', '4', '--nout', '6', '--ntap', '2']);
+      expect(even.stderr).to.match(/^warning: plane 0: rank over GF\(2\) is 3, below Nin = 4/m);
+      expect(even.stdout).not.to.include('warning');
+      const sparse = ok(['matrix', '--nin', '8', '--nout', '8', '--ntap', '1', '--seed', '1']);
+      expect(sparse.stderr).to.match(/^warning: plane 0: column\(s\) [\d, ]+ are never used/m);
+      expect(sparse.stdout).not.to.include('warning').and.not.include('never used');
+      const json = ok(['matrix', '--nin', '8', '--nout', '8', '--ntap', '1', '--seed', '1', '--format', 'json']);
+      expect(() => JSON.parse(json.stdout)).not.to.throw();
+    });
+
+    it('--format json round-trips through generate decoder --matrix', () => {
+      const dir = tempDir('json');
+      const flags = ['--nin', '6', '--nout', '10', '--ntap', '3', '--seed', '7'];
+      ok(['matrix', ...flags, '--format', 'json', '-o', 'm.json'], dir);
+      generate([...flags, '--registered'], join(dir, 'direct'), dir);
+      generate(['--matrix', 'm.json', '--seed', '7', '--registered'], join(dir, 'imported'), dir);
+
+      // Same decoder apart from the module names, the command/hash/matrix header lines, the
+      // README and the manifest's configuration.
+      const normalized = (name: string) => {
+        const top = manifestOf(join(dir, name)).top as string;
+        const core = top.replace(/_reg$/, '');
+        const files = new Map<string, string>();
+        for (const [path, bytes] of readTree(join(dir, name))) {
+          if (path === 'README.md' || path === 'manifest.json') continue;
+          const text = bytes
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => !/^(\/\/|#) (Command|Configuration sha256|Matrix):/.test(l))
+            .join('\n');
+          files.set(path.replaceAll(core, 'CORE'), text.replaceAll(core, 'CORE'));
+        }
+        return { top, core, files };
+      };
+      const direct = normalized('direct');
+      const imported = normalized('imported');
+      expect(direct.core).to.equal('flexor_dec_6x10_t3_s7');
+      expect(imported.core).to.match(/^flexor_dec_6x10_t3_m[0-9a-f]{8}$/);
+      expect([...imported.files.keys()]).to.deep.equal([...direct.files.keys()]);
+      for (const [path, text] of direct.files) expect(imported.files.get(path), path).to.equal(text);
+      const [md, mi] = [manifestOf(join(dir, 'direct')), manifestOf(join(dir, 'imported'))];
+      expect(mi.matrix).to.deep.equal(md.matrix);
+      expect(mi.netlist).to.deep.equal(md.netlist);
+    });
+
+    it('--format npy --planes 2 writes a [2, Nout, Nin] uint8 file that --matrix --plane 1 accepts', () => {
+      const dir = tempDir('npy');
+      const flags = ['--nin', '6', '--nout', '10', '--ntap', '3', '--seed', '7', '--planes', '2'];
+      const r = ok(['matrix', ...flags, '--format', 'npy', '-o', 'm.npy'], dir);
+      expect(r.stdout).to.include('wrote m.npy');
+
+      const bytes = readFileSync(join(dir, 'm.npy'));
+      expect(bytes.subarray(0, 6).toString('latin1')).to.equal('\x93NUMPY');
+      const headerLength = bytes.readUInt16LE(8);
+      const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+      expect(header).to.match(/'descr': '\|u1'/).and.match(/'fortran_order': False/).and.match(/'shape': \(2, 10, 6\)/);
+      const data = bytes.subarray(10 + headerLength);
+      expect(data.length).to.equal(2 * 10 * 6);
+      expect([...data].every((v) => v === 0 || v === 1)).to.equal(true);
+
+      generate(['--matrix', 'm.npy', '--plane', '1'], join(dir, 'plane1'), dir);
+      const planes = (JSON.parse(ok(['matrix', ...flags, '--format', 'json']).stdout) as { planes: number[][][] }).planes;
+      const decoded = JSON.parse(readFileSync(join(dir, 'plane1', 'matrix.json'), 'utf8')) as { planes: number[][][] };
+      expect(decoded.planes).to.deep.equal([planes[1]]);
+      expect(Array.from(data.subarray(60))).to.deep.equal(planes[1].flat());
+    });
+  });
+
+  describe('verify and lint', () => {
+    const design = ['--nin', '4', '--nout', '6', '--ntap', '3'];
+
+    for (const command of ['verify', 'lint']) {
+      it(`${command} on a folder without manifest.json exits 2 with a clear message`, () => {
+        const dir = tempDir(`not-design-${command}`);
+        writeFileSync(join(dir, 'something.sv'), 'module m; endmodule\n');
+        const r = runCli([command, dir]);
+        expect(r.status).to.equal(2);
+        expect(expectOneMessage(r.stderr)).to.include(dir).and.include('manifest.json').and.include('flexor generate');
+        expect(readdirSync(dir)).to.deep.equal(['something.sv']);
+      });
+    }
+
+    describe('with Icarus Verilog', function () {
+      it('passes a good design and fails, naming the vector, after expected.hex is corrupted', () => {
+        const dir = join(tempDir('verify'), 'dec');
+        generate(design, dir);
+        const good = ok(['verify', dir, '--simulator', 'iverilog']);
+        expect(good.stdout).to.include('iverilog: 16 passed, 0 failed -- PASS');
+
+        flipHexDigit(join(dir, 'tb', 'expected.hex'), 2);
+        const bad = runCli(['verify', dir, '--simulator', 'iverilog']);
+        expect(bad.status, bad.stdout + bad.stderr).to.equal(1);
+        expect(bad.stdout + bad.stderr).to.match(/^MISMATCH vector 2: /m);
+        expect(bad.stdout).to.match(/^iverilog: 15 passed, 1 failed -- FAIL/m);
+        expect(bad.stderr).to.include('edited since generation: tb/expected.hex');
+      });
+    });
+
+    describe('with Verilator', function () {
+      it('lint is clean on a generated design and fails on a declared-but-unused signal', () => {
+        const dir = join(tempDir('lint'), 'dec');
+        generate(design, dir);
+        expect(ok(['lint', dir]).stdout).to.match(/: clean$/m);
+
+        const top = manifestOf(dir).top as string;
+        const rtl = join(dir, 'rtl', `${top}.sv`);
+        const text = readFileSync(rtl, 'utf8');
+        expect(text).to.include('\nendmodule');
+        writeFileSync(rtl, text.replace('\nendmodule', '\n  logic spare_by_test_x;\nendmodule'));
+        const r = runCli(['lint', dir]);
+        expect(r.status, r.stdout + r.stderr).to.equal(1);
+        expect(r.stdout).to.include('spare_by_test_x').and.match(/%Warning-UNUSED/);
+        expect(r.stdout).to.match(/: WARNINGS$/m);
+      });
+    });
+  });
+
+  describe('help and version', () => {
+    for (const command of [['matrix'], ['generate', 'decoder'], ['verify'], ['lint']]) {
+      it(`flexor ${command.join(' ')} --help shows an example`, () => {
+        const r = ok([...command, '--help']);
+        expect(r.stdout).to.include(`flexor ${command.join(' ')}`);
+        expect(r.stdout).to.include('Examples:');
+        const examples = r.stdout.slice(r.stdout.indexOf('Examples:'));
+        expect(examples).to.match(new RegExp(`^\\s+flexor ${command.join(' ')} \\S`, 'm'));
+      });
+    }
+
+    it('flexor --help lists every command and the exit statuses', () => {
+      const r = ok(['--help']);
+      for (const c of ['matrix', 'generate', 'verify', 'lint']) expect(r.stdout).to.match(new RegExp(`^\\s+flexor ${c}\\b`, 'm'));
+      expect(r.stdout).to.include('2 bad input');
+    });
+
+    it('flexor --version prints the package.json version', () => {
+      expect(ok(['--version']).stdout).to.equal(`${VERSION}\n`);
+    });
+
+    it('npx flexor --version works from the project root (the bin entry)', () => {
+      // --no: never fetch a package named "flexor" from the registry; "--" keeps --version for us.
+      const r = spawnSync('npx', ['--no', '--', 'flexor', '--version'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout.trim()).to.equal(VERSION);
+    });
+  });
+});
