@@ -8,6 +8,8 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateDecoder } from './decoder.js';
 import { describeFiles } from './design.js';
+import type { Layout } from './layer.js';
+import { generateLayer, type WeightSource } from './layergen.js';
 import { InputError } from './errors.js';
 import { MAX_N_OUT, MAX_PLANES, MAX_SEED } from './matrix.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
@@ -28,6 +30,16 @@ function integerFlag(flag: string, allowed = 'an integer') {
     if (!/^[+-]?\d+$/.test(text)) throw new InputError(flag, `must be ${allowed}; got ${JSON.stringify(String(raw))}`);
     return Number(text);
   };
+}
+
+/** --shape 16,16,3,3: comma-separated integers (the library checks their count and ranges). */
+function shapeFlag(raw: unknown): number[] {
+  if (Array.isArray(raw)) throw new InputError('--shape', 'is given more than once');
+  const parts = String(raw).split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new InputError('--shape', `must be comma-separated positive integers, Cout,Cin,kh,kw or out,in; got ${JSON.stringify(String(raw))}`);
+  }
+  return parts.map(Number);
 }
 
 const matrixFlags = {
@@ -128,8 +140,66 @@ function generateCommand(y: Argv) {
           say(describeFiles(design.files).map((line) => `  ${line}`));
         },
       )
+      .command(
+        'layer',
+        'A whole layer: weight memory or stream, XOR decoders, binary MAC array, scales, AXI4-Stream ports, testbench',
+        (b) =>
+          b
+            .options(matrixFlags)
+            .options({
+              shape: { type: 'string', demandOption: true, coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw (conv) or out,in (linear)' },
+              planes: { type: 'string', coerce: integerFlag('--planes', `an integer from 1 to ${MAX_PLANES}`), describe: 'bit-planes q (default 1)' },
+              lanes: { type: 'string', coerce: integerFlag('--lanes', 'an integer from 1 to N'), describe: 'output channels computed at once (default 1)' },
+              simd: { type: 'string', coerce: integerFlag('--simd', 'an integer from 1 to K'), describe: 'inputs per lane per cycle (default 1)' },
+              layout: { choices: ['oi', 'io'] as const, default: 'oi' as Layout, describe: 'flattening of the trained weights: oi (PyTorch) or io (output channel fastest)' },
+              'act-bits': { type: 'string', coerce: integerFlag('--act-bits', 'an integer from 2 to 16'), describe: 'signed activation bits (default 8)' },
+              'alpha-bits': { type: 'string', coerce: integerFlag('--alpha-bits', 'an integer from 2 to 32'), describe: 'scale width (default 16)' },
+              'alpha-frac': { type: 'string', coerce: integerFlag('--alpha-frac', 'an integer from 0 to --alpha-bits - 1'), describe: 'scale fraction bits (default 12)' },
+              bias: { type: 'boolean', describe: 'add a per-channel bias' },
+              'bias-bits': { type: 'string', coerce: integerFlag('--bias-bits', 'an integer from 2 to 48'), describe: 'bias width (default 32)' },
+              'requant-shift': { type: 'string', coerce: integerFlag('--requant-shift', 'an integer from 0 to 62'), describe: 'requantize: round, shift right by this, saturate' },
+              'out-bits': { type: 'string', coerce: integerFlag('--out-bits', 'an integer from 2 to 32'), describe: 'saturation width with --requant-shift (default 8)' },
+              weights: { choices: ['rom', 'stream'] as const, default: 'rom' as WeightSource, describe: 'encrypted weights in on-chip memory or on an AXI4-Stream port' },
+              reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync active-high rst or async active-low rst_ni' },
+              hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
+              vectors: { type: 'string', coerce: integerFlag('--vectors', 'an integer from 1 to 10000'), describe: 'testbench vectors with random stalls (default 6; 4 more run at full speed)' },
+              output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
+              force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
+            })
+            .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
+            .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed'),
+        (argv) => {
+          const design = generateLayer({
+            shape: argv.shape,
+            nIn: argv.nin!,
+            nOut: argv.nout!,
+            nTap: argv.ntap,
+            dense: argv.dense,
+            seed: argv.seed,
+            planes: argv.planes,
+            lanes: argv.lanes,
+            simd: argv.simd,
+            layout: argv.layout,
+            actBits: argv['act-bits'],
+            alphaBits: argv['alpha-bits'],
+            alphaFrac: argv['alpha-frac'],
+            bias: argv.bias,
+            biasBits: argv['bias-bits'],
+            requantShift: argv['requant-shift'],
+            outBits: argv['out-bits'],
+            weights: argv.weights,
+            reset: argv.reset,
+            hdl: argv.hdl,
+            vectors: argv.vectors,
+          });
+          writeDesignFiles(argv.output, design.files, argv.force);
+          warn(design.warnings);
+          say([`wrote ${argv.output}: top ${design.top}, testbench ${design.testbenchTop}`, ...design.summary]);
+          say(describeFiles(design.files).map((line) => `  ${line}`));
+        },
+      )
       .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 -o rtl-out/dec', 'a combinational decoder')
-      .demandCommand(1, 'name what to generate: decoder'),
+      .demandCommand(1, 'name what to generate: decoder or layer'),
   );
 }
 
@@ -180,7 +250,7 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, verify, lint; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint; flags: see --help)`;
   }
   return message;
 }

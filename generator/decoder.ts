@@ -185,6 +185,32 @@ function signalName(s: Signal, net: XorNetlist): string {
   return `x${g.row}_${g.level}_${g.position}`;
 }
 
+/** The combinational decoder of `matrix` as module `module`: its netlist, rendered. */
+export function renderDecoderModule(matrix: XorMatrix, module: string, header: HeaderView, hdl: Hdl): string {
+  const net = buildXorNetlist(matrix);
+  return render('decoder', {
+    ...hdlKeywords(hdl),
+    header,
+    module,
+    nIn: matrix.nIn,
+    nOut: matrix.nOut,
+    paramCheck: [
+      { name: 'NIN', value: matrix.nIn },
+      { name: 'NOUT', value: matrix.nOut },
+    ],
+    gateCount: net.gates.length,
+    depth: net.depth,
+    unusedInputs: net.unusedInputs.map((i) => `enc_i[${i}]`).join(', '),
+    unusedList: net.unusedInputs.join(', '),
+    gates: net.gates.map((g) => ({ name: signalName({ kind: 'gate', id: g.id }, net), a: signalName(g.a, net), b: signalName(g.b, net) })),
+    outputs: net.outputs.map((o) => ({
+      row: o.row,
+      driver: signalName(o.driver, net),
+      comment: o.taps.length === 0 ? 'no taps, constant 0' : `taps ${o.taps.join(', ')}`,
+    })),
+  });
+}
+
 export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   const { config, matrix } = resolve(options);
   const plane = config.matrix.source === 'file' ? config.matrix.plane : 0;
@@ -207,28 +233,7 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   const files: GeneratedFile[] = [];
   const rtlPath = (name: string) => `rtl/${name}.${kw.ext}`;
 
-  files.push({
-    path: rtlPath(core),
-    role: 'rtl',
-    contents: render('decoder', {
-      ...kw,
-      header,
-      module: core,
-      nIn: config.nIn,
-      nOut: config.nOut,
-      paramCheck,
-      gateCount: net.gates.length,
-      depth: net.depth,
-      unusedInputs: net.unusedInputs.map((i) => `enc_i[${i}]`).join(', '),
-      unusedList: net.unusedInputs.join(', '),
-      gates: net.gates.map((g) => ({ name: signalName({ kind: 'gate', id: g.id }, net), a: signalName(g.a, net), b: signalName(g.b, net) })),
-      outputs: net.outputs.map((o) => ({
-        row: o.row,
-        driver: signalName(o.driver, net),
-        comment: o.taps.length === 0 ? 'no taps, constant 0' : `taps ${o.taps.join(', ')}`,
-      })),
-    }),
-  });
+  files.push({ path: rtlPath(core), role: 'rtl', contents: renderDecoderModule(matrix, core, header, config.hdl) });
   const rst = resetKeywords(config.reset ?? 'sync');
   if (config.registered) {
     files.push({

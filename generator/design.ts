@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { VERSION } from './version.js';
 
-export type FileRole = 'rtl' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'readme' | 'manifest';
+export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'readme' | 'manifest';
 
 export interface GeneratedFile {
   /** Path relative to the output folder, with forward slashes. */
@@ -30,6 +30,7 @@ export interface GeneratedDesign {
 /** What each kind of file is for, as `flexor generate` and the design's README.md explain it. */
 export const ROLE_MEANING: Record<FileRole, string> = {
   rtl: 'synthesizable RTL (one module per file)',
+  memory: 'memory initialisation ($readmemh) of the RTL: keep beside it',
   testbench: 'self-checking testbench (SystemVerilog, Icarus and Verilator)',
   vectors: 'test vectors and expected outputs from the golden model ($readmemh)',
   filelist: 'file list for any tool (-f / -c); paths relative to the design folder',

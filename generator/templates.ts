@@ -15,6 +15,15 @@ for (const file of readdirSync(new URL('partials/', TEMPLATE_DIR))) {
   }
 }
 
+/**
+ * {{signExtend W A "name"}}: `name` (A bits, signed) sign-extended to W bits, as a Verilog-2005
+ * concatenation (no cast), so that every operand of an expression has the expression's width.
+ */
+handlebars.registerHelper('signExtend', (width: number, from: number, name: string) => {
+  if (!Number.isInteger(width) || !Number.isInteger(from) || width < from) throw new Error(`signExtend: cannot extend ${from} bits to ${width}`);
+  return width === from ? name : `{{${width - from}{${name}[${from - 1}]}}, ${name}}`;
+});
+
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /** Renders templates/<name>.hbs with `view`; no HTML escaping, strict about missing fields. */

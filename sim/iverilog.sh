@@ -23,5 +23,6 @@ if ! (cd "$dir" && iverilog -g2012 -o "build/iverilog/$top.vvp" -s "$top" -c "$t
   exit 3
 fi
 cp "$dir"/tb/*.hex "$build"/
+if compgen -G "$dir/rtl/*.hex" > /dev/null; then cp "$dir"/rtl/*.hex "$build"/; fi
 cd "$build"
 exec vvp -n "$top.vvp" ${waves:++waves}

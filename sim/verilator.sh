@@ -26,5 +26,6 @@ if ! (cd "$dir" && verilator --binary --timing -j "$jobs" --top-module "$top" -f
   exit 3
 fi
 cp "$dir"/tb/*.hex "$build"/
+if compgen -G "$dir/rtl/*.hex" > /dev/null; then cp "$dir"/rtl/*.hex "$build"/; fi
 cd "$build"
 exec "./V$top" ${waves:++waves}

@@ -1,0 +1,391 @@
+/**
+ * `generateLayer`: a whole FleXOR layer (weight memory or weight stream, XOR decoders, gearboxes,
+ * masked adder trees, scales, AXI4-Stream interfaces) with its testbench and the golden model's
+ * vectors. Configuration in, files out; see docs/ARCHITECTURE.md.
+ */
+import { bitsToHex, describeFiles, headerView, manifestFile, type GeneratedDesign, type GeneratedFile } from './design.js';
+import { InputError, requireInteger } from './errors.js';
+import { hdlKeywords, resetKeywords, clog2, type Hdl, type ResetStyle } from './hdl.js';
+import { drawActivations, drawLayer, layerGolden, layerWidths, resolveLayer, weightPosition, type LayerConfig, type LayerOptions } from './layer.js';
+import { planLayer, weightImage, type LayerPlan } from './layerplan.js';
+import { gf2Rank, matrixWarnings } from './matrix.js';
+import { matricesToJson } from './matrixfile.js';
+import { renderDecoderModule, shellQuote, testRandom } from './decoder.js';
+import { unpackBits } from './golden.js';
+import { render } from './templates.js';
+
+export type WeightSource = 'rom' | 'stream';
+
+export interface LayerGenOptions extends LayerOptions {
+  readonly weights?: WeightSource;
+  readonly reset?: ResetStyle;
+  readonly hdl?: Hdl;
+  /** Vectors run with random stalls (default 6); 4 more run at full speed for the throughput. */
+  readonly vectors?: number;
+}
+
+/** Vectors run at full speed after the stalled ones, to measure cycles per vector. */
+export const FAST_VECTORS = 4;
+
+function bitsOfInt(value: bigint, width: number): Uint8Array {
+  const mask = (1n << BigInt(width)) - 1n;
+  const v = value & mask;
+  return Uint8Array.from({ length: width }, (_, i) => Number((v >> BigInt(i)) & 1n));
+}
+
+/** Concatenates fields, field 0 at the least significant bits. */
+function packFields(fields: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(fields.reduce((n, f) => n + f.length, 0));
+  let at = 0;
+  for (const f of fields) {
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
+}
+
+function padTo(bits: Uint8Array, width: number): Uint8Array {
+  const out = new Uint8Array(width);
+  out.set(bits);
+  return out;
+}
+
+const byteMultiple = (bits: number) => Math.ceil(bits / 8) * 8;
+
+export function layerCommand(config: LayerConfig, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
+  const parts = [
+    'flexor generate layer',
+    `--shape ${config.shape.join(',')}`,
+    `--nin ${config.nIn} --nout ${config.nOut}`,
+    config.dense ? '--dense' : `--ntap ${config.nTap}`,
+    `--seed ${config.seed}`,
+    `--planes ${config.planes}`,
+    `--lanes ${config.lanes} --simd ${config.simd}`,
+    `--layout ${config.layout}`,
+    `--act-bits ${config.actBits}`,
+    `--alpha-bits ${config.alphaBits} --alpha-frac ${config.alphaFrac}`,
+  ];
+  if (config.bias) parts.push(`--bias --bias-bits ${config.biasBits}`);
+  if (config.requant) parts.push(`--requant-shift ${config.requant.shift} --out-bits ${config.requant.outBits}`);
+  parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl} --vectors ${vectors}`);
+  return parts.map((p) => p.split(' ').map(shellQuote).join(' ')).join(' ');
+}
+
+/** flexor_layer_<N>x<K>_<layout>_<Nin>x<Nout>_<t|dense>_q<q>_p<lanes>g<simd>_s<seed> */
+export function layerModuleName(c: LayerConfig): string {
+  const taps = c.dense ? 'dense' : `t${c.nTap}`;
+  return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_s${c.seed}`;
+}
+
+/** For io: which loaded activation k feeds unit i's row r (k' = i * rows + r), or none past K. */
+function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: number; source: string }[] {
+  const kOfKPrime = new Array<number>(config.k);
+  for (let k = 0; k < config.k; k++) kOfKPrime[weightPosition(config, 0, k) / config.n] = k;
+  const wiring: { index: number; source: string }[] = [];
+  for (let unit = 0; unit < plan.units; unit++) {
+    for (let row = 0; row < plan.rowsPerUnit; row++) {
+      const kPrime = unit * plan.rowsPerUnit + row;
+      const index = unit * plan.rowsPerUnit + row;
+      wiring.push({ index, source: kPrime < config.k ? `load_q[${kOfKPrime[kPrime]}*A +: A]` : '{A{1\'b0}}' });
+    }
+  }
+  return wiring;
+}
+
+export function generateLayer(options: LayerGenOptions): GeneratedDesign {
+  const config = resolveLayer(options);
+  const weights = options.weights ?? 'rom';
+  if (weights !== 'rom' && weights !== 'stream') throw new InputError('--weights', `must be rom (on-chip memory) or stream (AXI4-Stream port); got ${String(weights)}`);
+  const reset = options.reset ?? 'sync';
+  if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
+  const hdl = options.hdl ?? 'sv';
+  if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
+  const stallVectors = requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
+  const vectorCount = stallVectors + FAST_VECTORS;
+
+  const widths = layerWidths(config);
+  const plan = planLayer(config);
+  const data = drawLayer(config);
+  const io = config.layout === 'io';
+  const kw = hdlKeywords(hdl);
+  const rst = resetKeywords(reset);
+  const top = layerModuleName(config);
+  const testbenchTop = `tb_${top}`;
+  const command = layerCommand(config, weights, reset, hdl, stallVectors);
+  const header = headerView(command, { kind: 'layer', config, weights, reset, hdl, vectors: stallVectors }, [
+    `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} encrypted bits per weight and plane, lanes ${config.lanes}, simd ${config.simd}.`,
+  ]);
+  const ext = kw.ext;
+  const files: GeneratedFile[] = [];
+
+  // Decoders, one module per plane.
+  const decoders = data.matrices.map((m, p) => {
+    const name = `${top}_dec_p${p}`;
+    files.push({ path: `rtl/${name}.${ext}`, role: 'rtl', contents: renderDecoderModule(m, name, header, hdl) });
+    return name;
+  });
+
+  // Gearbox.
+  const gearbox = `${top}_gearbox`;
+  const fillBits = clog2(plan.capacity + 1);
+  files.push({
+    path: `rtl/${gearbox}.${ext}`,
+    role: 'rtl',
+    contents: render('layer_gearbox', {
+      ...kw,
+      ...rst,
+      header,
+      module: gearbox,
+      chunk: plan.chunk,
+      lastAmount: plan.lastChunk,
+      group: plan.group,
+      capacity: plan.capacity,
+      fillBits,
+      paramCheck: [
+        { name: 'CHUNK', value: plan.chunk },
+        { name: 'GROUP', value: plan.group },
+        { name: 'CAP', value: plan.capacity },
+      ],
+    }),
+  });
+
+  // Memory images: weights (rom) or the weight stream, and the scales.
+  const sliceBits = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
+  const words = weightImage(plan, config, (p, s) => sliceBits[p].subarray(s * config.nIn, (s + 1) * config.nIn));
+  const weightsHex = `${top}_weights.hex`;
+  const scalesHex = `${top}_scales.hex`;
+  const wgtBeatBits = byteMultiple(plan.wordBits);
+  if (weights === 'rom') {
+    files.push({ path: `rtl/${weightsHex}`, role: 'memory', contents: words.map((w) => bitsToHex(w)).join('\n') + '\n' });
+  }
+  const biasBits = config.bias ? widths.bias : 1;
+  const scaleBits = config.planes * widths.alpha + biasBits;
+  const emits = io ? plan.stepsPerRow : plan.rowsPerUnit;
+  const channelOf = (slot: number, e: number) => (io ? e * config.lanes + slot : slot * plan.rowsPerUnit + e);
+  const scaleRows = Array.from({ length: emits }, (_, e) =>
+    packFields(
+      Array.from({ length: config.lanes }, (_, slot) => {
+        const c = channelOf(slot, e);
+        const alphas = Array.from({ length: config.planes }, (_, p) => bitsOfInt(c < config.n ? data.alpha[p][c] : 0n, widths.alpha));
+        return packFields([...alphas, bitsOfInt(c < config.n ? data.bias[c] : 0n, biasBits)]);
+      }),
+    ),
+  );
+  files.push({ path: `rtl/${scalesHex}`, role: 'memory', contents: scaleRows.map((r) => bitsToHex(r)).join('\n') + '\n' });
+
+  // The top.
+  const a = config.actBits;
+  const actDataBits = config.simd * a;
+  const actBeatBits = byteMultiple(actDataBits);
+  const slotBits = byteMultiple(widths.final);
+  const loadBeats = Math.ceil(config.k / config.simd);
+  const shift = config.requant?.shift ?? 0;
+  const roundBits = Math.max(widths.rounded, widths.out, shift + 1);
+  const saturate = config.requant !== undefined && widths.shifted > widths.final;
+  const stepCountBits = Math.max(1, clog2(plan.stepsPerRow));
+  const rowCountBits = Math.max(1, clog2(plan.rowsPerUnit));
+  const topView = {
+    ...kw,
+    ...rst,
+    header,
+    module: top,
+    n: config.n,
+    k: config.k,
+    lanes: config.lanes,
+    simd: config.simd,
+    planes: config.planes,
+    layout: config.layout,
+    io,
+    rom: weights === 'rom',
+    weightText: weights === 'rom' ? `in on-chip memory (${weightsHex})` : 'streamed on s_axis_wgt',
+    weightsHex,
+    scalesHex,
+    units: plan.units,
+    chunk: plan.chunk,
+    slicesPerFetch: plan.slicesPerFetch,
+    stepsPerVector: plan.stepsPerVector,
+    nIn: config.nIn,
+    nOut: config.nOut,
+    group: plan.group,
+    depth: plan.depth,
+    wordBits: plan.wordBits,
+    rowsPerUnit: plan.rowsPerUnit,
+    stepsPerRow: plan.stepsPerRow,
+    loadBeats,
+    emits,
+    accDepth: plan.accDepth,
+    slots: plan.slots,
+    beatsPerVector: plan.beatsPerVector,
+    actBits: a,
+    sumBits: widths.actSum,
+    maskBits: widths.simdSum,
+    maccBits: widths.maskedSum,
+    accBits: widths.acc,
+    alphaBits: widths.alpha,
+    biasBits,
+    productBits: widths.product,
+    outBits: widths.out,
+    finalBits: widths.final,
+    slotBits,
+    scaleBits,
+    addrBits: Math.max(1, clog2(plan.depth)),
+    rowCountBits,
+    stepCountBits,
+    beatCountBits: Math.max(1, clog2(loadBeats)),
+    emitCountBits: io ? stepCountBits : rowCountBits,
+    outBeatCountBits: clog2(plan.beatsPerVector + 1),
+    lastStep: `${stepCountBits}'d${plan.stepsPerRow - 1}`,
+    lastRow: `${rowCountBits}'d${plan.rowsPerUnit - 1}`,
+    lastBeat: `${Math.max(1, clog2(loadBeats))}'d${loadBeats - 1}`,
+    lastEmit: `${io ? stepCountBits : rowCountBits}'d${emits - 1}`,
+    lastAddr: `${Math.max(1, clog2(plan.depth))}'d${plan.depth - 1}`,
+    oneBeat: `${clog2(plan.beatsPerVector + 1)}'d1`,
+    actDataBits,
+    actBeatBits,
+    actPad: actBeatBits > actDataBits,
+    wgtBeatBits,
+    wgtPad: wgtBeatBits > plan.wordBits,
+    outBeatBits: config.lanes * slotBits,
+    lastBeatLanes: config.k - (loadBeats - 1) * config.simd,
+    loadShift: loadBeats === 1 ? 'beat_data' : '{beat_data, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]}',
+    rotateChunks: plan.stepsPerRow === 1 ? 'chunks_q' : '{chunks_q[SIMD*A-1:0], chunks_q[T*SIMD*A-1:SIMD*A]}',
+    rotateUnitActs: plan.rowsPerUnit === 1 ? 'acts_q' : '{acts_q[A-1:0], acts_q[ROWS*A-1:A]}',
+    rotateAcc: plan.accDepth === 1 ? 'head' : '{head, macc_q[ACC_DEPTH*MACC_W-1:MACC_W]}',
+    shiftOut: plan.beatsPerVector === 1 ? 'out_q' : '{{(LANES*SLOT_W){1\'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]}',
+    emitFromStep: 'step_q',
+    emitFromRow: 'row_q',
+    rowMeaning: io ? "the input k' its tree reads" : 'the output channel its lane computes',
+    stepMeaning: io ? 'the group of LANES channels' : 'the chunk of SIMD inputs',
+    treeMeaning: io
+      ? 'channel (step * LANES + s); input i is unit i\'s activation, masked by bit s of unit i'
+      : 'lane s, channel (s * ROWS + row); input i is activation step * SIMD + i, masked by bit i of unit s',
+    ioActWiring: io ? ioActivationSources(config, plan) : [],
+    rowBits: plan.rowBits,
+    lastChunk: plan.lastChunk,
+    decoders,
+    extraDecoders: decoders.slice(1).map((name, i) => ({ name, plane: i + 1 })),
+    gearbox,
+    resetPad: ' '.repeat(Math.max(0, 8 - rst.resetPort.length)),
+    requant: config.requant !== undefined,
+    requantShift: shift,
+    roundBits,
+    roundHalf: `${roundBits}'sd${shift > 0 ? (1n << BigInt(shift - 1)).toString() : '0'}`,
+    saturate,
+    satMax: `${roundBits}'sd${((1n << BigInt(widths.final - 1)) - 1n).toString()}`,
+    satMin: `-${roundBits}'sd${(1n << BigInt(widths.final - 1)).toString()}`,
+    slotFormula: io ? 'emission gc / LANES, tree gc % LANES' : 'emission gc % ROWS, tree gc / ROWS',
+    slotEmitExpr: io ? 'gc / LANES' : 'gc % ROWS',
+    slotTreeExpr: io ? 'gc % LANES' : 'gc / ROWS',
+    paramCheck: [
+      { name: 'N', value: config.n },
+      { name: 'K', value: config.k },
+      { name: 'LANES', value: config.lanes },
+      { name: 'SIMD', value: config.simd },
+    ],
+  };
+  files.push({ path: `rtl/${top}.${ext}`, role: 'rtl', contents: render('layer', topView) });
+
+  // Vectors and the golden model's results.
+  const acts = drawActivations(config, vectorCount);
+  const actLines: string[] = [];
+  const expectedLines: string[] = [];
+  for (const vector of acts) {
+    for (let b = 0; b < loadBeats; b++) {
+      const lanes = Array.from({ length: config.simd }, (_, i) => {
+        const k = b * config.simd + i;
+        // Lanes past K carry junk the layer must ignore.
+        return bitsOfInt(k < config.k ? BigInt(vector[k]) : -1n, a);
+      });
+      actLines.push(bitsToHex(padTo(packFields(lanes), actBeatBits)));
+    }
+    const result = layerGolden(data, vector);
+    for (let beat = 0; beat < plan.beatsPerVector; beat++) {
+      const slots = Array.from({ length: config.lanes }, (_, s) => {
+        const c = beat * config.lanes + s;
+        return bitsOfInt(c < config.n ? result.final[c] : 0n, slotBits);
+      });
+      expectedLines.push(bitsToHex(packFields(slots)));
+    }
+  }
+  const seedHex = (stream: number) => (testRandom(config.seed, stream).nextUint32() || 1).toString(16).padStart(8, '0');
+  files.push({
+    path: `tb/${testbenchTop}.sv`,
+    role: 'testbench',
+    contents: render('tb_layer', {
+      header,
+      module: testbenchTop,
+      dut: top,
+      ...rst,
+      resetPad: ' '.repeat(Math.max(0, 17 - rst.resetPort.length)),
+      n: config.n,
+      lanes: config.lanes,
+      vectors: vectorCount,
+      stallVectors,
+      fastVectors: FAST_VECTORS,
+      loadBeats,
+      beatsPerVector: plan.beatsPerVector,
+      slotBits,
+      actBeatBits,
+      outBeatBits: config.lanes * slotBits,
+      maxReport: 8,
+      maxCycles: (vectorCount + 4) * (plan.stepsPerVector + plan.depth + loadBeats + plan.beatsPerVector) * 8 + 2000,
+      macsPerVector: config.planes * config.n * config.k,
+      rom: weights === 'rom',
+      depth: plan.depth,
+      wgtBeatBits,
+      seedAct: seedHex(3),
+      seedWgt: seedHex(4),
+      seedOut: seedHex(5),
+    }),
+  });
+  files.push({ path: 'tb/acts.hex', role: 'vectors', contents: actLines.join('\n') + '\n' });
+  files.push({ path: 'tb/expected.hex', role: 'vectors', contents: expectedLines.join('\n') + '\n' });
+  if (weights === 'stream') {
+    files.push({ path: 'tb/weights_stream.hex', role: 'vectors', contents: words.map((w) => bitsToHex(padTo(w, wgtBeatBits))).join('\n') + '\n' });
+  }
+
+  // File lists, core, matrices, README, manifest.
+  const rtlFiles = files.filter((f) => f.role === 'rtl').map((f) => f.path);
+  const memoryFiles = files.filter((f) => f.role === 'memory').map((f) => f.path);
+  const tbFiles = [...rtlFiles, `tb/${testbenchTop}.sv`];
+  files.push({ path: `${top}.f`, role: 'filelist', contents: render('filelist', { header, files: rtlFiles }) });
+  files.push({ path: `${testbenchTop}.f`, role: 'filelist', contents: render('filelist', { header, files: tbFiles }) });
+  files.push({ path: 'matrix.json', role: 'matrix', contents: matricesToJson(data.matrices, { rank: data.matrices.map(gf2Rank) }) });
+  const warnings = data.matrices.flatMap((m, p) => matrixWarnings(m, p));
+  const macsPerCycle = (config.planes * config.n * config.k) / plan.stepsPerVector;
+  const memoryBits = plan.depth * plan.wordBits;
+  const trainedBits = config.planes * plan.slices * config.nIn;
+  const summary = [
+    header.lines[0],
+    `Parallelism: ${plan.units} weight unit(s) per plane, ${plan.slicesPerFetch} decoder(s) each; ${plan.stepsPerVector} cycles per vector in steady state (${macsPerCycle.toFixed(2)} binary MACs per cycle).`,
+    `Weights: ${weights === 'rom' ? 'on-chip memory' : 'streamed'}, ${plan.depth} words of ${plan.wordBits} bits = ${memoryBits} bits for ${trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane stored twice (at unit boundaries).`,
+    `Widths: activations ${a}, accumulators ${widths.acc}, scales ${widths.alpha} (${config.alphaFrac} fraction bits), output ${widths.final}${config.requant ? ` after requantization (shift ${config.requant.shift})` : ''}.`,
+    `Testbench: ${vectorCount} vectors (${stallVectors} with random stalls, ${FAST_VECTORS} at full speed).`,
+  ];
+  const readmeFile: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
+  const listed = [...files, readmeFile, { path: 'manifest.json', role: 'manifest' as const, contents: '' }];
+  files.push({ ...readmeFile, contents: render('design_readme', { header, top, testbenchTop, summary, fileLines: describeFiles(listed), warnings }) });
+  files.push(
+    manifestFile(
+      header,
+      {
+        kind: 'layer',
+        config,
+        weights,
+        reset,
+        hdl,
+        top,
+        rtlFileList: `${top}.f`,
+        memoryFiles,
+        testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: vectorCount * config.n, vectorsRun: vectorCount, stallVectors },
+        plan: { ...plan, unitPlans: plan.unitPlans },
+        widths,
+        throughput: { cyclesPerVector: plan.stepsPerVector, macsPerCycle },
+        storage: { memoryBits, trainedBits, duplicateSlicesPerPlane: plan.duplicateSlices },
+        warnings,
+      },
+      files,
+    ),
+  );
+  return { top, testbenchTop, files, warnings, summary };
+}
