@@ -1,0 +1,92 @@
+/**
+ * Simulation tests of generated layers: bit-exact against the golden model in Icarus Verilog and
+ * Verilator with random stalls on every stream, the throughput measured by the testbench itself,
+ * lint-clean RTL; and a corrupted weight image the testbench must reject.
+ */
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateLayer, type LayerGenOptions } from '../generator/layergen.js';
+import { planLayer } from '../generator/layerplan.js';
+import { resolveLayer } from '../generator/layer.js';
+import { writeDesignFiles } from '../generator/output.js';
+import { lintDesign, verifyDesign, type SimulationResult } from '../generator/simulate.js';
+import { tempDir } from './helpers.js';
+
+interface Case {
+  readonly name: string;
+  readonly options: LayerGenOptions;
+  /** Whether the steady-state throughput must be within 5% of the ideal. */
+  readonly throughput: boolean;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'ResNet-20 16,16,3,3 at 0.8 bits per weight, lanes 4, simd 16', options: { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }, throughput: true },
+  { name: '32,16,3,3, q = 2, Nin = 12, streamed weights, Verilog-2005', options: { shape: [32, 16, 3, 3], nIn: 12, nOut: 20, nTap: 2, seed: 2, planes: 2, lanes: 4, simd: 16, weights: 'stream', hdl: 'verilog' }, throughput: true },
+  { name: 'linear 10,64, dense matrix, Nin = 7, async reset', options: { shape: [10, 64], nIn: 7, nOut: 10, dense: true, seed: 3, lanes: 2, simd: 8, reset: 'async' }, throughput: true },
+  { name: '64,64,3,3 in the io layout, Nin = 8, lanes 16, simd 32', options: { shape: [64, 64, 3, 3], nIn: 8, nOut: 10, nTap: 2, seed: 4, layout: 'io', lanes: 16, simd: 32 }, throughput: true },
+  { name: 'lanes = 1, simd = 1', options: { shape: [4, 3, 2, 2], nIn: 3, nOut: 5, nTap: 2, seed: 5, lanes: 1, simd: 1, hdl: 'verilog' }, throughput: true },
+  { name: 'lanes = N, simd = K (one step per vector)', options: { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, throughput: false },
+  { name: 'bias, requantization to 8 bits, lanes and simd dividing nothing', options: { shape: [8, 4, 3, 3], nIn: 9, nOut: 12, nTap: 3, seed: 7, lanes: 3, simd: 5, bias: true, requantShift: 10, outBits: 8 }, throughput: true },
+  { name: 'io, q = 2, streamed, bias, Verilog-2005, async reset', options: { shape: [7, 3, 2, 2], nIn: 5, nOut: 9, nTap: 2, seed: 8, layout: 'io', lanes: 3, simd: 5, planes: 2, weights: 'stream', bias: true, hdl: 'verilog', reset: 'async' }, throughput: true },
+];
+
+function figure(output: string, label: string): number {
+  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
+  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
+  return Number(match![1]);
+}
+
+function describeFailure(r: SimulationResult): string {
+  return `${r.simulator}: exit ${r.exitCode}, ${r.passed} passed, ${r.failed} failed of ${r.expected}\n${r.output.slice(-3000)}`;
+}
+
+describe('generated layers in simulation', function () {
+  const root = tempDir('layer-sim');
+
+  CASES.forEach((c, index) => {
+    it(`${c.name}: bit-exact in Icarus and Verilator with back-pressure, lint-clean`, async function () {
+      const dir = join(root, `case${index}`);
+      writeDesignFiles(dir, generateLayer(c.options).files, false);
+      const lint = lintDesign(dir);
+      expect(lint.ok, `${lint.command}\n${lint.output}`).to.equal(true);
+
+      const report = await verifyDesign(dir, ['iverilog', 'verilator']);
+      const config = resolveLayer(c.options);
+      const ideal = Math.ceil(config.n / config.lanes) * Math.ceil(config.k / config.simd);
+      expect(planLayer(config).stepsPerVector).to.equal(ideal);
+      for (const r of report.results) {
+        expect(r.ok, describeFailure(r)).to.equal(true);
+        const cycles = figure(r.output, 'cycles per vector');
+        const macs = figure(r.output, 'MACs per cycle');
+        expect(cycles, `${r.simulator}: cycles per vector`).to.be.at.least(ideal);
+        if (c.throughput) expect(cycles, `${r.simulator}: cycles per vector against ${ideal}`).to.be.at.most(ideal * 1.05);
+        expect(macs).to.be.closeTo((config.planes * config.n * config.k) / cycles, 0.01);
+      }
+    });
+  });
+});
+
+describe('a corrupted weight image', function () {
+  it('(one encrypted bit flipped) is rejected by the testbench in both simulators', async function () {
+    const dir = join(tempDir('layer-corrupt'), 'layer');
+    const design = generateLayer({ shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 });
+    writeDesignFiles(dir, design.files, false);
+    // Slice 0 of plane 0 is unit 0's first slice: the lowest Nin bits of word 0. Its bit 0 is
+    // encrypted bit x[0], which rows 10 and 12 of the seed-1 matrix use (docs/MATRIX.md).
+    const hexPath = join(dir, 'rtl', `${design.top}_weights.hex`);
+    const lines = readFileSync(hexPath, 'utf8').split('\n');
+    lines[0] = lines[0].slice(0, -1) + (parseInt(lines[0].slice(-1), 16) ^ 1).toString(16);
+    writeFileSync(hexPath, lines.join('\n'));
+
+    const report = await verifyDesign(dir, ['iverilog', 'verilator']);
+    expect(report.ok).to.equal(false);
+    expect(report.changed).to.deep.equal([`rtl/${design.top}_weights.hex`]);
+    for (const r of report.results) {
+      expect(r.ok, r.simulator).to.equal(false);
+      expect(r.exitCode, r.simulator).to.not.equal(0);
+      expect(r.failed, r.simulator).to.be.greaterThan(0);
+      expect(r.output, r.simulator).to.match(/^MISMATCH vector \d+ channel 0: expected -?\d+ got -?\d+$/m);
+    }
+  });
+});
