@@ -8,11 +8,12 @@ BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconfig.json package.json
 FLEXOR := node dist/generator/cli.js
 DEMO_DIR := rtl-out/demo-decoder
+DEMO_LAYER := rtl-out/demo-layer
 
 .PHONY: help deps build demo test lint bench clean golden golden-check
 
 help:
-	@echo "make demo   generate the default decoder (Nin=16, Nout=20, nTap=2) into $(DEMO_DIR) and verify it"
+	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)) and a ResNet-20 layer ($(DEMO_LAYER))"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator)"
 	@echo "make bench  benchmarks (decode throughput)"
 	@echo "make lint   type-check the generator and lint the demo RTL with verilator -Wall"
@@ -38,19 +39,25 @@ $(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES)
 	@touch $@
 
 demo: deps build
-	rm -rf $(DEMO_DIR)
-	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 -o $(DEMO_DIR)
+	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 -o $(DEMO_DIR) --force
 	$(FLEXOR) verify $(DEMO_DIR)
 	$(FLEXOR) lint $(DEMO_DIR)
-	@echo "demo: the decoder in $(DEMO_DIR) passed in Icarus Verilog and Verilator and is lint-clean; see $(DEMO_DIR)/README.md"
+	$(FLEXOR) generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --seed 1 --lanes 4 --simd 16 -o $(DEMO_LAYER) --force
+	$(FLEXOR) verify $(DEMO_LAYER)
+	$(FLEXOR) lint $(DEMO_LAYER)
+	@echo
+	@echo "demo: both designs passed in Icarus Verilog and Verilator, bit-exact against the golden model, and are lint-clean:"
+	@echo "  $(DEMO_DIR)  the XOR decoder (Nin=16, Nout=20, nTap=2: 0.8 bits per weight); see its README.md"
+	@echo "  $(DEMO_LAYER)    a ResNet-20 3x3 layer (16x16x3x3) at 0.8 bits per weight, 4 lanes x 16 simd; see its README.md"
 
 test: deps build
 	npx mocha 'dist/test/**/*.test.js'
 
 lint: deps build
-	rm -rf rtl-out/lint-decoder
-	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 --registered -o rtl-out/lint-decoder
+	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 --registered -o rtl-out/lint-decoder --force
 	$(FLEXOR) lint rtl-out/lint-decoder
+	$(FLEXOR) generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --seed 1 --lanes 4 --simd 16 -o rtl-out/lint-layer --force
+	$(FLEXOR) lint rtl-out/lint-layer
 
 golden: deps build
 	node dist/test/golden-rtl.js --update

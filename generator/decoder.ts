@@ -291,6 +291,7 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
       fileType: config.hdl === 'sv' ? 'systemVerilogSource' : 'verilogSource',
       testbench: `tb/${testbenchTop}.sv`,
       vectorFiles: ['stimulus.hex', 'expected.hex'],
+      memoryFiles: [],
       top,
       testbenchTop,
     }),

@@ -350,6 +350,22 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   const tbFiles = [...rtlFiles, `tb/${testbenchTop}.sv`];
   files.push({ path: `${top}.f`, role: 'filelist', contents: render('filelist', { header, files: rtlFiles }) });
   files.push({ path: `${testbenchTop}.f`, role: 'filelist', contents: render('filelist', { header, files: tbFiles }) });
+  files.push({
+    path: `${top}.core`,
+    role: 'core',
+    contents: render('core', {
+      header,
+      name: `flexor:generated:${top}:${header.version}`,
+      description: `FleXOR layer ${config.shape.join('x')}, ${config.layout}, q=${config.planes}, ${config.nIn}/${config.nOut}, lanes ${config.lanes}, simd ${config.simd}`,
+      rtlFiles,
+      memoryFiles: memoryFiles.map((path) => ({ path, name: path.split('/').pop() })),
+      fileType: hdl === 'sv' ? 'systemVerilogSource' : 'verilogSource',
+      testbench: `tb/${testbenchTop}.sv`,
+      vectorFiles: files.filter((f) => f.role === 'vectors').map((f) => f.path.split('/').pop()),
+      top,
+      testbenchTop,
+    }),
+  });
   files.push({ path: 'matrix.json', role: 'matrix', contents: matricesToJson(data.matrices, { rank: data.matrices.map(gf2Rank) }) });
   const warnings = data.matrices.flatMap((m, p) => matrixWarnings(m, p));
   const macsPerCycle = (config.planes * config.n * config.k) / plan.stepsPerVector;

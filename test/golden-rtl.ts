@@ -1,5 +1,5 @@
 /**
- * Golden files of emitted RTL: a few small configurations whose whole generated folder is
+ * Golden files of emitted RTL: a few small decoders and layers whose whole generated folder is
  * committed under test/golden/rtl/<name>/. `make golden` rewrites them after an intended change;
  * `make golden-check` (and the test suite) fails when they are stale.
  *
@@ -10,21 +10,33 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDecoder, type DecoderOptions } from '../generator/decoder.js';
+import type { GeneratedFile } from '../generator/design.js';
+import { generateLayer, type LayerGenOptions } from '../generator/layergen.js';
 
 const GOLDEN_ROOT = fileURLToPath(new URL('../../test/golden/rtl/', import.meta.url));
 
-export const GOLDEN_CASES: readonly { readonly name: string; readonly options: DecoderOptions }[] = [
-  { name: 'dec_6x8_t3_s1', options: { nIn: 6, nOut: 8, nTap: 3, seed: 1 } },
-  { name: 'dec_6x8_t3_s1_reg_verilog_async', options: { nIn: 6, nOut: 8, nTap: 3, seed: 1, registered: true, hdl: 'verilog', reset: 'async' } },
-  { name: 'dec_5x7_dense_s2_reg', options: { nIn: 5, nOut: 7, dense: true, seed: 2, registered: true } },
+type GoldenCase =
+  | { readonly name: string; readonly decoder: DecoderOptions }
+  | { readonly name: string; readonly layer: LayerGenOptions };
+
+export const GOLDEN_CASES: readonly GoldenCase[] = [
+  { name: 'dec_6x8_t3_s1', decoder: { nIn: 6, nOut: 8, nTap: 3, seed: 1 } },
+  { name: 'dec_6x8_t3_s1_reg_verilog_async', decoder: { nIn: 6, nOut: 8, nTap: 3, seed: 1, registered: true, hdl: 'verilog', reset: 'async' } },
+  { name: 'dec_5x7_dense_s2_reg', decoder: { nIn: 5, nOut: 7, dense: true, seed: 2, registered: true } },
+  { name: 'layer_4x3x2x2_oi_p2g5', layer: { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 2 } },
+  { name: 'layer_6x8_io_q2_stream_verilog', layer: { shape: [6, 8], nIn: 3, nOut: 4, nTap: 2, seed: 2, planes: 2, layout: 'io', lanes: 3, simd: 2, weights: 'stream', bias: true, requantShift: 6, outBits: 8, hdl: 'verilog', reset: 'async', vectors: 2 } },
 ];
+
+function emit(c: GoldenCase): readonly GeneratedFile[] {
+  return 'decoder' in c ? generateDecoder(c.decoder).files : generateLayer(c.layer).files;
+}
 
 /** Differences between what the generator emits now and the committed files, one line each. */
 export function goldenDifferences(): string[] {
   const differences: string[] = [];
   for (const c of GOLDEN_CASES) {
     const dir = join(GOLDEN_ROOT, c.name);
-    const emitted = new Map(generateDecoder(c.options).files.map((f) => [f.path, f.contents]));
+    const emitted = new Map(emit(c).map((f) => [f.path, f.contents]));
     const committed = existsSync(dir) ? listFiles(dir) : [];
     for (const [path, contents] of emitted) {
       const file = join(dir, path);
@@ -40,7 +52,7 @@ export function updateGolden(): void {
   for (const c of GOLDEN_CASES) {
     const dir = join(GOLDEN_ROOT, c.name);
     rmSync(dir, { recursive: true, force: true });
-    for (const f of generateDecoder(c.options).files) {
+    for (const f of emit(c)) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.contents);
     }
