@@ -223,7 +223,7 @@ function verifyCommand(y: Argv) {
       for (const r of report.results) {
         if (!r.ok) process.stdout.write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
         const verdict = r.ok ? 'PASS' : `FAIL (exit status ${r.exitCode}, ${r.expected} vectors expected)`;
-        say([`${r.simulator}: ${r.passed} passed, ${r.failed} failed -- ${verdict}`]);
+        say([`${r.simulator}: ${r.passed} passed, ${r.failed} failed -- ${verdict}`, ...r.figures.map((f) => `${r.simulator}: ${f}`)]);
         if (argv.waves && r.ok) say([`${r.simulator}: waveform in ${argv.dir}/build/${r.simulator}/waves.vcd`]);
       }
       if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;

@@ -56,6 +56,8 @@ export interface SimulationResult {
   readonly exitCode: number;
   /** True only if the run exited 0, nothing failed and every vector was checked. */
   readonly ok: boolean;
+  /** What the testbench measured: its "latency", "cycles per vector" and "MACs per cycle" lines. */
+  readonly figures: readonly string[];
   readonly output: string;
 }
 
@@ -93,7 +95,8 @@ export async function simulate(dir: string, simulator: Simulator, options: { wav
   const summary = parseSummary(output) ?? { passed: 0, failed: 0 };
   const expected = manifest.testbench.vectors;
   const ok = code === 0 && summary.failed === 0 && summary.passed === expected;
-  return { simulator, ...summary, expected, exitCode: code, ok, output };
+  const figures = output.split('\n').filter((line) => /^(latency|cycles per vector|MACs per cycle): /.test(line));
+  return { simulator, ...summary, expected, exitCode: code, ok, figures, output };
 }
 
 export interface VerifyReport {

@@ -348,6 +348,17 @@ describe('flexor CLI', () => {
       }
     });
 
+    it('verify prints the testbench figures: latency, cycles per vector, MACs per cycle', () => {
+      const dir = join(tempDir('layer-verify'), 'l');
+      ok(['generate', 'layer', ...args, '-o', dir]);
+      const r = ok(['verify', dir, '--simulator', 'iverilog']);
+      // 6 channels, 2 lanes, K = 8, simd 3: 3 * 3 = 9 cycles per vector; 2 planes * 48 MACs.
+      expect(r.stdout).to.match(/^iverilog: 36 passed, 0 failed -- PASS$/m);
+      expect(r.stdout).to.match(/^iverilog: cycles per vector: 9\.00$/m);
+      expect(r.stdout).to.match(/^iverilog: MACs per cycle: 10\.67$/m);
+      expect(r.stdout).to.match(/^iverilog: latency: \d+ cycles/m);
+    });
+
     it('prints the plan and the files, and warns on stderr', () => {
       const dir = tempDir('layer-out');
       const r = ok(['generate', 'layer', '--shape', '16,16,3,3', '--nin', '16', '--nout', '20', '--ntap', '2', '--lanes', '4', '--simd', '16', '-o', join(dir, 'l')]);
