@@ -10,12 +10,16 @@ import { generateDecoder } from './decoder.js';
 import { describeFiles } from './design.js';
 import type { Layout } from './layer.js';
 import { generateLayer, type WeightSource } from './layergen.js';
+import { layerSource, readActivations, type LayerSettings } from './layersource.js';
+import { basename } from 'node:path';
+import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './layertools.js';
+import { generateNetwork } from './network.js';
 import { InputError } from './errors.js';
 import { MAX_N_OUT, MAX_PLANES, MAX_SEED } from './matrix.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
 import { MATRIX_FORMATS, matrixOutput, type MatrixFormat } from './matrixcommand.js';
 import { writeDesignFiles } from './output.js';
-import { SIMULATORS, lintDesign, verifyDesign, type Simulator } from './simulate.js';
+import { SIMULATORS, designFolders, lintDesign, verifyDesign, type Simulator } from './simulate.js';
 import { VERSION } from './version.js';
 
 const EXIT_CHECK_FAILED = 1;
@@ -146,19 +150,14 @@ function generateCommand(y: Argv) {
         (b) =>
           b
             .options(matrixFlags)
+            .options(layerSettingFlags)
             .options({
-              shape: { type: 'string', demandOption: true, coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw (conv) or out,in (linear)' },
+              from: { type: 'string', describe: 'a trained layer (.npz, docs/FORMAT.md) instead of a seeded one' },
+              inputs: { type: 'string', describe: 'the testbench runs these activation vectors (.npy int [V, K])' },
+              name: { type: 'string', describe: 'name the top module flexor_<name>' },
+              shape: { type: 'string', coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw (conv) or out,in (linear); not with --from' },
               planes: { type: 'string', coerce: integerFlag('--planes', `an integer from 1 to ${MAX_PLANES}`), describe: 'bit-planes q (default 1)' },
-              lanes: { type: 'string', coerce: integerFlag('--lanes', 'an integer from 1 to N'), describe: 'output channels computed at once (default 1)' },
-              simd: { type: 'string', coerce: integerFlag('--simd', 'an integer from 1 to K'), describe: 'inputs per lane per cycle (default 1)' },
-              layout: { choices: ['oi', 'io'] as const, default: 'oi' as Layout, describe: 'flattening of the trained weights: oi (PyTorch) or io (output channel fastest)' },
-              'act-bits': { type: 'string', coerce: integerFlag('--act-bits', 'an integer from 2 to 16'), describe: 'signed activation bits (default 8)' },
-              'alpha-bits': { type: 'string', coerce: integerFlag('--alpha-bits', 'an integer from 2 to 32'), describe: 'scale width (default 16)' },
-              'alpha-frac': { type: 'string', coerce: integerFlag('--alpha-frac', 'an integer from 0 to --alpha-bits - 1'), describe: 'scale fraction bits (default 12)' },
-              bias: { type: 'boolean', describe: 'add a per-channel bias' },
-              'bias-bits': { type: 'string', coerce: integerFlag('--bias-bits', 'an integer from 2 to 48'), describe: 'bias width (default 32)' },
-              'requant-shift': { type: 'string', coerce: integerFlag('--requant-shift', 'an integer from 0 to 62'), describe: 'requantize: round, shift right by this, saturate' },
-              'out-bits': { type: 'string', coerce: integerFlag('--out-bits', 'an integer from 2 to 32'), describe: 'saturation width with --requant-shift (default 8)' },
+              layout: { choices: ['oi', 'io'] as const, describe: 'flattening of the trained weights: oi (PyTorch, default) or io (output channel fastest)' },
               weights: { choices: ['rom', 'stream'] as const, default: 'rom' as WeightSource, describe: 'encrypted weights in on-chip memory or on an AXI4-Stream port' },
               reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync active-high rst or async active-low rst_ni' },
               hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
@@ -169,24 +168,15 @@ function generateCommand(y: Argv) {
             .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
             .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed'),
         (argv) => {
+          const settings = layerSettings(argv);
+          const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, planes: argv.planes, layout: argv.layout as Layout | undefined };
+          const inputs = argv.inputs === undefined ? undefined : readActivations(argv.inputs, layerSource({ ...settings, ...source }).config);
           const design = generateLayer({
-            shape: argv.shape,
-            nIn: argv.nin!,
-            nOut: argv.nout!,
-            nTap: argv.ntap,
-            dense: argv.dense,
-            seed: argv.seed,
-            planes: argv.planes,
-            lanes: argv.lanes,
-            simd: argv.simd,
-            layout: argv.layout,
-            actBits: argv['act-bits'],
-            alphaBits: argv['alpha-bits'],
-            alphaFrac: argv['alpha-frac'],
-            bias: argv.bias,
-            biasBits: argv['bias-bits'],
-            requantShift: argv['requant-shift'],
-            outBits: argv['out-bits'],
+            ...source,
+            ...settings,
+            inputs,
+            inputsFile: argv.inputs === undefined ? undefined : basename(argv.inputs),
+            name: argv.name,
             weights: argv.weights,
             reset: argv.reset,
             hdl: argv.hdl,
@@ -201,6 +191,35 @@ function generateCommand(y: Argv) {
       .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 -o rtl-out/dec', 'a combinational decoder')
       .demandCommand(1, 'name what to generate: decoder or layer'),
   );
+}
+
+/** The arithmetic and parallelism flags shared by generate layer, golden and network. */
+const layerSettingFlags = {
+  seed: { type: 'string', coerce: integerFlag('--seed', `an integer from 0 to ${MAX_SEED}`), describe: 'seed of drawn data and test vectors (default 1)' },
+  lanes: { type: 'string', coerce: integerFlag('--lanes', 'an integer from 1 to N'), describe: 'output channels computed at once (default 1)' },
+  simd: { type: 'string', coerce: integerFlag('--simd', 'an integer from 1 to K'), describe: 'inputs per lane per cycle (default 1)' },
+  'act-bits': { type: 'string', coerce: integerFlag('--act-bits', 'an integer from 2 to 16'), describe: 'signed activation bits (default 8)' },
+  'alpha-bits': { type: 'string', coerce: integerFlag('--alpha-bits', 'an integer from 2 to 32'), describe: 'scale width (default 16)' },
+  'alpha-frac': { type: 'string', coerce: integerFlag('--alpha-frac', 'an integer from 0 to --alpha-bits - 1'), describe: 'scale fraction bits (default 12)' },
+  bias: { type: 'boolean', describe: 'add a per-channel bias' },
+  'bias-bits': { type: 'string', coerce: integerFlag('--bias-bits', 'an integer from 2 to 48'), describe: 'bias width (default 32)' },
+  'requant-shift': { type: 'string', coerce: integerFlag('--requant-shift', 'an integer from 0 to 62'), describe: 'requantize: round, shift right by this, saturate' },
+  'out-bits': { type: 'string', coerce: integerFlag('--out-bits', 'an integer from 2 to 32'), describe: 'saturation width with --requant-shift (default 8)' },
+} as const;
+
+function layerSettings(argv: Record<string, unknown>): LayerSettings {
+  return {
+    seed: argv.seed as number | undefined,
+    lanes: argv.lanes as number | undefined,
+    simd: argv.simd as number | undefined,
+    actBits: argv['act-bits'] as number | undefined,
+    alphaBits: argv['alpha-bits'] as number | undefined,
+    alphaFrac: argv['alpha-frac'] as number | undefined,
+    bias: argv.bias as boolean | undefined,
+    biasBits: argv['bias-bits'] as number | undefined,
+    requantShift: argv['requant-shift'] as number | undefined,
+    outBits: argv['out-bits'] as number | undefined,
+  };
 }
 
 function verifyCommand(y: Argv) {
@@ -218,15 +237,19 @@ function verifyCommand(y: Argv) {
         .example('$0 verify rtl-out/dec --simulator iverilog --waves', 'one simulator, with a waveform'),
     async (argv) => {
       const simulators: Simulator[] = argv.simulator === 'both' ? [...SIMULATORS] : [argv.simulator as Simulator];
-      const report = await verifyDesign(argv.dir, simulators, { waves: argv.waves });
+      const folders = designFolders(argv.dir);
+      for (const dir of folders) {
+      if (folders.length > 1) say([`== ${dir}`]);
+      const report = await verifyDesign(dir, simulators, { waves: argv.waves });
       if (report.changed.length > 0) warn([`edited since generation: ${report.changed.join(', ')}`]);
       for (const r of report.results) {
         if (!r.ok) process.stdout.write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
         const verdict = r.ok ? 'PASS' : `FAIL (exit status ${r.exitCode}, ${r.expected} vectors expected)`;
         say([`${r.simulator}: ${r.passed} passed, ${r.failed} failed -- ${verdict}`, ...r.figures.map((f) => `${r.simulator}: ${f}`)]);
-        if (argv.waves && r.ok) say([`${r.simulator}: waveform in ${argv.dir}/build/${r.simulator}/waves.vcd`]);
+        if (argv.waves && r.ok) say([`${r.simulator}: waveform in ${dir}/build/${r.simulator}/waves.vcd`]);
       }
       if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+      }
     },
   );
 }
@@ -237,10 +260,12 @@ function lintCommand(y: Argv) {
     'verilator --lint-only -Wall over the generated RTL; exit non-zero on any warning',
     (b) => b.positional('dir', { type: 'string', demandOption: true, describe: 'folder written by flexor generate' }).example('$0 lint rtl-out/dec', ''),
     (argv) => {
-      const report = lintDesign(argv.dir);
-      if (report.output) process.stdout.write(report.output);
-      say([`${report.command}: ${report.ok ? 'clean' : 'WARNINGS'}`]);
-      if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+      for (const dir of designFolders(argv.dir)) {
+        const report = lintDesign(dir);
+        if (report.output) process.stdout.write(report.output);
+        say([`${dir}: ${report.command}: ${report.ok ? 'clean' : 'WARNINGS'}`]);
+        if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+      }
     },
   );
 }
@@ -250,9 +275,95 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, decode, golden, sim, network; flags: see --help)`;
   }
   return message;
+}
+
+function layerToolCommands(y: Argv) {
+  return y
+    .command(
+      'decode <layer>',
+      "A trained layer's binary codes: int8 {-1, +1}, shape [q, *shape], PyTorch order",
+      (b) =>
+        b
+          .positional('layer', { type: 'string', demandOption: true, describe: 'the layer (.npz, docs/FORMAT.md)' })
+          .options({
+            output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .npy to write' },
+            force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
+          })
+          .example('$0 decode conv1.npz -o codes.npy', ''),
+      (argv) => {
+        writeNewFile(argv.output, decodeLayerCodes(argv.layer), argv.force);
+        say([`wrote ${argv.output}`]);
+      },
+    )
+    .command(
+      'golden <layer>',
+      'The golden model on your activation vectors: int64 [V, N] in units of 2^-(alpha-frac - requant-shift)',
+      (b) =>
+        b
+          .positional('layer', { type: 'string', demandOption: true, describe: 'the layer (.npz, docs/FORMAT.md)' })
+          .options(layerSettingFlags)
+          .options({
+            inputs: { type: 'string', demandOption: true, describe: 'activation vectors, .npy int [V, K]' },
+            float: { type: 'boolean', default: false, describe: 'write float64 (the fixed-point values times their scale) instead of int64' },
+            output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .npy to write' },
+            force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
+          })
+          .example('$0 golden conv1.npz --inputs acts.npy --bias -o out.npy', ''),
+      (argv) => {
+        const result = goldenLayerOutputs(argv.layer, argv.inputs, layerSettings(argv), argv.float ? 'float' : 'int');
+        writeNewFile(argv.output, result.npy, argv.force);
+        say([`wrote ${argv.output}: ${result.vectors} vector(s) x ${result.config.n} channels, ${argv.float ? 'float64' : `int64 in units of 2^-${result.config.alphaFrac - (result.config.requant?.shift ?? 0)}`}`]);
+      },
+    )
+    .command(
+      'sim <dir>',
+      "Your activation vectors through a generated layer's RTL; writes what the hardware produced, as flexor golden does",
+      (b) =>
+        b
+          .positional('dir', { type: 'string', demandOption: true, describe: 'a layer folder written by flexor generate layer' })
+          .options({
+            inputs: { type: 'string', demandOption: true, describe: 'activation vectors, .npy int [V, K]' },
+            simulator: { choices: SIMULATORS, default: 'iverilog' as Simulator, describe: 'which simulator' },
+            float: { type: 'boolean', default: false, describe: 'write float64 instead of int64' },
+            output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .npy to write' },
+            force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
+          })
+          .example('$0 sim rtl-out/conv1 --inputs acts.npy -o hw.npy', 'then compare with flexor golden: cmp or numpy'),
+      async (argv) => {
+        const sim = await simulateLayerDesign(argv.dir, argv.inputs, argv.simulator, argv.float ? 'float' : 'int');
+        writeNewFile(argv.output, sim.npy, argv.force);
+        const r = sim.result;
+        say([`${r.simulator}: ${r.passed} passed, ${r.failed} failed against the golden model -- ${r.ok ? 'PASS' : 'FAIL'}`, `wrote ${argv.output}: ${sim.vectors} vector(s) x ${sim.config.n} channels`]);
+        if (!r.ok) {
+          process.stdout.write(r.output.split('\n').filter((l) => l.startsWith('MISMATCH')).join('\n') + '\n');
+          process.exitCode = EXIT_CHECK_FAILED;
+        }
+      },
+    )
+    .command(
+      'network <manifest>',
+      'A whole network from a manifest (JSON or YAML): one design folder per layer, a file list and a storage report',
+      (b) =>
+        b
+          .positional('manifest', { type: 'string', demandOption: true, describe: 'the network manifest (docs/NETWORK.md)' })
+          .options({
+            output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
+            force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
+          })
+          .example('$0 network docs/examples/resnet20-mixed.yaml -o rtl-out/net && $0 verify rtl-out/net', ''),
+      (argv) => {
+        const network = generateNetwork(argv.manifest);
+        writeDesignFiles(argv.output, network.files, argv.force);
+        warn(network.warnings);
+        say([`wrote ${argv.output}`, ...network.summary, 'storage (storage.json, README.md):']);
+        for (const r of network.storage) {
+          say([`  ${r.name}: ${r.weights} weights, ${r.encryptedBits} encrypted bits, ${r.bitsPerWeight.toFixed(3)} bits/weight, ${r.compressionVsBinary.toFixed(2)}x vs 1-bit, ${r.compressionVsFloat.toFixed(1)}x vs float32`]);
+        }
+      },
+    );
 }
 
 function fail(message: string): never {
@@ -261,6 +372,11 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `flexor ... | head`: a closed pipe ends the output quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   let cli = yargs(argv)
     .scriptName('flexor')
     .usage('$0 <command> [options]\n\nFleXOR XOR-decoder RTL generator: generate, verify against the golden model, lint.')
@@ -285,6 +401,7 @@ export async function main(argv: string[]): Promise<void> {
   cli = generateCommand(cli);
   cli = verifyCommand(cli);
   cli = lintCommand(cli);
+  cli = layerToolCommands(cli);
   try {
     await cli.parseAsync();
   } catch (e) {

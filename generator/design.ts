@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { VERSION } from './version.js';
 
-export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'readme' | 'manifest';
+export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'layer' | 'readme' | 'manifest';
 
 export interface GeneratedFile {
   /** Path relative to the output folder, with forward slashes. */
   readonly path: string;
   readonly role: FileRole;
-  readonly contents: string;
+  /** Text, or bytes for binary files (.npz). */
+  readonly contents: string | Uint8Array;
 }
 
 export interface GeneratedDesign {
@@ -36,6 +37,7 @@ export const ROLE_MEANING: Record<FileRole, string> = {
   filelist: 'file list for any tool (-f / -c); paths relative to the design folder',
   core: 'FuseSoC CAPI2 core: default, lint and sim targets',
   matrix: 'the XOR matrix, as flexor matrix --format json writes it',
+  layer: 'the layer the RTL holds, in the interchange format (docs/FORMAT.md): flexor sim and golden read it',
   readme: 'this design at a glance',
   manifest: 'machine-readable configuration, matrix, netlist figures and file hashes',
 };

@@ -3,10 +3,11 @@
  * masked adder trees, scales, AXI4-Stream interfaces) with its testbench and the golden model's
  * vectors. Configuration in, files out; see docs/ARCHITECTURE.md.
  */
-import { bitsToHex, describeFiles, headerView, manifestFile, type GeneratedDesign, type GeneratedFile } from './design.js';
+import { bitsToHex, describeFiles, headerView, manifestFile, sha256, type GeneratedDesign, type GeneratedFile } from './design.js';
 import { InputError, requireInteger } from './errors.js';
 import { hdlKeywords, resetKeywords, clog2, type Hdl, type ResetStyle } from './hdl.js';
-import { drawActivations, drawLayer, layerGolden, layerWidths, resolveLayer, weightPosition, type LayerConfig, type LayerOptions } from './layer.js';
+import { drawActivations, layerGolden, layerWidths, weightPosition, type LayerConfig } from './layer.js';
+import { layerSource, type LayerSource, type LayerSourceOptions } from './layersource.js';
 import { planLayer, weightImage, type LayerPlan } from './layerplan.js';
 import { gf2Rank, matrixWarnings } from './matrix.js';
 import { matricesToJson } from './matrixfile.js';
@@ -16,12 +17,20 @@ import { render } from './templates.js';
 
 export type WeightSource = 'rom' | 'stream';
 
-export interface LayerGenOptions extends LayerOptions {
+export interface LayerGenOptions extends LayerSourceOptions {
   readonly weights?: WeightSource;
   readonly reset?: ResetStyle;
   readonly hdl?: Hdl;
   /** Vectors run with random stalls (default 6); 4 more run at full speed for the throughput. */
   readonly vectors?: number;
+  /** The user's activation vectors, run with random stalls instead of seeded ones. */
+  readonly inputs?: readonly Int32Array[];
+  /** The file they came from, for the header's command. */
+  readonly inputsFile?: string;
+  /** Names the top module flexor_<name> (networks give each layer its own). */
+  readonly name?: string;
+  /** Library only: the exact top module name (flexor sim keeps the design's own). */
+  readonly topName?: string;
 }
 
 /** Vectors run at full speed after the stalled ones, to measure cycles per vector. */
@@ -52,29 +61,49 @@ function padTo(bits: Uint8Array, width: number): Uint8Array {
 
 const byteMultiple = (bits: number) => Math.ceil(bits / 8) * 8;
 
-export function layerCommand(config: LayerConfig, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
-  const parts = [
-    'flexor generate layer',
-    `--shape ${config.shape.join(',')}`,
-    `--nin ${config.nIn} --nout ${config.nOut}`,
-    config.dense ? '--dense' : `--ntap ${config.nTap}`,
+export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
+  const { config, origin } = source;
+  const parts = ['flexor generate layer'];
+  if (origin.kind === 'file') {
+    parts.push(`--from ${shellQuote(origin.file)}`);
+  } else {
+    parts.push(
+      `--shape ${config.shape.join(',')}`,
+      `--nin ${config.nIn} --nout ${config.nOut}`,
+      config.dense ? '--dense' : `--ntap ${config.nTap}`,
+      `--planes ${config.planes}`,
+      `--layout ${config.layout}`,
+    );
+  }
+  if (options.name !== undefined) parts.push(`--name ${shellQuote(options.name)}`);
+  parts.push(
     `--seed ${config.seed}`,
-    `--planes ${config.planes}`,
     `--lanes ${config.lanes} --simd ${config.simd}`,
-    `--layout ${config.layout}`,
     `--act-bits ${config.actBits}`,
     `--alpha-bits ${config.alphaBits} --alpha-frac ${config.alphaFrac}`,
-  ];
+  );
   if (config.bias) parts.push(`--bias --bias-bits ${config.biasBits}`);
   if (config.requant) parts.push(`--requant-shift ${config.requant.shift} --out-bits ${config.requant.outBits}`);
-  parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl} --vectors ${vectors}`);
-  return parts.map((p) => p.split(' ').map(shellQuote).join(' ')).join(' ');
+  parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl}`);
+  parts.push(options.inputsFile !== undefined ? `--inputs ${shellQuote(options.inputsFile)}` : `--vectors ${vectors}`);
+  return parts.join(' ');
 }
 
-/** flexor_layer_<N>x<K>_<layout>_<Nin>x<Nout>_<t|dense>_q<q>_p<lanes>g<simd>_s<seed> */
-export function layerModuleName(c: LayerConfig): string {
+/**
+ * flexor_<name>, or flexor_layer_<N>x<K>_<layout>_<Nin>x<Nout>_<taps>_q<q>_p<lanes>g<simd>_<origin>
+ * with taps t<nTap> or dense, origin s<seed> (drawn) or m<first 8 hex of the layer file's sha256>.
+ */
+export function layerModuleName(source: LayerSource, name?: string): string {
+  if (name !== undefined) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
+      throw new InputError('--name', `must be a letter then letters, digits or _ (at most 63), to make a module name; got ${JSON.stringify(name)}`);
+    }
+    return `flexor_${name}`;
+  }
+  const c = source.config;
   const taps = c.dense ? 'dense' : `t${c.nTap}`;
-  return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_s${c.seed}`;
+  const origin = source.origin.kind === 'file' ? `m${source.origin.sha256.slice(0, 8)}` : `s${c.seed}`;
+  return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_${origin}`;
 }
 
 /** For io: which loaded activation k feeds unit i's row r (k' = i * rows + r), or none past K. */
@@ -93,26 +122,28 @@ function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: num
 }
 
 export function generateLayer(options: LayerGenOptions): GeneratedDesign {
-  const config = resolveLayer(options);
+  const source = layerSource(options);
+  const { config, data } = source;
   const weights = options.weights ?? 'rom';
   if (weights !== 'rom' && weights !== 'stream') throw new InputError('--weights', `must be rom (on-chip memory) or stream (AXI4-Stream port); got ${String(weights)}`);
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
-  const stallVectors = requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
+  if (options.inputs !== undefined && options.vectors !== undefined) throw new InputError('--vectors', 'cannot be combined with --inputs: the inputs are the vectors');
+  const stallVectors = options.inputs?.length ?? requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
   const vectorCount = stallVectors + FAST_VECTORS;
 
   const widths = layerWidths(config);
   const plan = planLayer(config);
-  const data = drawLayer(config);
   const io = config.layout === 'io';
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
-  const top = layerModuleName(config);
+  const top = options.topName ?? layerModuleName(source, options.name);
   const testbenchTop = `tb_${top}`;
-  const command = layerCommand(config, weights, reset, hdl, stallVectors);
-  const header = headerView(command, { kind: 'layer', config, weights, reset, hdl, vectors: stallVectors }, [
+  const command = layerCommand(source, options, weights, reset, hdl, stallVectors);
+  const inputsHash = options.inputs ? sha256(options.inputs.map((v) => v.join(',')).join(';')) : undefined;
+  const header = headerView(command, { kind: 'layer', config, origin: source.origin, name: options.name, weights, reset, hdl, vectors: stallVectors, inputs: inputsHash }, [
     `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} encrypted bits per weight and plane, lanes ${config.lanes}, simd ${config.simd}.`,
   ]);
   const ext = kw.ext;
@@ -286,7 +317,7 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   files.push({ path: `rtl/${top}.${ext}`, role: 'rtl', contents: render('layer', topView) });
 
   // Vectors and the golden model's results.
-  const acts = drawActivations(config, vectorCount);
+  const acts = options.inputs ? [...options.inputs, ...drawActivations(config, FAST_VECTORS)] : drawActivations(config, vectorCount);
   const actLines: string[] = [];
   const expectedLines: string[] = [];
   for (const vector of acts) {
@@ -366,6 +397,7 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
       testbenchTop,
     }),
   });
+  files.push({ path: 'layer.npz', role: 'layer', contents: source.npz });
   files.push({ path: 'matrix.json', role: 'matrix', contents: matricesToJson(data.matrices, { rank: data.matrices.map(gf2Rank) }) });
   const warnings = data.matrices.flatMap((m, p) => matrixWarnings(m, p));
   const macsPerCycle = (config.planes * config.n * config.k) / plan.stepsPerVector;
@@ -376,7 +408,7 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     `Parallelism: ${plan.units} weight unit(s) per plane, ${plan.slicesPerFetch} decoder(s) each; ${plan.stepsPerVector} cycles per vector in steady state (${macsPerCycle.toFixed(2)} binary MACs per cycle).`,
     `Weights: ${weights === 'rom' ? 'on-chip memory' : 'streamed'}, ${plan.depth} words of ${plan.wordBits} bits = ${memoryBits} bits for ${trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane stored twice (at unit boundaries).`,
     `Widths: activations ${a}, accumulators ${widths.acc}, scales ${widths.alpha} (${config.alphaFrac} fraction bits), output ${widths.final}${config.requant ? ` after requantization (shift ${config.requant.shift})` : ''}.`,
-    `Testbench: ${vectorCount} vectors (${stallVectors} with random stalls, ${FAST_VECTORS} at full speed).`,
+    `Testbench: ${vectorCount} vectors (${stallVectors} ${options.inputs ? `from ${options.inputsFile ?? 'the inputs'}` : 'seeded'}, with random stalls; ${FAST_VECTORS} seeded at full speed).`,
   ];
   const readmeFile: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
   const listed = [...files, readmeFile, { path: 'manifest.json', role: 'manifest' as const, contents: '' }];
@@ -387,6 +419,8 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
       {
         kind: 'layer',
         config,
+        origin: source.origin,
+        name: options.name,
         weights,
         reset,
         hdl,

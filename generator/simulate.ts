@@ -24,6 +24,20 @@ export interface DesignManifest {
   readonly files: readonly { readonly path: string; readonly role: string; readonly sha256: string }[];
 }
 
+/** The design folders below a network folder, or [dir] itself for a design. */
+export function designFolders(dir: string): string[] {
+  const path = join(dir, 'manifest.json');
+  if (existsSync(path)) {
+    try {
+      const m = JSON.parse(readFileSync(path, 'utf8')) as { kind?: string; layers?: { folder: string }[] };
+      if (m.kind === 'network' && Array.isArray(m.layers)) return m.layers.map((l) => join(dir, l.folder));
+    } catch {
+      // readManifest reports it
+    }
+  }
+  return [dir];
+}
+
 export function readManifest(dir: string): DesignManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new InputError('DIR', `${dir} holds no manifest.json; give a folder written by 'flexor generate'`);

@@ -41,7 +41,7 @@ export function goldenDifferences(): string[] {
     for (const [path, contents] of emitted) {
       const file = join(dir, path);
       if (!existsSync(file)) differences.push(`${c.name}/${path}: missing from test/golden/rtl`);
-      else if (readFileSync(file, 'utf8') !== contents) differences.push(`${c.name}/${path}: differs from what the generator emits`);
+      else if (!readFileSync(file).equals(Buffer.from(contents))) differences.push(`${c.name}/${path}: differs from what the generator emits`);
     }
     for (const path of committed) if (!emitted.has(path)) differences.push(`${c.name}/${path}: no longer emitted`);
   }

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateLayer, type LayerGenOptions } from '../generator/layergen.js';
 import { planLayer } from '../generator/layerplan.js';
-import { resolveLayer } from '../generator/layer.js';
+import { resolveLayer, type LayerOptions } from '../generator/layer.js';
 import { writeDesignFiles } from '../generator/output.js';
 import { lintDesign, verifyDesign, type SimulationResult } from '../generator/simulate.js';
 import { tempDir } from './helpers.js';
@@ -52,7 +52,7 @@ describe('generated layers in simulation', function () {
       expect(lint.ok, `${lint.command}\n${lint.output}`).to.equal(true);
 
       const report = await verifyDesign(dir, ['iverilog', 'verilator']);
-      const config = resolveLayer(c.options);
+      const config = resolveLayer(c.options as LayerOptions);
       const ideal = Math.ceil(config.n / config.lanes) * Math.ceil(config.k / config.simd);
       expect(planLayer(config).stepsPerVector).to.equal(ideal);
       for (const r of report.results) {
