@@ -15,7 +15,7 @@ DEMO_LAYER := rtl-out/demo-layer
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)) and a ResNet-20 layer ($(DEMO_LAYER))"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator)"
-	@echo "make bench  benchmarks (decode throughput)"
+	@echo "make bench  benchmarks (golden decode and exact encode throughput)"
 	@echo "make lint   type-check the generator and lint the demo RTL with verilator -Wall"
 	@echo "make deps   install npm packages and the simulators (iverilog, verilator) where missing"
 	@echo "make build  compile the TypeScript into dist/"
@@ -67,6 +67,7 @@ golden-check: deps build
 
 bench: deps build
 	node dist/bench/decode.js
+	node dist/bench/encode.js
 
 clean:
 	rm -rf dist .build

@@ -3,7 +3,7 @@
  * The `flexor` command. Each command parses its flags, calls one library function, writes what it
  * returned and sets the exit status: 0 success, 1 a check failed (simulation, lint), 2 bad input.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateDecoder } from './decoder.js';
@@ -11,9 +11,12 @@ import { describeFiles } from './design.js';
 import type { Layout } from './layer.js';
 import { generateLayer, type WeightSource } from './layergen.js';
 import { layerSource, readActivations, type LayerSettings } from './layersource.js';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './layertools.js';
 import { generateNetwork } from './network.js';
+import { encodeWeightFiles } from './encodecommand.js';
+import { drawMatrix, type XorMatrix } from './matrix.js';
+import { readMatrices } from './matrixfile.js';
 import { InputError } from './errors.js';
 import { MAX_N_OUT, MAX_PLANES, MAX_SEED } from './matrix.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
@@ -275,7 +278,7 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, decode, golden, sim, network; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, decode, golden, sim, encode, network; flags: see --help)`;
   }
   return message;
 }
@@ -344,6 +347,43 @@ function layerToolCommands(y: Argv) {
       },
     )
     .command(
+      'encode <weights..>',
+      'Convert binary (or float) weights to FleXOR: the exact nearest encrypted bits per slice; one layer .npz per file',
+      (b) =>
+        b
+          .positional('weights', { type: 'string', array: true, demandOption: true, describe: 'weight .npy files, [Cout, Cin, kh, kw] or [out, in]: -1/+1 integers or floats' })
+          .options(matrixFlags)
+          .options({
+            matrix: { type: 'string', describe: 'the XOR matrix (.json or .npy) instead of drawing one' },
+            plane: { type: 'string', coerce: integerFlag('--plane', 'an integer from 0 to planes - 1'), describe: 'which plane of a multi-plane --matrix file (default 0)' },
+            weighted: { type: 'boolean', default: false, describe: 'weight each bit error by |w| (float weights)' },
+            importance: { type: 'string', describe: 'per-weight importance .npy (same shape as the one weight file)' },
+            output: { alias: 'o', type: 'string', demandOption: true, describe: 'a folder for the layers (<name>.npz each), or a .npz for one file' },
+            force: { type: 'boolean', default: false, describe: 'overwrite existing outputs' },
+          })
+          .example('$0 encode conv1.npy conv2.npy --nin 16 --nout 20 --ntap 2 -o encoded/', 'exact, unweighted')
+          .example('$0 encode fc.npy --matrix m.npy --weighted -o fc.npz', 'weighted by the float weights\' magnitudes'),
+      (argv) => {
+        const matrix = argv.matrix !== undefined ? importedMatrix(argv.matrix, argv.plane, argv) : drawnMatrix(argv);
+        const report = encodeWeightFiles(argv.weights, matrix, { weighted: argv.weighted, importanceFile: argv.importance });
+        const single = argv.output.toLowerCase().endsWith('.npz');
+        if (single && report.layers.length !== 1) throw new InputError('-o', 'names one .npz file but several weight files were given; give a folder');
+        if (single) {
+          writeNewFile(argv.output, report.layers[0].npz, argv.force);
+        } else {
+          // Only the layers' own files are written; nothing else in the folder is touched.
+          const targets = report.layers.map((l) => join(argv.output, `${l.name}.npz`));
+          if (!argv.force) for (const t of targets) if (existsSync(t)) throw new InputError('-o', `${t} exists; pass --force to overwrite it`);
+          mkdirSync(argv.output, { recursive: true });
+          report.layers.forEach((l, i) => writeFileSync(targets[i], l.npz));
+        }
+        for (const l of report.layers) {
+          say([`${l.name}: ${l.result.weights} weights, ${l.result.bitErrors} bit errors, bit error rate ${l.bitErrorRate.toFixed(6)} (${l.result.method})`]);
+        }
+        say([`overall: ${report.weights} weights, ${report.bitErrors} bit errors, bit error rate ${report.bitErrorRate.toFixed(6)}`, `wrote ${argv.output}`]);
+      },
+    )
+    .command(
       'network <manifest>',
       'A whole network from a manifest (JSON or YAML): one design folder per layer, a file list and a storage report',
       (b) =>
@@ -364,6 +404,23 @@ function layerToolCommands(y: Argv) {
         }
       },
     );
+}
+
+function drawnMatrix(argv: { nin?: number; nout?: number; ntap?: number; dense?: boolean; seed?: number }): XorMatrix {
+  if (argv.nin === undefined) throw new InputError('--nin', 'is required unless --matrix is given');
+  if (argv.nout === undefined) throw new InputError('--nout', 'is required unless --matrix is given');
+  return drawMatrix({ nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, seed: argv.seed ?? 1 });
+}
+
+function importedMatrix(file: string, plane: number | undefined, argv: { nin?: number; nout?: number; ntap?: number; dense?: boolean }): XorMatrix {
+  if (argv.ntap !== undefined || argv.dense) throw new InputError('--matrix', 'cannot be combined with --ntap or --dense: the file gives the matrix');
+  const planes = readMatrices(file);
+  const p = plane ?? 0;
+  if (p >= planes.length) throw new InputError('--plane', `must be an integer from 0 to ${planes.length - 1}; got ${p}`);
+  const m = planes[p];
+  if (argv.nin !== undefined && argv.nin !== m.nIn) throw new InputError('--nin', `is ${argv.nin} but the matrix has Nin = ${m.nIn}`);
+  if (argv.nout !== undefined && argv.nout !== m.nOut) throw new InputError('--nout', `is ${argv.nout} but the matrix has Nout = ${m.nOut}`);
+  return m;
 }
 
 function fail(message: string): never {
