@@ -215,7 +215,15 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   const saturate = config.requant !== undefined && widths.shifted > widths.final;
   const stepCountBits = Math.max(1, clog2(plan.stepsPerRow));
   const rowCountBits = Math.max(1, clog2(plan.rowsPerUnit));
+  // An emission lands in the collector a cycle after its step; the step after a vector's last
+  // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
+  const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
+  const banks = emissionGap >= 3 ? 1 : 3;
   const topView = {
+    multiBank: banks > 1,
+    banks,
+    lastBank: banks - 1,
+    bankRead: `read_bank_q == 2'd0 ? collect_q[gc*FINAL_W +: FINAL_W] : read_bank_q == 2'd1 ? collect_q[(SLOTS + gc)*FINAL_W +: FINAL_W] : collect_q[(2*SLOTS + gc)*FINAL_W +: FINAL_W]`,
     ...kw,
     ...rst,
     header,

@@ -95,9 +95,11 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic signed [SUM_W-1:0]      beat_sum;
   logic act_take;
   logic last_beat;
+  logic xfer;                       // the loaded vector moves to the compute buffer
 
-  assign s_axis_act_tready = !load_full_q;
-  assign act_take  = s_axis_act_tvalid && !load_full_q;
+  // A full load buffer takes the next vector's first beat in the cycle it hands its vector over.
+  assign s_axis_act_tready = !load_full_q || xfer;
+  assign act_take  = s_axis_act_tvalid && s_axis_act_tready;
   assign last_beat = beat_q == LAST_BEAT;
 
   genvar gl;
@@ -145,7 +147,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic [EMIT_W-1:0] emit_index;
   logic emit_blocked;
   logic step_en;
-  logic xfer;
 
   assign last_step  = step_q == LAST_STEP;
   assign last_row   = row_q == LAST_ROW;
@@ -171,11 +172,12 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
       if (act_take) begin
         beat_q      <= last_beat ? {BEAT_W{1'b0}} : beat_q + 1'b1;
         load_full_q <= last_beat;
-        sum_q       <= sum_q + beat_sum;
-      end
-      if (xfer) begin
+        sum_q       <= (xfer ? {SUM_W{1'b0}} : sum_q) + beat_sum;
+      end else if (xfer) begin
         load_full_q <= 1'b0;
         sum_q       <= {SUM_W{1'b0}};
+      end
+      if (xfer) begin
         vec_sum_q   <= sum_q;
         act_valid_q <= 1'b1;
       end else if (step_en && vec_end) begin
@@ -424,6 +426,7 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic emit_last;
 
   assign emit_last    = emit_valid_q && emit_index_q == LAST_EMIT;
+  // An emitting step writes one cycle later: not while the collector holds, or is completing, a vector.
   assign emit_blocked = collect_full_q || emit_last;
   assign out_take     = m_axis_out_tvalid && m_axis_out_tready;
   assign out_load     = collect_full_q && (out_beats_q == {OBEAT_W{1'b0}} || (out_beats_q == 2'd1 && out_take));

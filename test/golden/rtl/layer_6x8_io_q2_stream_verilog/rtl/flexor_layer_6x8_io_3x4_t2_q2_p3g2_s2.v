@@ -98,9 +98,11 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   wire signed [SUM_W-1:0]      beat_sum;
   wire act_take;
   wire last_beat;
+  wire xfer;                       // the loaded vector moves to the compute buffer
 
-  assign s_axis_act_tready = !load_full_q;
-  assign act_take  = s_axis_act_tvalid && !load_full_q;
+  // A full load buffer takes the next vector's first beat in the cycle it hands its vector over.
+  assign s_axis_act_tready = !load_full_q || xfer;
+  assign act_take  = s_axis_act_tvalid && s_axis_act_tready;
   assign last_beat = beat_q == LAST_BEAT;
 
   genvar gl;
@@ -148,7 +150,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   wire [EMIT_W-1:0] emit_index;
   wire emit_blocked;
   wire step_en;
-  wire xfer;
 
   assign last_step  = step_q == LAST_STEP;
   assign last_row   = row_q == LAST_ROW;
@@ -174,11 +175,12 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
       if (act_take) begin
         beat_q      <= last_beat ? {BEAT_W{1'b0}} : beat_q + 1'b1;
         load_full_q <= last_beat;
-        sum_q       <= sum_q + beat_sum;
-      end
-      if (xfer) begin
+        sum_q       <= (xfer ? {SUM_W{1'b0}} : sum_q) + beat_sum;
+      end else if (xfer) begin
         load_full_q <= 1'b0;
         sum_q       <= {SUM_W{1'b0}};
+      end
+      if (xfer) begin
         vec_sum_q   <= sum_q;
         act_valid_q <= 1'b1;
       end else if (step_en && vec_end) begin
@@ -442,6 +444,7 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   wire emit_last;
 
   assign emit_last    = emit_valid_q && emit_index_q == LAST_EMIT;
+  // An emitting step writes one cycle later: not while the collector holds, or is completing, a vector.
   assign emit_blocked = collect_full_q || emit_last;
   assign out_take     = m_axis_out_tvalid && m_axis_out_tready;
   assign out_load     = collect_full_q && (out_beats_q == {OBEAT_W{1'b0}} || (out_beats_q == 2'd1 && out_take));
