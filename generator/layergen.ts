@@ -7,7 +7,8 @@ import { bitsToHex, describeFiles, headerView, manifestFile, sha256, type Genera
 import { InputError, requireInteger } from './errors.js';
 import { hdlKeywords, resetKeywords, clog2, type Hdl, type ResetStyle } from './hdl.js';
 import { drawActivations, layerGolden, layerWidths, weightPosition, type LayerConfig } from './layer.js';
-import { layerSource, type LayerSource, type LayerSourceOptions } from './layersource.js';
+import { baselineLayer } from './baseline.js';
+import { layerSource, type LayerSettings, type LayerSource, type LayerSourceOptions } from './layersource.js';
 import { planLayer, weightImage, type LayerPlan } from './layerplan.js';
 import { gf2Rank, matrixWarnings } from './matrix.js';
 import { matricesToJson } from './matrixfile.js';
@@ -31,6 +32,8 @@ export interface LayerGenOptions extends LayerSourceOptions {
   readonly name?: string;
   /** Library only: the exact top module name (flexor sim keeps the design's own). */
   readonly topName?: string;
+  /** Generate the layer's plain 1-bit binary twin instead (identity matrix, decoded weights stored). */
+  readonly baseline?: boolean;
 }
 
 /** Vectors run at full speed after the stalled ones, to measure cycles per vector. */
@@ -61,6 +64,21 @@ function padTo(bits: Uint8Array, width: number): Uint8Array {
 
 const byteMultiple = (bits: number) => Math.ceil(bits / 8) * 8;
 
+/** The settings of a resolved configuration, as options (to rebuild it around other data). */
+export function settingsOf(c: LayerConfig): LayerSettings {
+  return {
+    seed: c.seed,
+    lanes: c.lanes,
+    simd: c.simd,
+    actBits: c.actBits,
+    alphaBits: c.alphaBits,
+    alphaFrac: c.alphaFrac,
+    bias: c.bias,
+    ...(c.bias ? { biasBits: c.biasBits } : {}),
+    ...(c.requant ? { requantShift: c.requant.shift, outBits: c.requant.outBits } : {}),
+  };
+}
+
 export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
   const { config, origin } = source;
   const parts = ['flexor generate layer'];
@@ -84,6 +102,7 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
   );
   if (config.bias) parts.push(`--bias --bias-bits ${config.biasBits}`);
   if (config.requant) parts.push(`--requant-shift ${config.requant.shift} --out-bits ${config.requant.outBits}`);
+  if (options.baseline) parts.push('--baseline');
   parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl}`);
   parts.push(options.inputsFile !== undefined ? `--inputs ${shellQuote(options.inputsFile)}` : `--vectors ${vectors}`);
   return parts.join(' ');
@@ -122,7 +141,10 @@ function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: num
 }
 
 export function generateLayer(options: LayerGenOptions): GeneratedDesign {
-  const source = layerSource(options);
+  const flexorSource = layerSource(options);
+  const source: LayerSource = options.baseline
+    ? { ...layerSource({ ...settingsOf(flexorSource.config), trained: baselineLayer(flexorSource.data) }), origin: flexorSource.origin }
+    : flexorSource;
   const { config, data } = source;
   const weights = options.weights ?? 'rom';
   if (weights !== 'rom' && weights !== 'stream') throw new InputError('--weights', `must be rom (on-chip memory) or stream (AXI4-Stream port); got ${String(weights)}`);
@@ -139,12 +161,12 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   const io = config.layout === 'io';
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
-  const top = options.topName ?? layerModuleName(source, options.name);
+  const top = options.topName ?? `${layerModuleName(flexorSource, options.name)}${options.baseline ? '_bin' : ''}`;
   const testbenchTop = `tb_${top}`;
   const command = layerCommand(source, options, weights, reset, hdl, stallVectors);
   const inputsHash = options.inputs ? sha256(options.inputs.map((v) => v.join(',')).join(';')) : undefined;
-  const header = headerView(command, { kind: 'layer', config, origin: source.origin, name: options.name, weights, reset, hdl, vectors: stallVectors, inputs: inputsHash }, [
-    `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} encrypted bits per weight and plane, lanes ${config.lanes}, simd ${config.simd}.`,
+  const header = headerView(command, { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights, reset, hdl, vectors: stallVectors, inputs: inputsHash }, [
+    `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} ${options.baseline ? 'stored bits per weight and plane (the 1-bit binary baseline: no XOR decoder)' : 'encrypted bits per weight and plane'}, lanes ${config.lanes}, simd ${config.simd}.`,
   ]);
   const ext = kw.ext;
   const files: GeneratedFile[] = [];

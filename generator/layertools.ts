@@ -7,7 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from './errors.js';
 import { layerGolden, layerWidths, weightBits, type LayerConfig } from './layer.js';
-import { generateLayer, type WeightSource } from './layergen.js';
+import { generateLayer, settingsOf, type WeightSource } from './layergen.js';
 import { readLayerFile } from './layerfile.js';
 import { layerSource, readActivations, type LayerSettings } from './layersource.js';
 import { writeNpy } from './npy.js';
@@ -77,18 +77,7 @@ export async function simulateLayerDesign(dir: string, inputsPath: string, simul
   if (manifest.kind !== 'layer') throw new InputError('DIR', `${dir} holds a ${manifest.kind}, not a layer; flexor sim runs layers`);
   const layerFile = join(dir, 'layer.npz');
   if (!existsSync(layerFile)) throw new InputError('DIR', `${dir} has no layer.npz; regenerate it with this version of flexor`);
-  const c = manifest.config;
-  const settings: LayerSettings = {
-    seed: c.seed,
-    lanes: c.lanes,
-    simd: c.simd,
-    actBits: c.actBits,
-    alphaBits: c.alphaBits,
-    alphaFrac: c.alphaFrac,
-    bias: c.bias,
-    ...(c.bias ? { biasBits: c.biasBits } : {}),
-    ...(c.requant ? { requantShift: c.requant.shift, outBits: c.requant.outBits } : {}),
-  };
+  const settings: LayerSettings = settingsOf(manifest.config);
   const trained = readLayerFile(layerFile);
   const source = layerSource({ ...settings, trained });
   const inputs = readActivations(inputsPath, source.config);
