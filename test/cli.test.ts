@@ -468,6 +468,18 @@ describe('flexor CLI', () => {
       });
     }
 
+    it('verify --waves makes both simulators write a waveform', () => {
+      const dir = join(tempDir('waves'), 'dec');
+      generate(['--nin', '3', '--nout', '5', '--ntap', '2', '--registered'], dir);
+      const r = ok(['verify', dir, '--waves']);
+      for (const simulator of ['iverilog', 'verilator']) {
+        const vcd = join(dir, 'build', simulator, 'waves.vcd');
+        expect(r.stdout).to.include(`${simulator}: waveform in ${dir}/build/${simulator}/waves.vcd`);
+        const text = readFileSync(vcd, 'utf8');
+        expect(text, simulator).to.include('$enddefinitions').and.include('m_axis_dec_tvalid');
+      }
+    });
+
     describe('with Icarus Verilog', function () {
       it('passes a good design and fails, naming the vector, after expected.hex is corrupted', () => {
         const dir = join(tempDir('verify'), 'dec');
