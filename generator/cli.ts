@@ -14,6 +14,7 @@ import { layerSource, readActivations, type LayerSettings } from './layersource.
 import { basename, join } from 'node:path';
 import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './layertools.js';
 import { generateNetwork } from './network.js';
+import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, synthesizeDesign, type YosysKind } from './synth.js';
 import { encodeWeightFiles } from './encodecommand.js';
 import { drawMatrix, type XorMatrix } from './matrix.js';
 import { readMatrices } from './matrixfile.js';
@@ -280,9 +281,39 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, decode, golden, sim, encode, network; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, decode, golden, sim, encode, network; flags: see --help)`;
   }
   return message;
+}
+
+function synthCommand(y: Argv) {
+  return y.command(
+    'synth <dir>',
+    'Synthesize a generated design with Yosys (inside Node by default) and report LUTs, flip-flops, carry cells, memory bits and LUT levels',
+    (b) =>
+      b
+        .positional('dir', { type: 'string', demandOption: true, describe: 'a design or network folder' })
+        .options({
+          target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
+          yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded (@yowasp/yosys, no install) or the system yosys on PATH' },
+          json: { type: 'string', describe: 'also write the report as JSON to this file' },
+          force: { type: 'boolean', default: false, describe: 'overwrite an existing --json file' },
+        })
+        .example('$0 synth rtl-out/demo-layer --target xilinx --json synth.json', ''),
+    async (argv) => {
+      const reports = [];
+      for (const dir of designFolders(argv.dir)) {
+        const report = await synthesizeDesign(dir, { target: argv.target, yosys: argv.yosys });
+        say([`${dir}:`, synthReportText(report)]);
+        for (const e of report.errors) say([`error: ${e}`], process.stderr);
+        if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
+        const { yosysLog, ...rest } = report;
+        void yosysLog;
+        reports.push({ dir, ...rest });
+      }
+      if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force);
+    },
+  );
 }
 
 function layerToolCommands(y: Argv) {
@@ -461,6 +492,7 @@ export async function main(argv: string[]): Promise<void> {
   cli = verifyCommand(cli);
   cli = lintCommand(cli);
   cli = layerToolCommands(cli);
+  cli = synthCommand(cli);
   try {
     await cli.parseAsync();
   } catch (e) {
