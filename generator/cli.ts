@@ -14,6 +14,7 @@ import { layerSource, readActivations, type LayerSettings } from './layersource.
 import { basename, join } from 'node:path';
 import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './layertools.js';
 import { generateNetwork } from './network.js';
+import { proveDesign } from './prove.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, synthesizeDesign, type YosysKind } from './synth.js';
 import { encodeWeightFiles } from './encodecommand.js';
 import { drawMatrix, type XorMatrix } from './matrix.js';
@@ -281,7 +282,7 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, decode, golden, sim, encode, network; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, decode, golden, sim, encode, network; flags: see --help)`;
   }
   return message;
 }
@@ -312,6 +313,28 @@ function synthCommand(y: Argv) {
         reports.push({ dir, ...rest });
       }
       if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force);
+    },
+  );
+}
+
+function proveCommand(y: Argv) {
+  return y.command(
+    'prove <dir>',
+    "Prove with Yosys's SAT solver that every XOR decoder in a design computes y = M x for all inputs",
+    (b) => b.positional('dir', { type: 'string', demandOption: true, describe: 'a design or network folder' }).example('$0 prove rtl-out/demo-decoder', ''),
+    async (argv) => {
+      const proofs = await proveDesign(argv.dir);
+      for (const p of proofs) {
+        if (p.proven) {
+          say([`${p.module} (plane ${p.plane}): proven, y = M x for all inputs`]);
+        } else if (p.counterexample) {
+          const c = p.counterexample;
+          say([`${p.module} (plane ${p.plane}): REFUTED: input ${c.input} expected ${c.expected} got ${c.got} (output bits ${c.differingBits.join(', ')} differ)`]);
+        } else {
+          say([`${p.module} (plane ${p.plane}): not proven: ${p.error ?? 'unknown error'}`]);
+        }
+      }
+      if (!proofs.every((p) => p.proven)) process.exitCode = EXIT_CHECK_FAILED;
     },
   );
 }
@@ -493,6 +516,7 @@ export async function main(argv: string[]): Promise<void> {
   cli = lintCommand(cli);
   cli = layerToolCommands(cli);
   cli = synthCommand(cli);
+  cli = proveCommand(cli);
   try {
     await cli.parseAsync();
   } catch (e) {

@@ -468,6 +468,17 @@ describe('flexor CLI', () => {
       });
     }
 
+    it('prove says proven, then REFUTED with a counterexample after one tap is moved (exit 1)', () => {
+      const dir = join(tempDir('prove'), 'dec');
+      generate(['--nin', '16', '--nout', '20', '--ntap', '2', '--seed', '1'], dir);
+      expect(ok(['prove', dir]).stdout).to.match(/^flexor_dec_16x20_t2_s1 \(plane 0\): proven/m);
+      const rtl = join(dir, 'rtl', 'flexor_dec_16x20_t2_s1.sv');
+      writeFileSync(rtl, readFileSync(rtl, 'utf8').replace('assign x0_1_0 = enc_i[10] ^ enc_i[15];', 'assign x0_1_0 = enc_i[10] ^ enc_i[14];'));
+      const r = runCli(['prove', dir]);
+      expect(r.status).to.equal(1);
+      expect(r.stdout).to.match(/REFUTED: input [0-9a-f]{4} expected [0-9a-f]{5} got [0-9a-f]{5} \(output bits 0 differ\)/);
+    });
+
     it('verify --waves makes both simulators write a waveform', () => {
       const dir = join(tempDir('waves'), 'dec');
       generate(['--nin', '3', '--nout', '5', '--ntap', '2', '--registered'], dir);
