@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './layertools.js';
 import { generateNetwork } from './network.js';
 import { proveDesign } from './prove.js';
+import { compareWithBaseline, comparisonText } from './compare.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, synthesizeDesign, type YosysKind } from './synth.js';
 import { encodeWeightFiles } from './encodecommand.js';
 import { drawMatrix, type XorMatrix } from './matrix.js';
@@ -282,7 +283,7 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, decode, golden, sim, encode, network; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, compare, decode, golden, sim, encode, network; flags: see --help)`;
   }
   return message;
 }
@@ -313,6 +314,32 @@ function synthCommand(y: Argv) {
         reports.push({ dir, ...rest });
       }
       if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force);
+    },
+  );
+}
+
+function compareCommand(y: Argv) {
+  return y.command(
+    'compare <dir>',
+    'A generated layer against its 1-bit binary twin: memory bits, LUTs, flip-flops, LUT levels, what the decoders cost',
+    (b) =>
+      b
+        .positional('dir', { type: 'string', demandOption: true, describe: 'a layer folder' })
+        .options({
+          target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
+          yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded or system yosys' },
+          json: { type: 'string', describe: 'also write the comparison as JSON' },
+          force: { type: 'boolean', default: false, describe: 'overwrite an existing --json file' },
+        })
+        .example('$0 compare rtl-out/demo-layer --target xilinx', ''),
+    async (argv) => {
+      const c = await compareWithBaseline(argv.dir, { target: argv.target, yosys: argv.yosys });
+      say([comparisonText(c)]);
+      if (!c.flexor.synth.ok || !c.baseline.synth.ok) process.exitCode = EXIT_CHECK_FAILED;
+      if (argv.json !== undefined) {
+        const strip = (x: typeof c.flexor) => ({ ...x, synth: { ...x.synth, yosysLog: undefined } });
+        writeNewFile(argv.json, `${JSON.stringify({ flexor: strip(c.flexor), baseline: strip(c.baseline) }, null, 2)}\n`, argv.force);
+      }
     },
   );
 }
@@ -517,6 +544,7 @@ export async function main(argv: string[]): Promise<void> {
   cli = layerToolCommands(cli);
   cli = synthCommand(cli);
   cli = proveCommand(cli);
+  cli = compareCommand(cli);
   try {
     await cli.parseAsync();
   } catch (e) {
