@@ -125,6 +125,39 @@ export function layerModuleName(source: LayerSource, name?: string): string {
   return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_${origin}`;
 }
 
+/** `{{n{x[w-1]}}, x}`: x (w bits, signed) extended to `to` bits. */
+function extend(name: string, from: number, to: number): string {
+  return to === from ? name : `{{${to - from}{${name}[${from - 1}]}}, ${name}}`;
+}
+
+/**
+ * The masked adder tree of SIMD terms of `actBits` each: pairs added level by level, left to
+ * right, an odd one passing up; a sum is one bit wider than its wider operand. Returns the nodes
+ * (as the template declares them) and the root expression at `rootBits`, the exact width of the
+ * sum of any subset of SIMD activations.
+ */
+export function adderTree(simd: number, actBits: number, rootBits: number): { nodes: { name: string; width: number; a: string; b: string }[]; root: string; levels: number } {
+  let layer = Array.from({ length: simd }, (_, i) => ({ name: `term${i}`, width: actBits }));
+  const nodes: { name: string; width: number; a: string; b: string }[] = [];
+  let level = 0;
+  while (layer.length > 1) {
+    level++;
+    const next: typeof layer = [];
+    for (let i = 0; i + 1 < layer.length; i += 2) {
+      const width = Math.max(layer[i].width, layer[i + 1].width) + 1;
+      const name = `sum${level}_${i / 2}`;
+      nodes.push({ name, width, a: extend(layer[i].name, layer[i].width, width), b: extend(layer[i + 1].name, layer[i + 1].width, width) });
+      next.push({ name, width });
+    }
+    if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
+    layer = next;
+  }
+  const top = layer[0];
+  // The tree's width covers every sum of its terms, so keeping rootBits low bits is exact.
+  const root = top.width === rootBits ? top.name : top.width > rootBits ? `${top.name}[${rootBits - 1}:0]` : extend(top.name, top.width, rootBits);
+  return { nodes, root, levels: level };
+}
+
 /** For io: which loaded activation k feeds unit i's row r (k' = i * rows + r), or none past K. */
 function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: number; source: string }[] {
   const kOfKPrime = new Array<number>(config.k);
@@ -241,7 +274,12 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
   const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
   const banks = emissionGap >= 3 ? 1 : 3;
+  const tree = adderTree(config.simd, a, widths.simdSum);
   const topView = {
+    treeTerms: Array.from({ length: config.simd }, (_, i) => i),
+    treeNodes: tree.nodes,
+    treeRoot: tree.root,
+    treeLevels: tree.levels,
     multiBank: banks > 1,
     banks,
     lastBank: banks - 1,

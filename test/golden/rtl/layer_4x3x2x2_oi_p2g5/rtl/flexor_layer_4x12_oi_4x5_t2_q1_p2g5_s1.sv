@@ -305,19 +305,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   endgenerate
 
   // ---------------------------------------------------------------- masked adder trees
-  function automatic signed [MASK_W-1:0] masked_sum(input [SIMD-1:0] mask, input [SIMD*A-1:0] acts);
-    integer i;
-    logic signed [A-1:0] act;
-    begin
-      masked_sum = {MASK_W{1'b0}};
-      for (i = 0; i < SIMD; i = i + 1) begin
-        act = acts[i*A +: A];
-        if (mask[i]) begin
-          masked_sum = masked_sum + {{3{act[7]}}, act};
-        end
-      end
-    end
-  endfunction
 
   // Tree s of plane p: lane s, channel (s * ROWS + row); input i is activation step * SIMD + i, masked by bit i of unit s.
   logic emit_valid_q;
@@ -335,7 +322,27 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
         logic signed [MACC_W-1:0] previous;
         logic [ACC_DEPTH*MACC_W-1:0] macc_q;
         assign mask = unit_bits[(gp*UNITS + gs)*CHUNK +: CHUNK];
-        assign masked = masked_sum(mask, step_acts);
+        // Masked adder tree: term i is activation i where bit i is 1, else 0; pairs are added
+        // level by level (a balanced tree, 3 level(s)), each sum one bit wider.
+        logic signed [A-1:0] term0;
+        assign term0 = mask[0] ? step_acts[0*A +: A] : {A{1'b0}};
+        logic signed [A-1:0] term1;
+        assign term1 = mask[1] ? step_acts[1*A +: A] : {A{1'b0}};
+        logic signed [A-1:0] term2;
+        assign term2 = mask[2] ? step_acts[2*A +: A] : {A{1'b0}};
+        logic signed [A-1:0] term3;
+        assign term3 = mask[3] ? step_acts[3*A +: A] : {A{1'b0}};
+        logic signed [A-1:0] term4;
+        assign term4 = mask[4] ? step_acts[4*A +: A] : {A{1'b0}};
+        logic signed [9-1:0] sum1_0;
+        assign sum1_0 = {{1{term0[7]}}, term0} + {{1{term1[7]}}, term1};
+        logic signed [9-1:0] sum1_1;
+        assign sum1_1 = {{1{term2[7]}}, term2} + {{1{term3[7]}}, term3};
+        logic signed [10-1:0] sum2_0;
+        assign sum2_0 = {{1{sum1_0[8]}}, sum1_0} + {{1{sum1_1[8]}}, sum1_1};
+        logic signed [11-1:0] sum3_0;
+        assign sum3_0 = {{1{sum2_0[9]}}, sum2_0} + {{3{term4[7]}}, term4};
+        assign masked = sum3_0;
         assign previous = first_now ? {MACC_W{1'b0}} : macc_q[MACC_W-1:0];
         assign head     = previous + {{1{masked[10]}}, masked};
         assign acc_final[(gp*LANES + gs)*ACC_W +: ACC_W] =

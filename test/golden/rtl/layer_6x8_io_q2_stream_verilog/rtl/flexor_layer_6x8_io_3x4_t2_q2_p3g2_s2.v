@@ -303,19 +303,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   endgenerate
 
   // ---------------------------------------------------------------- masked adder trees
-  function automatic signed [MASK_W-1:0] masked_sum(input [SIMD-1:0] mask, input [SIMD*A-1:0] acts);
-    integer i;
-    reg signed [A-1:0] act;
-    begin
-      masked_sum = {MASK_W{1'b0}};
-      for (i = 0; i < SIMD; i = i + 1) begin
-        act = acts[i*A +: A];
-        if (mask[i]) begin
-          masked_sum = masked_sum + {{1{act[7]}}, act};
-        end
-      end
-    end
-  endfunction
 
   // Tree s of plane p: channel (step * LANES + s); input i is unit i's activation, masked by bit s of unit i.
   reg emit_valid_q;
@@ -335,7 +322,15 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
         for (gw = 0; gw < UNITS; gw = gw + 1) begin : g_mask
           assign mask[gw] = unit_bits[(gp*UNITS + gw)*CHUNK + gs];
         end
-        assign masked = masked_sum(mask, step_acts);
+        // Masked adder tree: term i is activation i where bit i is 1, else 0; pairs are added
+        // level by level (a balanced tree, 1 level(s)), each sum one bit wider.
+        wire signed [A-1:0] term0;
+        assign term0 = mask[0] ? step_acts[0*A +: A] : {A{1'b0}};
+        wire signed [A-1:0] term1;
+        assign term1 = mask[1] ? step_acts[1*A +: A] : {A{1'b0}};
+        wire signed [9-1:0] sum1_0;
+        assign sum1_0 = {{1{term0[7]}}, term0} + {{1{term1[7]}}, term1};
+        assign masked = sum1_0;
         assign previous = first_now ? {MACC_W{1'b0}} : macc_q[MACC_W-1:0];
         assign head     = previous + {{2{masked[8]}}, masked};
         assign acc_final[(gp*LANES + gs)*ACC_W +: ACC_W] =
