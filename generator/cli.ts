@@ -309,8 +309,7 @@ function synthCommand(y: Argv) {
         say([`${dir}:`, synthReportText(report)]);
         for (const e of report.errors) say([`error: ${e}`], process.stderr);
         if (!report.ok) process.exitCode = EXIT_CHECK_FAILED;
-        const { yosysLog, ...rest } = report;
-        void yosysLog;
+        const { yosysLog: _log, ...rest } = report;
         reports.push({ dir, ...rest });
       }
       if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force);
@@ -530,11 +529,10 @@ export async function main(argv: string[]): Promise<void> {
     .example('$0 generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 -o rtl-out/dec', 'generate a decoder at 0.8 bits per weight')
     .example('$0 verify rtl-out/dec', 'check it bit-exactly in Icarus Verilog and Verilator')
     .epilogue('Exit status: 0 success, 1 a check failed, 2 bad input (nothing is written).')
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       // yargs wraps errors thrown while coercing a flag (our InputErrors) in a YError.
       if (err instanceof InputError || err?.name === 'YError') fail(err.message);
       if (err) throw err;
-      void y;
       fail(`${friendly(msg)}\nRun 'flexor --help' for the commands and their options.`);
     });
   cli = matrixCommand(cli);

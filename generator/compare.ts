@@ -4,13 +4,10 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from './errors.js';
-import type { Hdl, ResetStyle } from './hdl.js';
-import type { LayerConfig } from './layer.js';
-import { generateLayer, settingsOf, type WeightSource } from './layergen.js';
+import { generateLayer, settingsOf } from './layergen.js';
 import { readLayerFile } from './layerfile.js';
+import { readLayerManifest } from './layertools.js';
 import { writeDesignFiles } from './output.js';
-import { readManifest } from './simulate.js';
 import { synthesizeDesign, type SynthReport, type SynthTarget, type YosysKind } from './synth.js';
 
 export interface CompareSide {
@@ -27,26 +24,15 @@ export interface Comparison {
   readonly baseline: CompareSide;
 }
 
-interface LayerManifest {
-  readonly kind: string;
-  readonly top: string;
-  readonly config: LayerConfig;
-  readonly weights: WeightSource;
-  readonly reset: ResetStyle;
-  readonly hdl: Hdl;
-  readonly storage: { readonly memoryBits: number; readonly trainedBits: number };
-}
-
 function side(dir: string, synth: SynthReport): CompareSide {
-  const manifest = readManifest(dir) as unknown as LayerManifest;
+  const manifest = readLayerManifest(dir, 'compare');
   const decoderLuts = synth.modules.filter((m) => /_dec_p\d+$/.test(m.module)).reduce((n, m) => n + m.luts * m.instances, 0);
   return { dir, memoryBits: manifest.storage.memoryBits, trainedBits: manifest.storage.trainedBits, synth, decoderLuts };
 }
 
 /** Generates the baseline of the layer in `dir` into DIR/build/compare/baseline and synthesizes both. */
 export async function compareWithBaseline(dir: string, options: { target?: SynthTarget; yosys?: YosysKind } = {}): Promise<Comparison> {
-  const manifest = readManifest(dir) as unknown as LayerManifest;
-  if (manifest.kind !== 'layer') throw new InputError('DIR', `${dir} holds a ${manifest.kind}; flexor compare takes a layer folder`);
+  const manifest = readLayerManifest(dir, 'compare');
   const trained = readLayerFile(join(dir, 'layer.npz'));
   const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, reset: manifest.reset, hdl: manifest.hdl, topName: `${manifest.top}_bin` });
   const baselineDir = join(dir, 'build', 'compare', 'baseline');

@@ -50,7 +50,8 @@ export function goldenLayerOutputs(path: string, inputsPath: string, settings: L
   return { npy: outputsNpy(config, rows, format), config, vectors: inputs.length };
 }
 
-interface LayerManifest {
+/** What a layer folder's manifest.json says about it (written by generateLayer). */
+export interface LayerManifest {
   readonly kind: string;
   readonly top: string;
   readonly config: LayerConfig;
@@ -58,6 +59,14 @@ interface LayerManifest {
   readonly weights: WeightSource;
   readonly reset: ResetStyle;
   readonly hdl: Hdl;
+  readonly storage: { readonly memoryBits: number; readonly trainedBits: number };
+}
+
+/** The manifest of a layer folder; an InputError naming `command` if DIR holds something else. */
+export function readLayerManifest(dir: string, command: string): LayerManifest {
+  const manifest = readManifest(dir) as unknown as LayerManifest;
+  if (manifest.kind !== 'layer') throw new InputError('DIR', `${dir} holds a ${manifest.kind}, not a layer; flexor ${command} takes a layer folder`);
+  return manifest;
 }
 
 export interface LayerSimulation {
@@ -73,8 +82,7 @@ export interface LayerSimulation {
  * the simulator's output beats become an int64 [V, N] .npy in the format of `flexor golden`.
  */
 export async function simulateLayerDesign(dir: string, inputsPath: string, simulator: Simulator, format: GoldenFormat = 'int'): Promise<LayerSimulation> {
-  const manifest = readManifest(dir) as unknown as LayerManifest;
-  if (manifest.kind !== 'layer') throw new InputError('DIR', `${dir} holds a ${manifest.kind}, not a layer; flexor sim runs layers`);
+  const manifest = readLayerManifest(dir, 'sim');
   const layerFile = join(dir, 'layer.npz');
   if (!existsSync(layerFile)) throw new InputError('DIR', `${dir} has no layer.npz; regenerate it with this version of flexor`);
   const settings: LayerSettings = settingsOf(manifest.config);
