@@ -3,7 +3,7 @@
  * The `flexor` command. Each command parses its flags, calls one library function, writes what it
  * returned and sets the exit status: 0 success, 1 a check failed (simulation, lint), 2 bad input.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateDecoder } from './decoder.js';
@@ -16,6 +16,8 @@ import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from './lay
 import { generateNetwork } from './network.js';
 import { proveDesign } from './prove.js';
 import { compareWithBaseline, comparisonText } from './compare.js';
+import { planSweep, runSweep, sweepCsv, sweepSvg } from './sweep.js';
+import { decoderNetworkSvg, htmlReport } from './report.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, synthesizeDesign, type YosysKind } from './synth.js';
 import { encodeWeightFiles } from './encodecommand.js';
 import { drawMatrix, type XorMatrix } from './matrix.js';
@@ -25,7 +27,7 @@ import { MAX_N_OUT, MAX_PLANES, MAX_SEED } from './matrix.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './hdl.js';
 import { MATRIX_FORMATS, matrixOutput, type MatrixFormat } from './matrixcommand.js';
 import { writeDesignFiles } from './output.js';
-import { SIMULATORS, designFolders, lintDesign, verifyDesign, type Simulator } from './simulate.js';
+import { SIMULATORS, designFolders, lintDesign, readManifest, verifyDesign, type Simulator } from './simulate.js';
 import { VERSION } from './version.js';
 
 const EXIT_CHECK_FAILED = 1;
@@ -283,7 +285,7 @@ function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
-    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, compare, decode, golden, sim, encode, network; flags: see --help)`;
+    return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, compare, sweep, report, decode, golden, sim, encode, network; flags: see --help)`;
   }
   return message;
 }
@@ -339,6 +341,97 @@ function compareCommand(y: Argv) {
         const strip = (x: typeof c.flexor) => ({ ...x, synth: { ...x.synth, yosysLog: undefined } });
         writeNewFile(argv.json, `${JSON.stringify({ flexor: strip(c.flexor), baseline: strip(c.baseline) }, null, 2)}\n`, argv.force);
       }
+    },
+  );
+}
+
+/** --nin 12,16: a comma-separated list of positive integers. */
+function listFlag(flag: string) {
+  return (raw: unknown): number[] | undefined => {
+    if (raw === undefined) return undefined;
+    if (Array.isArray(raw)) throw new InputError(flag, 'is given more than once; give one comma-separated list');
+    const parts = String(raw).split(',').map((p) => p.trim());
+    if (parts.some((p) => !/^\d+$/.test(p))) throw new InputError(flag, `must be comma-separated positive integers; got ${JSON.stringify(String(raw))}`);
+    return parts.map(Number);
+  };
+}
+
+function sweepCommand(y: Argv) {
+  return y.command(
+    'sweep',
+    'Synthesize a layer over lists of Nin, Nout, nTap, planes, lanes and simd: CSV, JSON and an SVG plot; resumes where it stopped',
+    (b) =>
+      b
+        .options({
+          shape: { type: 'string', demandOption: true, coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw or out,in' },
+          nin: { type: 'string', demandOption: true, coerce: listFlag('--nin'), describe: 'list of Nin' },
+          nout: { type: 'string', demandOption: true, coerce: listFlag('--nout'), describe: 'list of Nout' },
+          ntap: { type: 'string', default: '2', coerce: listFlag('--ntap'), describe: 'list of nTap' },
+          planes: { type: 'string', default: '1', coerce: listFlag('--planes'), describe: 'list of q' },
+          lanes: { type: 'string', default: '1', coerce: listFlag('--lanes'), describe: 'list of lanes' },
+          simd: { type: 'string', default: '1', coerce: listFlag('--simd'), describe: 'list of simd' },
+          seed: { type: 'string', coerce: integerFlag('--seed', `an integer from 0 to ${MAX_SEED}`), default: '1', describe: 'seed of the drawn layers' },
+          target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
+          jobs: { type: 'string', coerce: integerFlag('--jobs', 'an integer from 1 to 64'), describe: 'points synthesized at once (default: the cores)' },
+          output: { alias: 'o', type: 'string', demandOption: true, describe: 'folder for sweep.jsonl (the resumable state), sweep.csv, sweep.json, sweep.svg' },
+        })
+        .example('$0 sweep --shape 16,16,3,3 --nin 8,12,16 --nout 20 --ntap 2,3 --lanes 4 --simd 16 -o rtl-out/sweep', 'run again with the same -o to resume'),
+    async (argv) => {
+      const axes = { nIn: argv.nin!, nOut: argv.nout!, nTap: argv.ntap!, planes: argv.planes!, lanes: argv.lanes!, simd: argv.simd! };
+      const plan = planSweep(axes, argv.shape);
+      if (plan.skipped.length > 0) warn([`${plan.skipped.length} point(s) skipped: ${plan.skipped.slice(0, 3).map((s) => s.reason).join('; ')}${plan.skipped.length > 3 ? '; ...' : ''}`]);
+      mkdirSync(argv.output, { recursive: true });
+      const tty = process.stderr.isTTY;
+      const results = await runSweep({
+        shape: argv.shape,
+        axes,
+        seed: argv.seed,
+        target: argv.target,
+        jobs: argv.jobs,
+        stateFile: join(argv.output, 'sweep.jsonl'),
+        onProgress: (done, total, last, cached) => {
+          const width = 30;
+          const bar = '#'.repeat(Math.round((done / Math.max(1, total)) * width)).padEnd(width, '.');
+          const line = `[${bar}] ${done}/${total}${last ? ` ${last.key}${cached ? ' (done before)' : last.error ? ` ERROR ${last.error}` : ` ${last.luts} LUTs`}` : ''}`;
+          process.stderr.write(tty ? `\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd((process.stderr.columns ?? 120) - 1)}` : `${line}\n`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      writeFileSync(join(argv.output, 'sweep.csv'), sweepCsv(results));
+      writeFileSync(join(argv.output, 'sweep.json'), `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(join(argv.output, 'sweep.svg'), sweepSvg(results));
+      const failed = results.filter((r) => r.error !== undefined);
+      say([`${results.length} point(s), ${failed.length} failed; wrote ${argv.output}/sweep.csv, sweep.json, sweep.svg`]);
+      if (failed.length > 0) process.exitCode = EXIT_CHECK_FAILED;
+    },
+  );
+}
+
+function reportCommand(y: Argv) {
+  return y.command(
+    'report <dir>',
+    'One self-contained HTML page: synthesis table, memory savings against the 1-bit baseline, sweep plot, the XOR network',
+    (b) =>
+      b
+        .positional('dir', { type: 'string', demandOption: true, describe: 'a decoder or layer folder' })
+        .options({
+          sweep: { type: 'string', describe: 'a folder written by flexor sweep, to include its plot' },
+          target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
+          output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .html to write' },
+          force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
+        })
+        .example('$0 report rtl-out/demo-layer -o report.html', ''),
+    async (argv) => {
+      const manifest = readManifest(argv.dir);
+      const comparison = manifest.kind === 'layer' ? await compareWithBaseline(argv.dir, { target: argv.target }) : undefined;
+      const synth = comparison?.flexor.synth ?? (await synthesizeDesign(argv.dir, { target: argv.target }));
+      const decoderSvg = decoderNetworkSvg(readMatrices(join(argv.dir, 'matrix.json'))[0]);
+      const sweepFile = argv.sweep === undefined ? undefined : join(argv.sweep, 'sweep.svg');
+      if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${argv.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
+      const html = htmlReport({ title: `${manifest.top}`, synth, comparison, decoderSvg, sweepSvg: sweepFile === undefined ? undefined : readFileSync(sweepFile, 'utf8') });
+      writeNewFile(argv.output, html, argv.force);
+      say([`wrote ${argv.output}`]);
+      if (!synth.ok) process.exitCode = EXIT_CHECK_FAILED;
     },
   );
 }
@@ -543,6 +636,8 @@ export async function main(argv: string[]): Promise<void> {
   cli = synthCommand(cli);
   cli = proveCommand(cli);
   cli = compareCommand(cli);
+  cli = sweepCommand(cli);
+  cli = reportCommand(cli);
   try {
     await cli.parseAsync();
   } catch (e) {

@@ -479,6 +479,22 @@ describe('flexor CLI', () => {
       expect(r.stdout).to.match(/REFUTED: input [0-9a-f]{4} expected [0-9a-f]{5} got [0-9a-f]{5} \(output bits 0 differ\)/);
     });
 
+    it('sweep writes CSV, JSON and SVG and resumes; report writes one self-contained HTML page', () => {
+      const dir = tempDir('sweep');
+      const args = ['sweep', '--shape', '4,16', '--nin', '4,6', '--nout', '8', '--target', 'generic', '-o', join(dir, 'sw')];
+      const first = ok(args);
+      expect(first.stdout).to.include('2 point(s), 0 failed');
+      expect(readFileSync(join(dir, 'sw', 'sweep.csv'), 'utf8').trim().split('\n')).to.have.length(3);
+      expect(readFileSync(join(dir, 'sw', 'sweep.svg'), 'utf8')).to.match(/^<svg/);
+      const again = ok(args);
+      expect(again.stderr.match(/\(done before\)/g)).to.have.length(2);
+      generate(['--nin', '4', '--nout', '6', '--ntap', '2'], join(dir, 'dec'));
+      ok(['report', join(dir, 'dec'), '--sweep', join(dir, 'sw'), '--target', 'generic', '-o', join(dir, 'report.html')]);
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect(html).to.match(/^<!DOCTYPE html>/i).and.include('<svg').and.include('flexor_dec_4x6_t2_s1');
+      expect(html).to.not.match(/(src|href)="(https?:)?\/\//);
+    });
+
     it('verify --waves makes both simulators write a waveform', () => {
       const dir = join(tempDir('waves'), 'dec');
       generate(['--nin', '3', '--nout', '5', '--ntap', '2', '--registered'], dir);
