@@ -43,9 +43,9 @@ export async function compareWithBaseline(dir: string, options: { target?: Synth
   return { flexor: side(dir, flexorSynth), baseline: side(baselineDir, baselineSynth) };
 }
 
-/** The side-by-side table and what the decoders cost against the memory they save. */
-export function comparisonText(c: Comparison): string {
-  const rows: [string, number, number][] = [
+/** The compared figures: name, FleXOR, 1-bit binary. */
+export function comparisonRows(c: Comparison): [string, number, number][] {
+  return [
     ['weight memory bits (RTL)', c.flexor.memoryBits, c.baseline.memoryBits],
     ['stored weight bits (trained)', c.flexor.trainedBits, c.baseline.trainedBits],
     ['LUTs', c.flexor.synth.total.luts, c.baseline.synth.total.luts],
@@ -55,6 +55,11 @@ export function comparisonText(c: Comparison): string {
     ['LUT levels', c.flexor.synth.lutLevels, c.baseline.synth.lutLevels],
     ['XOR decoder LUTs', c.flexor.decoderLuts, c.baseline.decoderLuts],
   ];
+}
+
+/** The side-by-side table and what the decoders cost against the memory they save. */
+export function comparisonText(c: Comparison): string {
+  const rows = comparisonRows(c);
   const pct = (a: number, b: number) => (b === 0 ? '' : ` (${a - b >= 0 ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%)`);
   const lines = [`target ${c.flexor.synth.target}`, `${'figure'.padEnd(30)}${'FleXOR'.padStart(12)}${'1-bit binary'.padStart(14)}  difference`];
   for (const [name, a, b] of rows) lines.push(`${name.padEnd(30)}${String(a).padStart(12)}${String(b).padStart(14)}  ${a - b >= 0 ? '+' : ''}${a - b}${pct(a, b)}`);

@@ -3,7 +3,7 @@
  * 1-bit binary twin, the sweep plot and a picture of the XOR decoder network. Inline CSS and SVG
  * only: no scripts, no external resources, so the file opens anywhere and can be mailed as is.
  */
-import type { Comparison } from './compare.js';
+import { comparisonRows, type Comparison } from './compare.js';
 import type { XorMatrix } from './matrix.js';
 import { escapeXml } from './sweep.js';
 import { displayName, type SynthReport } from './synth.js';
@@ -56,16 +56,7 @@ function synthSection(r: SynthReport): string {
 }
 
 function comparisonSection(c: Comparison): string {
-  const rows: [string, number, number][] = [
-    ['weight memory bits (RTL)', c.flexor.memoryBits, c.baseline.memoryBits],
-    ['stored weight bits (trained)', c.flexor.trainedBits, c.baseline.trainedBits],
-    ['LUTs', c.flexor.synth.total.luts, c.baseline.synth.total.luts],
-    ['flip-flops', c.flexor.synth.total.flipFlops, c.baseline.synth.total.flipFlops],
-    ['carry cells', c.flexor.synth.total.carryCells, c.baseline.synth.total.carryCells],
-    ['block RAMs', c.flexor.synth.total.blockRams, c.baseline.synth.total.blockRams],
-    ['LUT levels', c.flexor.synth.lutLevels, c.baseline.synth.lutLevels],
-    ['XOR decoder LUTs', c.flexor.decoderLuts, c.baseline.decoderLuts],
-  ];
+  const rows = comparisonRows(c);
   const pct = (a: number, b: number) => (b === 0 ? '' : `${a - b >= 0 ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`);
   const body = rows.map(([name, a, b]) => [name, a, b, a - b, pct(a, b)]);
   const saved = c.baseline.trainedBits - c.flexor.trainedBits;
