@@ -9,6 +9,7 @@ import { readLayerFile } from './layerfile.js';
 import { readLayerManifest } from './layertools.js';
 import { writeDesignFiles } from './output.js';
 import { synthesizeDesign, type SynthReport, type SynthTarget, type YosysKind } from './synth.js';
+import { designTargets, targetsText, type TargetCheck } from './targets.js';
 
 export interface CompareSide {
   readonly dir: string;
@@ -17,6 +18,8 @@ export interface CompareSide {
   readonly synth: SynthReport;
   /** LUTs of the XOR decoder modules, all instances. */
   readonly decoderLuts: number;
+  /** The hardware cost targets of this side (generator/targets.ts). */
+  readonly targets?: readonly TargetCheck[];
 }
 
 export interface Comparison {
@@ -27,7 +30,7 @@ export interface Comparison {
 function side(dir: string, synth: SynthReport): CompareSide {
   const manifest = readLayerManifest(dir, 'compare');
   const decoderLuts = synth.modules.filter((m) => /_dec_p\d+$/.test(m.module)).reduce((n, m) => n + m.luts * m.instances, 0);
-  return { dir, memoryBits: manifest.storage.memoryBits, trainedBits: manifest.storage.trainedBits, synth, decoderLuts };
+  return { dir, memoryBits: manifest.storage.memoryBits, trainedBits: manifest.storage.trainedBits, synth, decoderLuts, targets: designTargets(dir, synth) };
 }
 
 /** Generates the baseline of the layer in `dir` into DIR/build/compare/baseline and synthesizes both. */
@@ -69,5 +72,6 @@ export function comparisonText(c: Comparison): string {
     `The XOR decoders cost ${extraDecoder} LUTs and save ${saved} stored weight bits` +
       (extraDecoder > 0 ? ` (${(saved / extraDecoder).toFixed(1)} bits per decoder LUT).` : '.'),
   );
+  if (c.flexor.targets !== undefined) lines.push('', `FleXOR design ${c.flexor.synth.top}, ${targetsText(c.flexor.targets).trimEnd()}`);
   return lines.join('\n');
 }

@@ -9,12 +9,13 @@ import { hdlKeywords, resetKeywords, clog2, type Hdl, type ResetStyle } from './
 import { drawActivations, layerGolden, layerWidths, weightPosition, type LayerConfig } from './layer.js';
 import { baselineLayer } from './baseline.js';
 import { layerSource, type LayerSettings, type LayerSource, type LayerSourceOptions } from './layersource.js';
-import { planLayer, weightImage, type LayerPlan } from './layerplan.js';
+import { planLayer, unitWeightImages, weightImage, type LayerPlan } from './layerplan.js';
 import { gf2Rank, matrixWarnings } from './matrix.js';
 import { matricesToJson } from './matrixfile.js';
 import { renderDecoderModule, shellQuote, testRandom } from './decoder.js';
 import { unpackBits } from './golden.js';
 import { render } from './templates.js';
+import { planMacArray } from './macarray.js';
 
 export type WeightSource = 'rom' | 'stream';
 
@@ -125,39 +126,6 @@ export function layerModuleName(source: LayerSource, name?: string): string {
   return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_${origin}`;
 }
 
-/** `{{n{x[w-1]}}, x}`: x (w bits, signed) extended to `to` bits. */
-function extend(name: string, from: number, to: number): string {
-  return to === from ? name : `{{${to - from}{${name}[${from - 1}]}}, ${name}}`;
-}
-
-/**
- * The masked adder tree of SIMD terms of `actBits` each: pairs added level by level, left to
- * right, an odd one passing up; a sum is one bit wider than its wider operand. Returns the nodes
- * (as the template declares them) and the root expression at `rootBits`, the exact width of the
- * sum of any subset of SIMD activations.
- */
-export function adderTree(simd: number, actBits: number, rootBits: number): { nodes: { name: string; width: number; a: string; b: string }[]; root: string; levels: number } {
-  let layer = Array.from({ length: simd }, (_, i) => ({ name: `term${i}`, width: actBits }));
-  const nodes: { name: string; width: number; a: string; b: string }[] = [];
-  let level = 0;
-  while (layer.length > 1) {
-    level++;
-    const next: typeof layer = [];
-    for (let i = 0; i + 1 < layer.length; i += 2) {
-      const width = Math.max(layer[i].width, layer[i + 1].width) + 1;
-      const name = `sum${level}_${i / 2}`;
-      nodes.push({ name, width, a: extend(layer[i].name, layer[i].width, width), b: extend(layer[i + 1].name, layer[i + 1].width, width) });
-      next.push({ name, width });
-    }
-    if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
-    layer = next;
-  }
-  const top = layer[0];
-  // The tree's width covers every sum of its terms, so keeping rootBits low bits is exact.
-  const root = top.width === rootBits ? top.name : top.width > rootBits ? `${top.name}[${rootBits - 1}:0]` : extend(top.name, top.width, rootBits);
-  return { nodes, root, levels: level };
-}
-
 /** For io: which loaded activation k feeds unit i's row r (k' = i * rows + r), or none past K. */
 function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: number; source: string }[] {
   const kOfKPrime = new Array<number>(config.k);
@@ -235,15 +203,85 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     }),
   });
 
+  // The MAC array and its cells.
+  const mac = planMacArray(config.planes * config.lanes, config.simd, config.actBits, widths.acc);
+  const macModule = `${top}_mac`;
+  const cellModules = { pair: `${top}_mac_pair`, one: `${top}_mac_one`, add: `${top}_mac_add` };
+  const widest = (kind: 'pair' | 'one') => Math.max(0, ...mac.cells.filter((c) => c.kind === kind).map((c) => c.width));
+  if (mac.kinds.pair) {
+    files.push({
+      path: `rtl/${cellModules.pair}.${ext}`,
+      role: 'rtl',
+      contents: render('layer_mac_pair', { ...kw, header, module: cellModules.pair, actBits: config.actBits, width: widest('pair'), pickWide: '{{(W-A-1){pick[A]}}, pick}', carryIn: "{{(W-1){1'b0}}, neg_x_i}" }),
+    });
+  }
+  if (mac.kinds.one) {
+    files.push({
+      path: `rtl/${cellModules.one}.${ext}`,
+      role: 'rtl',
+      contents: render('layer_mac_one', { ...kw, header, module: cellModules.one, actBits: config.actBits, width: widest('one'), pickWide: '{{(W-A){pick[A-1]}}, pick}', carryIn: "{{(W-1){1'b0}}, neg_i}" }),
+    });
+  }
+  if (mac.kinds.add) {
+    files.push({
+      path: `rtl/${cellModules.add}.${ext}`,
+      role: 'rtl',
+      contents: render('layer_mac_add', { ...kw, header, module: cellModules.add, width: Math.max(...mac.joins.map((j) => j.width)) }),
+    });
+  }
+  files.push({
+    path: `rtl/${macModule}.${ext}`,
+    role: 'rtl',
+    contents: render('layer_mac', {
+      ...kw,
+      ...rst,
+      header,
+      module: macModule,
+      trees: mac.trees,
+      planes: config.planes,
+      lanes: config.lanes,
+      simd: config.simd,
+      actBits: config.actBits,
+      accBits: widths.acc,
+      accDepth: plan.accDepth,
+      ring: plan.accDepth > 1,
+      formText:
+        mac.form === 'pairs'
+          ? `The sum and difference of each pair of\n// activations are shared by all trees; a tree's cell (${cellModules.pair}) picks one of them, or its\n// complement, by the two sign bits.`
+          : `Each cell (${cellModules.one}) adds one term.`,
+      pairs: mac.pairs,
+      cells: mac.cells.map((c) => ({ ...c, cellModule: cellModules[c.kind] })),
+      joins: mac.joins,
+      addModule: cellModules.add,
+      signs: mac.signs,
+      roots: mac.roots,
+      paramCheck: [
+        { name: 'PLANES', value: config.planes },
+        { name: 'LANES', value: config.lanes },
+        { name: 'SIMD', value: config.simd },
+        { name: 'A', value: config.actBits },
+        { name: 'ACC_W', value: widths.acc },
+        { name: 'ACC_DEPTH', value: plan.accDepth },
+      ],
+    }),
+  });
+
   // Memory images: weights (rom) or the weight stream, and the scales.
   const sliceBits = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
   const words = weightImage(plan, config, (p, s) => sliceBits[p].subarray(s * config.nIn, (s + 1) * config.nIn));
-  const weightsHex = `${top}_weights.hex`;
   const scalesHex = `${top}_scales.hex`;
   const wgtBeatBits = byteMultiple(plan.wordBits);
-  if (weights === 'rom') {
-    files.push({ path: `rtl/${weightsHex}`, role: 'memory', contents: words.map((w) => bitsToHex(w)).join('\n') + '\n' });
-  }
+  const addrBits = Math.max(1, clog2(plan.depth));
+  const unitRoms =
+    weights === 'rom'
+      ? unitWeightImages(plan, config, words).map((image, unit) => {
+          const file = `${top}_weights_u${unit}.hex`;
+          if (image.length > 0) files.push({ path: `rtl/${file}`, role: 'memory', contents: image.map((w) => bitsToHex(w)).join('\n') + '\n' });
+          // The ROM's own index: the address bits its depth needs (the address is below it whenever it reads).
+          const index = image.length === 1 ? "1'b0" : clog2(image.length) === addrBits ? 'addr_q' : `addr_q[${clog2(image.length) - 1}:0]`;
+          return { unit, depth: image.length, file, param: `WEIGHTS_U${unit}_HEX`, full: image.length === plan.depth, addrDepth: `${addrBits}'d${image.length}`, index };
+        })
+      : [];
   const biasBits = config.bias ? widths.bias : 1;
   const scaleBits = config.planes * widths.alpha + biasBits;
   const emits = io ? plan.stepsPerRow : plan.rowsPerUnit;
@@ -274,12 +312,10 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
   const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
   const banks = emissionGap >= 3 ? 1 : 3;
-  const tree = adderTree(config.simd, a, widths.simdSum);
+  if (!io && loadBeats !== plan.stepsPerRow) throw new Error(`generateLayer: oi expects a beat per step of a row (${loadBeats} beats, ${plan.stepsPerRow} steps)`);
   const topView = {
-    treeTerms: Array.from({ length: config.simd }, (_, i) => i),
-    treeNodes: tree.nodes,
-    treeRoot: tree.root,
-    treeLevels: tree.levels,
+    macModule,
+    macResetPad: ' '.repeat(Math.max(0, 6 - rst.resetPort.length)),
     multiBank: banks > 1,
     banks,
     lastBank: banks - 1,
@@ -296,8 +332,11 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     layout: config.layout,
     io,
     rom: weights === 'rom',
-    weightText: weights === 'rom' ? `in on-chip memory (${weightsHex})` : 'streamed on s_axis_wgt',
-    weightsHex,
+    weightText: weights === 'rom' ? `in on-chip memory (a ROM per unit, ${top}_weights_u<u>.hex)` : 'streamed on s_axis_wgt',
+    unitRoms,
+    romFiles: unitRoms.filter((r) => r.depth > 0),
+    unitWordBits: config.planes * plan.slicesPerFetch * config.nIn,
+    memoryBits: plan.memoryBits,
     scalesHex,
     units: plan.units,
     chunk: plan.chunk,
@@ -316,9 +355,6 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     slots: plan.slots,
     beatsPerVector: plan.beatsPerVector,
     actBits: a,
-    sumBits: widths.actSum,
-    maskBits: widths.simdSum,
-    maccBits: widths.maskedSum,
     accBits: widths.acc,
     alphaBits: widths.alpha,
     biasBits,
@@ -327,7 +363,7 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     finalBits: widths.final,
     slotBits,
     scaleBits,
-    addrBits: Math.max(1, clog2(plan.depth)),
+    addrBits,
     rowCountBits,
     stepCountBits,
     beatCountBits: Math.max(1, clog2(loadBeats)),
@@ -347,17 +383,16 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     outBeatBits: config.lanes * slotBits,
     lastBeatLanes: config.k - (loadBeats - 1) * config.simd,
     loadShift: loadBeats === 1 ? 'beat_data' : '{beat_data, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]}',
-    rotateChunks: plan.stepsPerRow === 1 ? 'chunks_q' : '{chunks_q[SIMD*A-1:0], chunks_q[T*SIMD*A-1:SIMD*A]}',
+    bankDepth: 2 ** stepCountBits,
     rotateUnitActs: plan.rowsPerUnit === 1 ? 'acts_q' : '{acts_q[A-1:0], acts_q[ROWS*A-1:A]}',
-    rotateAcc: plan.accDepth === 1 ? 'head' : '{head, macc_q[ACC_DEPTH*MACC_W-1:MACC_W]}',
     shiftOut: plan.beatsPerVector === 1 ? 'out_q' : '{{(LANES*SLOT_W){1\'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]}',
     emitFromStep: 'step_q',
     emitFromRow: 'row_q',
     rowMeaning: io ? "the input k' its tree reads" : 'the output channel its lane computes',
     stepMeaning: io ? 'the group of LANES channels' : 'the chunk of SIMD inputs',
     treeMeaning: io
-      ? 'channel (step * LANES + s); input i is unit i\'s activation, masked by bit s of unit i'
-      : 'lane s, channel (s * ROWS + row); input i is activation step * SIMD + i, masked by bit i of unit s',
+      ? 'channel (step * LANES + s); term i is unit i\'s activation, signed by bit s of unit i'
+      : 'lane s, channel (s * ROWS + row); term i is activation step * SIMD + i, signed by bit i of unit s',
     ioActWiring: io ? ioActivationSources(config, plan) : [],
     rowBits: plan.rowBits,
     lastChunk: plan.lastChunk,
@@ -469,12 +504,15 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   files.push({ path: 'matrix.json', role: 'matrix', contents: matricesToJson(data.matrices, { rank: data.matrices.map(gf2Rank) }) });
   const warnings = data.matrices.flatMap((m, p) => matrixWarnings(m, p));
   const macsPerCycle = (config.planes * config.n * config.k) / plan.stepsPerVector;
-  const memoryBits = plan.depth * plan.wordBits;
+  // On-chip ROM bits, or the bits of the replayed stream image.
+  const memoryBits = weights === 'rom' ? plan.memoryBits : plan.depth * plan.wordBits;
   const trainedBits = config.planes * plan.slices * config.nIn;
   const summary = [
     header.lines[0],
     `Parallelism: ${plan.units} weight unit(s) per plane, ${plan.slicesPerFetch} decoder(s) each; ${plan.stepsPerVector} cycles per vector in steady state (${macsPerCycle.toFixed(2)} binary MACs per cycle).`,
-    `Weights: ${weights === 'rom' ? 'on-chip memory' : 'streamed'}, ${plan.depth} words of ${plan.wordBits} bits = ${memoryBits} bits for ${trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane stored twice (at unit boundaries).`,
+    weights === 'rom'
+      ? `Weights: on-chip memory, a ROM per unit of ${config.planes * plan.slicesPerFetch * config.nIn}-bit words (${plan.unitDepths.join(', ')} words) = ${memoryBits} bits for ${trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane stored twice (at unit boundaries).`
+      : `Weights: streamed, ${plan.depth} beats of ${plan.wordBits} bits = ${memoryBits} bits per vector for ${trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane sent twice (at unit boundaries).`,
     `Widths: activations ${a}, accumulators ${widths.acc}, scales ${widths.alpha} (${config.alphaFrac} fraction bits), output ${widths.final}${config.requant ? ` after requantization (shift ${config.requant.shift})` : ''}.`,
     `Testbench: ${vectorCount} vectors (${stallVectors} ${options.inputs ? `from ${options.inputsFile ?? 'the inputs'}` : 'seeded'}, with random stalls; ${FAST_VECTORS} seeded at full speed).`,
   ];

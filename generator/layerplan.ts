@@ -61,8 +61,16 @@ export interface LayerPlan {
   readonly slices: number;
   /** Slices stored in two units' memories (shared at a range boundary), per plane. */
   readonly duplicateSlices: number;
-  /** Bits of one memory word: planes * units * slicesPerFetch * Nin. */
+  /** Bits of one memory word (or stream beat): planes * units * slicesPerFetch * Nin. */
   readonly wordBits: number;
+  /**
+   * Words of each unit's own weight ROM (`rom` weights): ceil(slices the unit reads / SPF), the
+   * slices past the stream's end left out; 0 for a unit with no rows. A word holds the unit's
+   * planes * slicesPerFetch * Nin bits.
+   */
+  readonly unitDepths: readonly number[];
+  /** On-chip weight memory bits (`rom`): planes * SPF * Nin * sum of unitDepths. */
+  readonly memoryBits: number;
   /** Output slots per vector (>= N; slots past N are zero). */
   readonly slots: number;
   /** Output beats per vector, `lanes` results each. */
@@ -108,6 +116,8 @@ export function planLayer(c: PlanInput): LayerPlan {
   // A slice is stored twice when a unit's range starts inside it and the previous unit uses it.
   const duplicateSlices = unitPlans.filter((p, u) => u > 0 && p.offset !== 0 && p.firstSlice < slices).length;
   const slots = io ? stepsPerRow * c.lanes : rowsPerUnit * c.lanes;
+  const unitDepths = unitPlans.map((p) => Math.ceil(Math.max(0, Math.min(p.slicesUsed, slices - p.firstSlice)) / slicesPerFetch));
+  const unitWordBits = c.planes * slicesPerFetch * c.nIn;
   return {
     units,
     chunk,
@@ -125,6 +135,8 @@ export function planLayer(c: PlanInput): LayerPlan {
     slices,
     duplicateSlices,
     wordBits: c.planes * units * slicesPerFetch * c.nIn,
+    unitDepths,
+    memoryBits: unitWordBits * unitDepths.reduce((a, b) => a + b, 0),
     slots,
     beatsPerVector: Math.ceil(c.n / c.lanes),
     accDepth: io ? stepsPerRow : 1,
@@ -157,4 +169,20 @@ export function weightImage(plan: LayerPlan, c: PlanInput, encryptedBits: (plane
     words.push(word);
   }
   return words;
+}
+
+/**
+ * The weight ROM images of the units (`rom` weights), cut from `weightImage`'s words: unit u gets
+ * `unitDepths[u]` words; its word a holds, for each plane p and d < slicesPerFetch, field
+ * (p, u, d) of the full word a, at bits [(p * slicesPerFetch + d) * Nin +: Nin].
+ */
+export function unitWeightImages(plan: LayerPlan, c: PlanInput, words: readonly Uint8Array[]): Uint8Array[][] {
+  const fieldBits = plan.slicesPerFetch * c.nIn;
+  return plan.unitDepths.map((depth, unit) =>
+    words.slice(0, depth).map((word) => {
+      const out = new Uint8Array(c.planes * fieldBits);
+      for (let p = 0; p < c.planes; p++) out.set(word.subarray((p * plan.units + unit) * fieldBits, (p * plan.units + unit + 1) * fieldBits), p * fieldBits);
+      return out;
+    }),
+  );
 }

@@ -59,7 +59,9 @@ export interface LayerManifest {
   readonly weights: WeightSource;
   readonly reset: ResetStyle;
   readonly hdl: Hdl;
-  readonly storage: { readonly memoryBits: number; readonly trainedBits: number };
+  readonly storage: { readonly memoryBits: number; readonly trainedBits: number; readonly duplicateSlicesPerPlane?: number };
+  /** The flexor command line that generated the folder. */
+  readonly command?: string;
 }
 
 /** The manifest of a layer folder; an InputError naming `command` if DIR holds something else. */

@@ -115,8 +115,23 @@ function readSpec(dir: string, files: readonly { path: string; sha256: string }[
   return readMatrices(path);
 }
 
-/** The decoders of one design folder (a decoder or a layer) and their matrices. */
-function folderJobs(dir: string): ProofJob[] {
+/** One XOR decoder module of a design folder and the matrix it must compute. */
+export interface DesignDecoder {
+  /** The decoder module (a registered decoder's combinational core, a layer's `<top>_dec_p<plane>`). */
+  readonly module: string;
+  /** Its RTL file, as the manifest lists it (relative to the design folder). */
+  readonly relativePath: string;
+  /** Which plane of the folder's matrix.json is its matrix (0 for a decoder design). */
+  readonly plane: number;
+  readonly matrix: XorMatrix;
+}
+
+/**
+ * The decoders of one design folder (a decoder or a layer) and their matrices, read from
+ * manifest.json and matrix.json (checked against the manifest's hash). Throws InputError for a
+ * folder that is not a generated decoder or layer, or whose matrix.json was edited.
+ */
+export function designDecoders(dir: string): DesignDecoder[] {
   const manifest = readManifest(dir);
   const raw = manifest as unknown as { kind?: string; config?: { registered?: boolean; planes?: number; nIn?: number; nOut?: number } };
   const rtl = manifest.files.filter((f) => f.role === 'rtl');
@@ -146,7 +161,13 @@ function folderJobs(dir: string): ProofJob[] {
     if ((raw.config?.nIn !== undefined && raw.config.nIn !== matrix.nIn) || (raw.config?.nOut !== undefined && raw.config.nOut !== matrix.nOut)) {
       throw new InputError(join(dir, 'matrix.json'), `plane ${plane} is ${matrix.nOut} x ${matrix.nIn}; the manifest says Nout = ${raw.config.nOut}, Nin = ${raw.config.nIn}`);
     }
-    const relativePath = fileOf(module);
+    return { module, relativePath: fileOf(module), plane, matrix };
+  });
+}
+
+/** The decoders of one design folder with their RTL, ready to prove. */
+function folderJobs(dir: string): ProofJob[] {
+  return designDecoders(dir).map(({ module, relativePath, plane, matrix }) => {
     const file = requireFile(dir, relativePath, `RTL of ${module}`);
     return { module, relativePath, file, plane, matrix, source: readFileSync(file, 'utf8') };
   });

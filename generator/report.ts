@@ -1,5 +1,6 @@
 /**
- * One self-contained HTML report: the synthesis table, the memory a FleXOR layer saves against its
+ * One self-contained HTML report: the synthesis table, the hardware cost targets (met or missed,
+ * generator/targets.ts), the memory a FleXOR layer saves against its
  * 1-bit binary twin, the sweep plot and a picture of the XOR decoder network. Inline CSS and SVG
  * only: no scripts, no external resources, so the file opens anywhere and can be mailed as is.
  */
@@ -7,6 +8,7 @@ import { comparisonRows, type Comparison } from './compare.js';
 import type { XorMatrix } from './matrix.js';
 import { escapeXml } from './sweep.js';
 import { displayName, type SynthReport } from './synth.js';
+import { figureText, resultText, targetText, type TargetCheck } from './targets.js';
 import { VERSION } from './version.js';
 
 export { escapeXml };
@@ -24,6 +26,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: bold; background: #fafafa; }
 .note { color: #555; font-size: 0.9em; }
 .bad { color: #b00020; } .good { color: #1b7f2a; }
+td.met { background: #e6f4ea; color: #1b7f2a; font-weight: bold; } td.missed { background: #fdecea; color: #b00020; font-weight: bold; }
+td.open { color: #555; }
 figure { margin: 1em 0; overflow-x: auto; }
 `;
 
@@ -72,6 +76,25 @@ function comparisonSection(c: Comparison): string {
   ].join('\n');
 }
 
+/** The hardware cost targets: one row per check, met in green, missed in red (docs/SYNTH.md, Targets). */
+function targetsSection(checks: readonly TargetCheck[]): string {
+  const parts = ['<h2>Hardware cost targets</h2>'];
+  if (checks.length === 0) {
+    parts.push('<p class="note">No target applies to this design.</p>');
+    return parts.join('\n');
+  }
+  const rows = checks.map((c) => {
+    const cls = c.status === 'met' ? 'met' : c.status === 'missed' ? 'missed' : 'open';
+    const measured = c.measured === null ? '-' : figureText(c.measured, c.unit);
+    return `<tr><td>${escapeXml(c.name)}</td><td class="num">${escapeXml(measured)}</td><td>${escapeXml(targetText(c))}</td><td class="${cls}">${escapeXml(resultText(c))}</td><td class="note">${escapeXml(c.detail)}</td></tr>`;
+  });
+  parts.push(
+    '<p class="note">Decoder and MAC-array targets are measured on <code>--target xilinx</code> (6-input LUTs); the weight-memory targets come from manifest.json and hold on any target.</p>',
+    `<table>\n<thead><tr><th>check</th><th>measured</th><th>target</th><th>result</th><th>how</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`,
+  );
+  return parts.join('\n');
+}
+
 /** Strips an XML declaration or doctype, so a stand-alone SVG can be inlined in HTML. */
 function inlineSvg(svg: string): string {
   return svg.replace(/^\s*<\?xml[^>]*\?>\s*/, '').replace(/^\s*<!DOCTYPE[^>]*>\s*/i, '').trim();
@@ -82,9 +105,10 @@ function inlineSvg(svg: string): string {
  * for the inputs given. `sweepSvg` and `decoderSvg` are inlined as they are: pass the output of
  * sweepSvg and decoderNetworkSvg, not untrusted markup.
  */
-export function htmlReport(input: { title: string; synth?: SynthReport; comparison?: Comparison; sweepSvg?: string; decoderSvg?: string }): string {
+export function htmlReport(input: { title: string; synth?: SynthReport; targets?: readonly TargetCheck[]; comparison?: Comparison; sweepSvg?: string; decoderSvg?: string }): string {
   const sections: string[] = [];
   if (input.synth) sections.push(synthSection(input.synth));
+  if (input.targets) sections.push(targetsSection(input.targets));
   if (input.comparison) sections.push(comparisonSection(input.comparison));
   if (input.sweepSvg) {
     sections.push(
@@ -104,7 +128,7 @@ export function htmlReport(input: { title: string; synth?: SynthReport; comparis
       ].join('\n'),
     );
   }
-  if (sections.length === 0) sections.push('<p class="note">Nothing to report: no synthesis, comparison, sweep or decoder was given.</p>');
+  if (sections.length === 0) sections.push('<p class="note">Nothing to report: no synthesis, targets, comparison, sweep or decoder was given.</p>');
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -43,6 +43,11 @@ export interface ModuleFigures {
   instances: number;
   /** Every cell type and its count (instances of the design's own modules excluded). */
   cellTypes: Record<string, number>;
+  /**
+   * Instances of the design's own modules inside one instance of this module, by module name (as
+   * in `modules`); empty for a leaf module and for the total. inclusiveFigures adds them up.
+   */
+  submodules?: Record<string, number>;
 }
 
 export interface SynthReport {
@@ -560,9 +565,10 @@ export async function synthesizeDesign(dir: string, options: SynthOptions = {}):
   const totalTypes: Record<string, number> = {};
   let totalMemory = 0;
   for (const name of ordered) {
-    const { own } = countTypes(netlist.modules[name], netlist);
+    const { own, children } = countTypes(netlist.modules[name], netlist);
     const n = instances.get(name) ?? 1;
     const figures = figuresOf(name, own, lib, memoryBits.get(name) ?? 0, n);
+    figures.submodules = Object.fromEntries(Object.entries(children).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const local = longestLutPath(combinationalGraph(netlist, name, lib, false));
     figures.lutLevels = local.levels;
     modules.push(figures);
@@ -585,6 +591,47 @@ function finish(r: Omit<SynthReport, 'ok' | 'seconds'> & { started: number }): S
   return { ...rest, ok: rest.errors.length === 0, seconds: (performance.now() - started) / 1000 };
 }
 
+// ---------------------------------------------------------------------------------------- hierarchy
+
+/** A module's name without Yosys's parameter prefix: "$paramod$ab3c…\x_gearbox" → "x_gearbox". */
+export function baseModuleName(module: string): string {
+  const m = /^\$paramod\$[0-9a-f]+\\(.*)$/.exec(module);
+  if (m) return m[1];
+  const p = /^\$paramod\\([^\\]+)\\/.exec(module);
+  return p ? p[1] : module;
+}
+
+/**
+ * One instance of `module` with all of its submodule instances included (the figures of the
+ * report's rows are one instance without them): cells, LUTs, flip-flops, carry cells, memory bits,
+ * DSPs, block RAMs and cell types summed over the hierarchy below it. `instances` is the module's
+ * own count in the design; `lutLevels` is left out (a path through the hierarchy is not a sum).
+ * Undefined if the report has no such module.
+ */
+export function inclusiveFigures(report: SynthReport, module: string): ModuleFigures | undefined {
+  const byName = new Map(report.modules.map((m) => [m.module, m]));
+  const root = byName.get(module);
+  if (root === undefined) return undefined;
+  const sum: ModuleFigures = { module, cells: 0, luts: 0, flipFlops: 0, carryCells: 0, memoryBits: 0, dsps: 0, blockRams: 0, instances: root.instances, cellTypes: {}, submodules: { ...(root.submodules ?? {}) } };
+  const add = (name: string, count: number, depth: number) => {
+    if (depth > 64) throw new Error(`module hierarchy deeper than 64 levels below ${module}`);
+    const m = byName.get(name);
+    if (m === undefined) throw new Error(`the synthesis report lists no module ${name}, instantiated below ${module}`);
+    sum.cells += m.cells * count;
+    sum.luts += m.luts * count;
+    sum.flipFlops += m.flipFlops * count;
+    sum.carryCells += m.carryCells * count;
+    sum.memoryBits += m.memoryBits * count;
+    sum.dsps += m.dsps * count;
+    sum.blockRams += m.blockRams * count;
+    for (const [t, c] of Object.entries(m.cellTypes)) sum.cellTypes[t] = (sum.cellTypes[t] ?? 0) + c * count;
+    for (const [child, n] of Object.entries(m.submodules ?? {})) add(child, count * n, depth + 1);
+  };
+  add(module, 1, 0);
+  sum.cellTypes = Object.fromEntries(Object.entries(sum.cellTypes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sum;
+}
+
 // ---------------------------------------------------------------------------------------- text
 
 /** "$paramod$ab3c…\flexor_x_gearbox" → "flexor_x_gearbox (ab3c9024)": readable, still unique. */
@@ -592,8 +639,17 @@ export function displayName(module: string): string {
   const m = /^\$paramod\$([0-9a-f]+)\\(.*)$/.exec(module);
   if (m) return `${m[2]} [${m[1].slice(0, 8)}]`;
   const p = /^\$paramod\\([^\\]+)\\(.*)$/.exec(module);
-  if (p) return `${p[1]} [${p[2]}]`;
+  if (p) return `${p[1]} [${p[2].split('\\').map(readableParameter).join(' ')}]`;
   return module;
+}
+
+/** "W=s32'00000000000000000000000000001101" → "W=13"; other forms as they are. */
+function readableParameter(assignment: string): string {
+  const m = /^(\w+)=(s?)(\d+)'([01]+)$/.exec(assignment);
+  if (!m) return assignment;
+  const value = BigInt(`0b${m[4]}`);
+  const signed = m[2] === 's' && m[4].length === Number(m[3]) && m[4][0] === '1';
+  return `${m[1]}=${signed ? value - (1n << BigInt(m[3])) : value}`;
 }
 
 /** The report as a table: one row per module (figures of one instance), then the total. */

@@ -363,7 +363,7 @@ describe('flexor CLI', () => {
       const dir = tempDir('layer-out');
       const r = ok(['generate', 'layer', '--shape', '16,16,3,3', '--nin', '16', '--nout', '20', '--ntap', '2', '--lanes', '4', '--simd', '16', '-o', join(dir, 'l')]);
       expect(r.stdout).to.include('36 cycles per vector in steady state').and.include('3 slice(s) per plane stored twice');
-      expect(r.stdout).to.include('_weights.hex').and.include('tb/expected.hex');
+      expect(r.stdout).to.include('_weights_u0.hex').and.include('_weights_u3.hex').and.include('tb/expected.hex');
       expect(r.stderr).to.include('warning: plane 0: rank over GF(2) is 12');
     });
   });

@@ -73,16 +73,16 @@ describe('a corrupted weight image', function () {
     const dir = join(tempDir('layer-corrupt'), 'layer');
     const design = generateLayer({ shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 });
     writeDesignFiles(dir, design.files, false);
-    // Slice 0 of plane 0 is unit 0's first slice: the lowest Nin bits of word 0. Its bit 0 is
-    // encrypted bit x[0], which rows 10 and 12 of the seed-1 matrix use (docs/MATRIX.md).
-    const hexPath = join(dir, 'rtl', `${design.top}_weights.hex`);
+    // Slice 0 of plane 0 is unit 0's first slice: the lowest Nin bits of word 0 of unit 0's ROM.
+    // Its bit 0 is encrypted bit x[0], which rows 10 and 12 of the seed-1 matrix use (docs/MATRIX.md).
+    const hexPath = join(dir, 'rtl', `${design.top}_weights_u0.hex`);
     const lines = readFileSync(hexPath, 'utf8').split('\n');
     lines[0] = lines[0].slice(0, -1) + (parseInt(lines[0].slice(-1), 16) ^ 1).toString(16);
     writeFileSync(hexPath, lines.join('\n'));
 
     const report = await verifyDesign(dir, ['iverilog', 'verilator']);
     expect(report.ok).to.equal(false);
-    expect(report.changed).to.deep.equal([`rtl/${design.top}_weights.hex`]);
+    expect(report.changed).to.deep.equal([`rtl/${design.top}_weights_u0.hex`]);
     for (const r of report.results) {
       expect(r.ok, r.simulator).to.equal(false);
       expect(r.exitCode, r.simulator).to.not.equal(0);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { StreamDecoder, unpackBits } from '../generator/golden.js';
 import { drawLayer, resolveLayer, type LayerOptions } from '../generator/layer.js';
-import { planLayer, weightImage } from '../generator/layerplan.js';
+import { planLayer, unitWeightImages, weightImage } from '../generator/layerplan.js';
 
 /** Small random layers: conv or linear, both layouts, any lanes/simd, q 1..2. */
 const arbitraryLayer = fc
@@ -88,10 +88,43 @@ describe('layer plan', function () {
     );
   });
 
+  it('gives each unit a ROM of exactly its slices: the trained bits plus the duplicates when a fetch is one slice', function () {
+    fc.assert(
+      fc.property(arbitraryLayer, (options) => {
+        const config = resolveLayer(options);
+        const plan = planLayer(config);
+        const data = drawLayer(config);
+        const slices = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
+        const words = weightImage(plan, config, (p, s) => slices[p].subarray(s * config.nIn, (s + 1) * config.nIn));
+        const roms = unitWeightImages(plan, config, words);
+        const fieldBits = plan.slicesPerFetch * config.nIn;
+        let readSlices = 0;
+        roms.forEach((rom, u) => {
+          const unit = plan.unitPlans[u];
+          const count = Math.max(0, Math.min(unit.slicesUsed, plan.slices - unit.firstSlice));
+          readSlices += count;
+          expect(rom).to.have.length(Math.ceil(count / plan.slicesPerFetch));
+          rom.forEach((word, a) => {
+            for (let p = 0; p < config.planes; p++) {
+              expect([...word.subarray(p * fieldBits, (p + 1) * fieldBits)]).to.deep.equal([...words[a].subarray((p * plan.units + u) * fieldBits, (p * plan.units + u + 1) * fieldBits)]);
+            }
+          });
+        });
+        expect(readSlices).to.equal(plan.slices + plan.duplicateSlices);
+        expect(plan.memoryBits).to.equal(roms.reduce((n, rom) => n + rom.length, 0) * config.planes * fieldBits);
+        if (plan.slicesPerFetch === 1) expect(plan.memoryBits).to.equal(config.planes * (plan.slices + plan.duplicateSlices) * config.nIn);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('plans the ResNet-20 layer as documented: 4 units, 30 words of 64 bits, 3 shared slices', function () {
     const plan = planLayer(resolveLayer({ shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, lanes: 4, simd: 16 }));
     expect([plan.units, plan.chunk, plan.stepsPerRow, plan.rowsPerUnit, plan.stepsPerVector]).to.deep.equal([4, 16, 9, 4, 36]);
     expect([plan.slicesPerFetch, plan.group, plan.depth, plan.wordBits, plan.duplicateSlices]).to.deep.equal([1, 20, 30, 64, 3]);
+    // A ROM per unit: 29 + 30 + 30 + 30 = 119 slices of 16 bits, the 116 trained and 3 duplicates.
+    expect(plan.unitDepths).to.deep.equal([29, 30, 30, 30]);
+    expect(plan.memoryBits).to.equal(1904);
     expect(plan.unitPlans.map((u) => [u.start, u.firstSlice, u.offset])).to.deep.equal([
       [0, 0, 0],
       [576, 28, 16],

@@ -9,7 +9,7 @@ import { generateDecoder } from '../generator/decoder.js';
 import type { GeneratedDesign } from '../generator/design.js';
 import { InputError } from '../generator/errors.js';
 import { writeDesignFiles } from '../generator/output.js';
-import { synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/synth.js';
+import { synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport, displayName } from '../generator/synth.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** How many different rows the design's matrix has: Yosys shares the logic of equal rows. */
@@ -115,15 +115,17 @@ describe('flexor synth (embedded Yosys)', function () {
     expect(gen.status, gen.stderr).to.equal(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       top: string;
-      plan: { depth: number; wordBits: number; units: number };
-      config: { lanes: number; planes: number; alphaBits: number; biasBits: number };
+      plan: { memoryBits: number; units: number; stepsPerRow: number };
+      config: { lanes: number; planes: number; alphaBits: number; biasBits: number; simd: number; actBits: number };
       memoryFiles: string[];
     };
     // The scale ROM: one line per emission, each LANES slots of (planes alphas, then the bias).
     const scales = manifest.memoryFiles.find((f) => f.endsWith('_scales.hex'))!;
     const scaleLines = readFileSync(join(dir, scales), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
     const c = manifest.config;
-    const expectedBits = manifest.plan.depth * manifest.plan.wordBits + scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
+    // oi activations: two banks of 2^ceil(log2 T) chunks of SIMD * A bits (distributed RAM).
+    const bankDepth = 2 ** Math.max(1, Math.ceil(Math.log2(manifest.plan.stepsPerRow)));
+    const expectedBits = manifest.plan.memoryBits + scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits) + 2 * bankDepth * c.simd * c.actBits;
 
     for (const target of ['generic', 'xilinx'] as const) {
       const r = await synthesizeDesign(dir, { target });
@@ -196,5 +198,14 @@ describe('flexor synth (embedded Yosys)', function () {
       expect(r.errors.some((e) => /latch inferred for latchy\.q/.test(e)), r.errors.join('\n') + r.yosysLog.slice(-1000)).to.equal(true);
       expect(r.total.flipFlops).to.equal(4);
     });
+  });
+});
+
+describe('module names in the synthesis table', () => {
+  it('shows a hashed parameter set by its hash and a short one by its values', () => {
+    expect(displayName('$paramod$ab3c9024aa11\\top_gearbox')).to.equal('top_gearbox [ab3c9024]');
+    expect(displayName("$paramod\\top_mac_add\\W=s32'00000000000000000000000000001101")).to.equal('top_mac_add [W=13]');
+    expect(displayName("$paramod\\m\\A=s4'1110\\B=8'11111111")).to.equal('m [A=-2 B=255]');
+    expect(displayName('top')).to.equal('top');
   });
 });

@@ -9,17 +9,18 @@
 
 // FleXOR layer: 4 output channels x 12 inputs, 1 bit-plane(s), layout oi.
 // Activations stream in on s_axis_act (5 per beat), results stream out on m_axis_out
-// (2 channels per beat, channel order). Encrypted weights in on-chip memory (flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights.hex); each of
+// (2 channels per beat, channel order). Encrypted weights in on-chip memory (a ROM per unit, flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights_u<u>.hex); each of
 // 2 weight units per plane reads its own contiguous range of the trained slice stream,
-// decodes it with 1 XOR decoder(s) and re-aligns the bits in a gearbox; masked
-// adder trees accumulate sum_{bit=1} a; acc = 2 * masked - sum(a); out = sum_p alpha_p * acc_p + bias.
+// decodes it with 1 XOR decoder(s) and re-aligns the bits in a gearbox; the MAC array
+// accumulates acc_p = sum_k (bit ? +a : -a); out = sum_p alpha_p * acc_p + bias.
 // One vector every 6 cycles in steady state. See docs/ARCHITECTURE.md and docs/ARITHMETIC.md.
 module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   parameter int N     = 4,
   parameter int K     = 12,
   parameter int LANES = 2,
   parameter int SIMD  = 5,
-  parameter WEIGHTS_HEX = "flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights.hex",
+  parameter WEIGHTS_U0_HEX = "flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights_u0.hex",
+  parameter WEIGHTS_U1_HEX = "flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights_u1.hex",
   parameter SCALES_HEX  = "flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_scales.hex"
 ) (
   input  logic clk,
@@ -56,15 +57,10 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   localparam int WORD_W     = 8;
   localparam int DEPTH_WORDS = 6;
   localparam int ROWS       = 2;
-  localparam int T          = 3;
-  localparam int LOAD_BEATS = 3;
   localparam int EMITS      = 2;
   localparam int ACC_DEPTH  = 1;
   localparam int SLOTS      = 4;
-  localparam int MASK_W     = 11;   // masked sum of one step
-  localparam int MACC_W     = 12;   // masked sum of a whole row
-  localparam int SUM_W      = 12;    // sum of a vector's activations
-  localparam int ACC_W      = 12;    // acc = 2 * masked - sum
+  localparam int ACC_W      = 12;    // acc = sum_k (bit ? +a : -a)
   localparam int ALPHA_W    = 16;
   localparam int BIAS_W     = 1;
   localparam int PROD_W     = 27;  // alpha * acc
@@ -86,13 +82,9 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   localparam [OBEAT_W-1:0]  OUT_BEATS  = 2;
 
   // ---------------------------------------------------------------- activations in
-  // Beats shift into load_q from the top; after LOAD_BEATS beats, beat 0 is at the bottom.
-  logic [LOAD_BEATS*SIMD*A-1:0] load_q;
   logic [BEAT_W-1:0]            beat_q;
   logic load_full_q;
-  logic signed [SUM_W-1:0]      sum_q;      // sum of the activations loaded so far
   logic [SIMD*A-1:0]            beat_data;  // lanes past K on the last beat read as zero
-  logic signed [SUM_W-1:0]      beat_sum;
   logic act_take;
   logic last_beat;
   logic xfer;                       // the loaded vector moves to the compute buffer
@@ -113,19 +105,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   endgenerate
 
-  function automatic signed [SUM_W-1:0] lane_sum(input [SIMD*A-1:0] lanes);
-    integer i;
-    logic signed [A-1:0] lane;
-    begin
-      lane_sum = {SUM_W{1'b0}};
-      for (i = 0; i < SIMD; i = i + 1) begin
-        lane = lanes[i*A +: A];
-        lane_sum = lane_sum + {{4{lane[7]}}, lane};
-      end
-    end
-  endfunction
-
-  assign beat_sum = lane_sum(beat_data);
 
   // The layer counts beats; tlast is accepted for AXI4-Stream compliance and not needed.
   logic unused_act_tlast;
@@ -135,7 +114,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic [ROW_W-1:0]  row_q;       // row of each unit: the output channel its lane computes
   logic [STEP_W-1:0] step_q;      // step within the row: the chunk of SIMD inputs
   logic act_valid_q;              // the compute buffer holds a vector
-  logic signed [SUM_W-1:0] vec_sum_q;
   logic last_step;
   logic last_row;
   logic vec_end;
@@ -143,7 +121,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic weights_avail;
   logic weights_ready;
   logic emit_now;
-  logic first_now;
   logic [EMIT_W-1:0] emit_index;
   logic emit_blocked;
   logic step_en;
@@ -154,7 +131,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   assign kind       = vec_end ? 2'd2 : last_step ? 2'd1 : 2'd0;
   // oi: a lane's accumulator collects over the steps of a row; the channel is done at its end.
   assign emit_now   = last_step;
-  assign first_now  = step_q == {STEP_W{1'b0}};
   assign emit_index = row_q;
   assign step_en    = act_valid_q && weights_avail && !(emit_now && emit_blocked);
   assign xfer       = load_full_q && (!act_valid_q || (step_en && vec_end));
@@ -163,22 +139,17 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     if (rst) begin
       beat_q      <= {BEAT_W{1'b0}};
       load_full_q <= 1'b0;
-      sum_q       <= {SUM_W{1'b0}};
       row_q       <= {ROW_W{1'b0}};
       step_q      <= {STEP_W{1'b0}};
       act_valid_q <= 1'b0;
-      vec_sum_q   <= {SUM_W{1'b0}};
     end else begin
       if (act_take) begin
         beat_q      <= last_beat ? {BEAT_W{1'b0}} : beat_q + 1'b1;
         load_full_q <= last_beat;
-        sum_q       <= (xfer ? {SUM_W{1'b0}} : sum_q) + beat_sum;
       end else if (xfer) begin
         load_full_q <= 1'b0;
-        sum_q       <= {SUM_W{1'b0}};
       end
       if (xfer) begin
-        vec_sum_q   <= sum_q;
         act_valid_q <= 1'b1;
       end else if (step_en && vec_end) begin
         act_valid_q <= 1'b0;
@@ -192,22 +163,29 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (act_take) begin
-      load_q <= {beat_data, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]};
-    end
-  end
 
   // ---------------------------------------------------------------- compute buffer
   logic [SIMD*A-1:0] step_acts;   // the SIMD activations every tree sees this step
-  // oi: the row's T chunks of SIMD activations, rotating by one chunk per step.
-  logic [T*SIMD*A-1:0] chunks_q;
-  assign step_acts = chunks_q[SIMD*A-1:0];
+  // oi: two banks of T chunks of SIMD activations (a chunk per beat). Beat b of a vector goes to
+  // chunk b of the load bank; step s reads chunk s of the compute bank, the other one. The hand-over
+  // (xfer) swaps them; a beat taken in that cycle is the next vector's first, for the new load bank.
+  // Written by one port and read asynchronously, it maps to distributed RAM (LUTRAM) on FPGAs.
+  localparam int BANK_DEPTH = 4;   // 2^STEP_W chunks per bank
+  logic [SIMD*A-1:0] act_mem [0:2*BANK_DEPTH-1];
+  logic load_bank_q;
+  logic write_bank;
+  assign write_bank = load_full_q ? !load_bank_q : load_bank_q;
+  assign step_acts  = act_mem[{!load_bank_q, step_q}];
   always_ff @(posedge clk) begin
-    if (xfer) begin
-      chunks_q <= load_q;
-    end else if (step_en) begin
-      chunks_q <= {chunks_q[SIMD*A-1:0], chunks_q[T*SIMD*A-1:SIMD*A]};
+    if (rst) begin
+      load_bank_q <= 1'b0;
+    end else if (xfer) begin
+      load_bank_q <= !load_bank_q;
+    end
+  end
+  always_ff @(posedge clk) begin
+    if (act_take) begin
+      act_mem[{write_bank, beat_q}] <= beat_data;
     end
   end
 
@@ -225,20 +203,17 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
       word_index_q <= (word_index_q == LAST_ADDR) ? {ADDR_W{1'b0}} : word_index_q + 1'b1;
     end
   end
-  // On-chip weight memory (6 words of 8 bits), read in order and wrapping;
-  // a registered read, so it maps to block RAM.
-  logic [WORD_W-1:0] weight_mem [0:DEPTH_WORDS-1];
-  logic [WORD_W-1:0] word_q;
+  // On-chip weight memory: one ROM per weight unit (4-bit words: plane p, slice d of
+  // a fetch at [(p * SPF + d) * NIN +: NIN]) holding exactly the slices the unit reads, 44
+  // bits in all. All read in order at one address, wrapping after LAST_ADDR; a ROM shorter than
+  // the longest reads zeros past its end (bits its gearbox drops). A registered read, so each maps
+  // to block RAM where a synthesis tool finds that better than LUTs.
+  localparam int UNIT_W = PLANES*SPF*NIN;
   logic [ADDR_W-1:0] addr_q;
   logic word_valid_q;
   logic advance;
 
-  initial begin
-    $readmemh(WEIGHTS_HEX, weight_mem);
-  end
-
   assign advance    = !word_valid_q || append;
-  assign word       = word_q;
   assign word_valid = word_valid_q;
 
   always_ff @(posedge clk) begin
@@ -251,11 +226,43 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (advance) begin
-      word_q <= weight_mem[addr_q];
+  genvar gr;
+  generate
+    begin : g_rom_u0
+      // unit 0: 5 word(s) from flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights_u0.hex
+      localparam int DEPTH_U = 5;
+      logic [UNIT_W-1:0] rom [0:DEPTH_U-1];
+      logic [UNIT_W-1:0] word_q;
+      initial begin
+        $readmemh(WEIGHTS_U0_HEX, rom);
+      end
+      always_ff @(posedge clk) begin
+        if (advance) begin
+          word_q <= (addr_q < 3'd5) ? rom[addr_q] : {UNIT_W{1'b0}};
+        end
+      end
+      for (gr = 0; gr < PLANES*SPF; gr = gr + 1) begin : g_field
+        assign word[((gr / SPF)*UNITS*SPF + 0*SPF + gr % SPF)*NIN +: NIN] = word_q[gr*NIN +: NIN];
+      end
     end
-  end
+    begin : g_rom_u1
+      // unit 1: 6 word(s) from flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_weights_u1.hex
+      localparam int DEPTH_U = 6;
+      logic [UNIT_W-1:0] rom [0:DEPTH_U-1];
+      logic [UNIT_W-1:0] word_q;
+      initial begin
+        $readmemh(WEIGHTS_U1_HEX, rom);
+      end
+      always_ff @(posedge clk) begin
+        if (advance) begin
+          word_q <= rom[addr_q];
+        end
+      end
+      for (gr = 0; gr < PLANES*SPF; gr = gr + 1) begin : g_field
+        assign word[((gr / SPF)*UNITS*SPF + 1*SPF + gr % SPF)*NIN +: NIN] = word_q[gr*NIN +: NIN];
+      end
+    end
+  endgenerate
   assign append = word_valid && weights_ready;
 
   // Decoders and gearboxes: plane p, unit u, slice d of a word sits at bits
@@ -304,57 +311,40 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- masked adder trees
-
-  // Tree s of plane p: lane s, channel (s * ROWS + row); input i is activation step * SIMD + i, masked by bit i of unit s.
+  // ---------------------------------------------------------------- MAC array
+  // Tree t = p * LANES + s of plane p: lane s, channel (s * ROWS + row); term i is activation step * SIMD + i, signed by bit i of unit s.
+  // The gearboxes deliver sign bits (1 means -a), as the MAC array takes them.
   logic emit_valid_q;
   logic [EMIT_W-1:0] emit_index_q;
+  logic [PLANES*LANES*SIMD-1:0] neg;
   logic [PLANES*LANES*ACC_W-1:0] acc_final;    // per plane and slot, at an emission
   logic [PLANES*LANES*ACC_W-1:0] acc_final_q;
 
   genvar gs;
   generate
-    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_mac_plane
-      for (gs = 0; gs < LANES; gs = gs + 1) begin : g_tree
-        logic [SIMD-1:0] mask;
-        logic signed [MASK_W-1:0] masked;
-        logic signed [MACC_W-1:0] head;
-        logic signed [MACC_W-1:0] previous;
-        logic [ACC_DEPTH*MACC_W-1:0] macc_q;
-        assign mask = unit_bits[(gp*UNITS + gs)*CHUNK +: CHUNK];
-        // Masked adder tree: term i is activation i where bit i is 1, else 0; pairs are added
-        // level by level (a balanced tree, 3 level(s)), each sum one bit wider.
-        logic signed [A-1:0] term0;
-        assign term0 = mask[0] ? step_acts[0*A +: A] : {A{1'b0}};
-        logic signed [A-1:0] term1;
-        assign term1 = mask[1] ? step_acts[1*A +: A] : {A{1'b0}};
-        logic signed [A-1:0] term2;
-        assign term2 = mask[2] ? step_acts[2*A +: A] : {A{1'b0}};
-        logic signed [A-1:0] term3;
-        assign term3 = mask[3] ? step_acts[3*A +: A] : {A{1'b0}};
-        logic signed [A-1:0] term4;
-        assign term4 = mask[4] ? step_acts[4*A +: A] : {A{1'b0}};
-        logic signed [9-1:0] sum1_0;
-        assign sum1_0 = {{1{term0[7]}}, term0} + {{1{term1[7]}}, term1};
-        logic signed [9-1:0] sum1_1;
-        assign sum1_1 = {{1{term2[7]}}, term2} + {{1{term3[7]}}, term3};
-        logic signed [10-1:0] sum2_0;
-        assign sum2_0 = {{1{sum1_0[8]}}, sum1_0} + {{1{sum1_1[8]}}, sum1_1};
-        logic signed [11-1:0] sum3_0;
-        assign sum3_0 = {{1{sum2_0[9]}}, sum2_0} + {{3{term4[7]}}, term4};
-        assign masked = sum3_0;
-        assign previous = first_now ? {MACC_W{1'b0}} : macc_q[MACC_W-1:0];
-        assign head     = previous + {{1{masked[10]}}, masked};
-        assign acc_final[(gp*LANES + gs)*ACC_W +: ACC_W] =
-          (head <<< 1) - vec_sum_q;
-        always_ff @(posedge clk) begin
-          if (step_en) begin
-            macc_q <= head;
-          end
-        end
+    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_neg_plane
+      for (gs = 0; gs < LANES; gs = gs + 1) begin : g_neg_tree
+        assign neg[(gp*LANES + gs)*SIMD +: SIMD] = unit_bits[(gp*UNITS + gs)*CHUNK +: CHUNK];
       end
     end
   endgenerate
+
+  flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac #(
+    .PLANES   (PLANES),
+    .LANES    (LANES),
+    .SIMD     (SIMD),
+    .A        (A),
+    .ACC_W    (ACC_W),
+    .ACC_DEPTH(ACC_DEPTH)
+  ) u_mac (
+    .clk   (clk),
+    .rst   (rst),
+    .step_i(step_en),
+    .emit_i(emit_now),
+    .acts_i(step_acts),
+    .neg_i (neg),
+    .acc_o (acc_final)
+  );
 
   always_ff @(posedge clk) begin
     if (rst) begin

@@ -7,8 +7,9 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Gearbox of one weight unit and plane: a queue of decoded weight bits, filled GROUP bits at a
-// time from the decoders and emptied CHUNK bits per step (LAST_AMOUNT at a row's last step,
+// Gearbox of one weight unit and plane: a queue of sign bits (the decoded weight bits inverted:
+// 1 means -1, as the MAC array takes them), filled GROUP bits at a time from the decoders and
+// emptied CHUNK bits per step (LAST_AMOUNT at a row's last step,
 // END_AMOUNT at a vector's last step, which also drops the bits of the unit's last fetched
 // slices that belong to no row of it). bits_o[0] is the oldest bit. The OFFSET leading bits of a
 // vector's first group (first_i) belong to the previous unit and are dropped on the way in.
@@ -23,12 +24,12 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
 ) (
   input  logic clk,
   input  logic rst,
-  input  logic [GROUP-1:0] group_i,   // decoded bits of the next fetch, oldest at bit 0
+  input  logic [GROUP-1:0] group_i,   // decoded weight bits of the next fetch, oldest at bit 0
   input  logic append_i,              // take group_i this cycle
   input  logic first_i,               // group_i is the first of a vector
   input  logic step_i,                // consume this cycle
   input  logic [1:0] kind_i,          // 0: CHUNK, 1: LAST_AMOUNT, 2: END_AMOUNT
-  output logic [CHUNK-1:0] bits_o,    // the next CHUNK bits of the queue
+  output logic [CHUNK-1:0] bits_o,    // the next CHUNK sign bits of the queue (1 means -1)
   output logic ready_o,               // room for a group
   output logic avail_o                // enough bits for a step of kind_i
 );
@@ -58,6 +59,7 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
   logic [FILL_W-1:0] amount;
   logic [CAP-1:0]    shifted;
   logic [FILL_W-1:0] fill_after;
+  logic [GROUP-1:0]  group_signs;
   logic [GROUP-1:0]  group_aligned;
   logic [CAP-1:0]    group_wide;
   logic [CAP-1:0]    appended;
@@ -71,7 +73,8 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
                        : (kind_i == 2'd1) ? (queue_q >> LAST_AMOUNT)
                        : (queue_q >> END_AMOUNT);
   assign fill_after    = step_i ? (fill_q - amount) : fill_q;
-  assign group_aligned = first_i ? (group_i >> OFFSET) : group_i;
+  assign group_signs   = ~group_i;
+  assign group_aligned = first_i ? (group_signs >> OFFSET) : group_signs;
   assign group_wide    = { {(CAP-GROUP){1'b0}}, group_aligned };
   assign appended      = shifted | (group_wide << fill_after);
 

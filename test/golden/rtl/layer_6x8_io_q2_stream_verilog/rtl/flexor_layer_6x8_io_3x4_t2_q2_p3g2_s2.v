@@ -11,8 +11,8 @@
 // Activations stream in on s_axis_act (2 per beat), results stream out on m_axis_out
 // (3 channels per beat, channel order). Encrypted weights streamed on s_axis_wgt; each of
 // 2 weight units per plane reads its own contiguous range of the trained slice stream,
-// decodes it with 1 XOR decoder(s) and re-aligns the bits in a gearbox; masked
-// adder trees accumulate sum_{bit=1} a; acc = 2 * masked - sum(a); out = sum_p alpha_p * acc_p + bias,
+// decodes it with 1 XOR decoder(s) and re-aligns the bits in a gearbox; the MAC array
+// accumulates acc_p = sum_k (bit ? +a : -a); out = sum_p alpha_p * acc_p + bias,
 // then rounded, shifted right by 6 and saturated to 8 bits.
 // One vector every 8 cycles in steady state. See docs/ARCHITECTURE.md and docs/ARITHMETIC.md.
 module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
@@ -64,10 +64,7 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   localparam integer EMITS      = 2;
   localparam integer ACC_DEPTH  = 2;
   localparam integer SLOTS      = 6;
-  localparam integer MASK_W     = 9;   // masked sum of one step
-  localparam integer MACC_W     = 11;   // masked sum of a whole row
-  localparam integer SUM_W      = 11;    // sum of a vector's activations
-  localparam integer ACC_W      = 12;    // acc = 2 * masked - sum
+  localparam integer ACC_W      = 12;    // acc = sum_k (bit ? +a : -a)
   localparam integer ALPHA_W    = 16;
   localparam integer BIAS_W     = 32;
   localparam integer PROD_W     = 27;  // alpha * acc
@@ -93,9 +90,7 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   reg [LOAD_BEATS*SIMD*A-1:0] load_q;
   reg [BEAT_W-1:0]            beat_q;
   reg load_full_q;
-  reg signed [SUM_W-1:0]      sum_q;      // sum of the activations loaded so far
   wire [SIMD*A-1:0]            beat_data;  // lanes past K on the last beat read as zero
-  wire signed [SUM_W-1:0]      beat_sum;
   wire act_take;
   wire last_beat;
   wire xfer;                       // the loaded vector moves to the compute buffer
@@ -116,19 +111,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     end
   endgenerate
 
-  function automatic signed [SUM_W-1:0] lane_sum(input [SIMD*A-1:0] lanes);
-    integer i;
-    reg signed [A-1:0] lane;
-    begin
-      lane_sum = {SUM_W{1'b0}};
-      for (i = 0; i < SIMD; i = i + 1) begin
-        lane = lanes[i*A +: A];
-        lane_sum = lane_sum + {{3{lane[7]}}, lane};
-      end
-    end
-  endfunction
-
-  assign beat_sum = lane_sum(beat_data);
 
   // The layer counts beats; tlast is accepted for AXI4-Stream compliance and not needed.
   wire unused_act_tlast;
@@ -138,7 +120,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   reg [ROW_W-1:0]  row_q;       // row of each unit: the input k' its tree reads
   reg [STEP_W-1:0] step_q;      // step within the row: the group of LANES channels
   reg act_valid_q;              // the compute buffer holds a vector
-  reg signed [SUM_W-1:0] vec_sum_q;
   wire last_step;
   wire last_row;
   wire vec_end;
@@ -146,7 +127,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   wire weights_avail;
   wire weights_ready;
   wire emit_now;
-  wire first_now;
   wire [EMIT_W-1:0] emit_index;
   wire emit_blocked;
   wire step_en;
@@ -157,7 +137,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   assign kind       = vec_end ? 2'd2 : last_step ? 2'd1 : 2'd0;
   // io: a tree's accumulator collects over the rows; a channel group is done in the last row.
   assign emit_now   = last_row;
-  assign first_now  = row_q == {ROW_W{1'b0}};
   assign emit_index = step_q;
   assign step_en    = act_valid_q && weights_avail && !(emit_now && emit_blocked);
   assign xfer       = load_full_q && (!act_valid_q || (step_en && vec_end));
@@ -166,22 +145,17 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     if (!rst_ni) begin
       beat_q      <= {BEAT_W{1'b0}};
       load_full_q <= 1'b0;
-      sum_q       <= {SUM_W{1'b0}};
       row_q       <= {ROW_W{1'b0}};
       step_q      <= {STEP_W{1'b0}};
       act_valid_q <= 1'b0;
-      vec_sum_q   <= {SUM_W{1'b0}};
     end else begin
       if (act_take) begin
         beat_q      <= last_beat ? {BEAT_W{1'b0}} : beat_q + 1'b1;
         load_full_q <= last_beat;
-        sum_q       <= (xfer ? {SUM_W{1'b0}} : sum_q) + beat_sum;
       end else if (xfer) begin
         load_full_q <= 1'b0;
-        sum_q       <= {SUM_W{1'b0}};
       end
       if (xfer) begin
-        vec_sum_q   <= sum_q;
         act_valid_q <= 1'b1;
       end else if (step_en && vec_end) begin
         act_valid_q <= 1'b0;
@@ -302,47 +276,42 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- masked adder trees
-
-  // Tree s of plane p: channel (step * LANES + s); input i is unit i's activation, masked by bit s of unit i.
+  // ---------------------------------------------------------------- MAC array
+  // Tree t = p * LANES + s of plane p: channel (step * LANES + s); term i is unit i's activation, signed by bit s of unit i.
+  // The gearboxes deliver sign bits (1 means -a), as the MAC array takes them.
   reg emit_valid_q;
   reg [EMIT_W-1:0] emit_index_q;
+  wire [PLANES*LANES*SIMD-1:0] neg;
   wire [PLANES*LANES*ACC_W-1:0] acc_final;    // per plane and slot, at an emission
   reg [PLANES*LANES*ACC_W-1:0] acc_final_q;
 
   genvar gs;
   generate
-    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_mac_plane
-      for (gs = 0; gs < LANES; gs = gs + 1) begin : g_tree
-        wire [SIMD-1:0] mask;
-        wire signed [MASK_W-1:0] masked;
-        wire signed [MACC_W-1:0] head;
-        wire signed [MACC_W-1:0] previous;
-        reg [ACC_DEPTH*MACC_W-1:0] macc_q;
-        for (gw = 0; gw < UNITS; gw = gw + 1) begin : g_mask
-          assign mask[gw] = unit_bits[(gp*UNITS + gw)*CHUNK + gs];
-        end
-        // Masked adder tree: term i is activation i where bit i is 1, else 0; pairs are added
-        // level by level (a balanced tree, 1 level(s)), each sum one bit wider.
-        wire signed [A-1:0] term0;
-        assign term0 = mask[0] ? step_acts[0*A +: A] : {A{1'b0}};
-        wire signed [A-1:0] term1;
-        assign term1 = mask[1] ? step_acts[1*A +: A] : {A{1'b0}};
-        wire signed [9-1:0] sum1_0;
-        assign sum1_0 = {{1{term0[7]}}, term0} + {{1{term1[7]}}, term1};
-        assign masked = sum1_0;
-        assign previous = first_now ? {MACC_W{1'b0}} : macc_q[MACC_W-1:0];
-        assign head     = previous + {{2{masked[8]}}, masked};
-        assign acc_final[(gp*LANES + gs)*ACC_W +: ACC_W] =
-          ({{1{head[10]}}, head} <<< 1) - {{1{vec_sum_q[10]}}, vec_sum_q};
-        always @(posedge clk) begin
-          if (step_en) begin
-            macc_q <= {head, macc_q[ACC_DEPTH*MACC_W-1:MACC_W]};
-          end
+    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_neg_plane
+      for (gs = 0; gs < LANES; gs = gs + 1) begin : g_neg_tree
+        for (gw = 0; gw < UNITS; gw = gw + 1) begin : g_neg
+          assign neg[(gp*LANES + gs)*SIMD + gw] = unit_bits[(gp*UNITS + gw)*CHUNK + gs];
         end
       end
     end
   endgenerate
+
+  flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac #(
+    .PLANES   (PLANES),
+    .LANES    (LANES),
+    .SIMD     (SIMD),
+    .A        (A),
+    .ACC_W    (ACC_W),
+    .ACC_DEPTH(ACC_DEPTH)
+  ) u_mac (
+    .clk   (clk),
+    .rst_ni(rst_ni),
+    .step_i(step_en),
+    .emit_i(emit_now),
+    .acts_i(step_acts),
+    .neg_i (neg),
+    .acc_o (acc_final)
+  );
 
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin

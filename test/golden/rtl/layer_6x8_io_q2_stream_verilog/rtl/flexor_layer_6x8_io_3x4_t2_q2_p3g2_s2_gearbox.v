@@ -7,8 +7,9 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Gearbox of one weight unit and plane: a queue of decoded weight bits, filled GROUP bits at a
-// time from the decoders and emptied CHUNK bits per step (LAST_AMOUNT at a row's last step,
+// Gearbox of one weight unit and plane: a queue of sign bits (the decoded weight bits inverted:
+// 1 means -1, as the MAC array takes them), filled GROUP bits at a time from the decoders and
+// emptied CHUNK bits per step (LAST_AMOUNT at a row's last step,
 // END_AMOUNT at a vector's last step, which also drops the bits of the unit's last fetched
 // slices that belong to no row of it). bits_o[0] is the oldest bit. The OFFSET leading bits of a
 // vector's first group (first_i) belong to the previous unit and are dropped on the way in.
@@ -23,12 +24,12 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
 ) (
   input  wire clk,
   input  wire rst_ni,
-  input  wire [GROUP-1:0] group_i,   // decoded bits of the next fetch, oldest at bit 0
+  input  wire [GROUP-1:0] group_i,   // decoded weight bits of the next fetch, oldest at bit 0
   input  wire append_i,              // take group_i this cycle
   input  wire first_i,               // group_i is the first of a vector
   input  wire step_i,                // consume this cycle
   input  wire [1:0] kind_i,          // 0: CHUNK, 1: LAST_AMOUNT, 2: END_AMOUNT
-  output wire [CHUNK-1:0] bits_o,    // the next CHUNK bits of the queue
+  output wire [CHUNK-1:0] bits_o,    // the next CHUNK sign bits of the queue (1 means -1)
   output wire ready_o,               // room for a group
   output wire avail_o                // enough bits for a step of kind_i
 );
@@ -58,6 +59,7 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   wire [FILL_W-1:0] amount;
   wire [CAP-1:0]    shifted;
   wire [FILL_W-1:0] fill_after;
+  wire [GROUP-1:0]  group_signs;
   wire [GROUP-1:0]  group_aligned;
   wire [CAP-1:0]    group_wide;
   wire [CAP-1:0]    appended;
@@ -71,7 +73,8 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
                        : (kind_i == 2'd1) ? (queue_q >> LAST_AMOUNT)
                        : (queue_q >> END_AMOUNT);
   assign fill_after    = step_i ? (fill_q - amount) : fill_q;
-  assign group_aligned = first_i ? (group_i >> OFFSET) : group_i;
+  assign group_signs   = ~group_i;
+  assign group_aligned = first_i ? (group_signs >> OFFSET) : group_signs;
   assign group_wide    = { {(CAP-GROUP){1'b0}}, group_aligned };
   assign appended      = shifted | (group_wide << fill_after);
 
