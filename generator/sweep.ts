@@ -15,6 +15,7 @@ import { InputError } from './errors.js';
 import { generateLayer } from './layergen.js';
 import { writeDesignFiles } from './output.js';
 import { readManifest } from './simulate.js';
+import { macArrayLuts } from './targets.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, synthesizeDesign, type SynthTarget } from './synth.js';
 
 export interface SweepAxes {
@@ -49,6 +50,10 @@ export interface SweepResult extends SweepPoint {
   lutLevels: number;
   /** LUTs of the XOR decoder modules (/_dec_p\d+$/), all instances. */
   decoderLuts: number;
+  /** LUTs of the MAC array (`<top>_mac` with its cells). */
+  macLuts: number;
+  /** macLuts per binary MAC of a step (lanes * simd * planes); docs/SYNTH.md, "Targets". */
+  lutsPerMac: number;
   cyclesPerVector: number;
   /** Wall-clock seconds of the point: generation, writing and synthesis. */
   seconds: number;
@@ -166,6 +171,8 @@ export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
     flipFlops: 0,
     lutLevels: 0,
     decoderLuts: 0,
+    macLuts: 0,
+    lutsPerMac: 0,
     cyclesPerVector: 0,
     seconds: 0,
   };
@@ -183,6 +190,8 @@ export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
     result.flipFlops = synth.total.flipFlops;
     result.lutLevels = synth.lutLevels;
     result.decoderLuts = synth.modules.filter((m) => /_dec_p\d+$/.test(m.module)).reduce((n, m) => n + m.luts * m.instances, 0);
+    result.macLuts = macArrayLuts(synth, design.top) ?? 0;
+    result.lutsPerMac = Number((result.macLuts / (point.lanes * point.simd * point.planes)).toFixed(3));
     if (!synth.ok) result.error = synth.errors.join('; ');
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
@@ -322,7 +331,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult[]> {
 
 const CSV_COLUMNS: (keyof SweepResult)[] = [
   'key', 'nIn', 'nOut', 'nTap', 'planes', 'lanes', 'simd', 'bitsPerWeight', 'memoryBits', 'trainedBits',
-  'luts', 'flipFlops', 'lutLevels', 'decoderLuts', 'cyclesPerVector', 'seconds', 'error',
+  'luts', 'flipFlops', 'lutLevels', 'decoderLuts', 'macLuts', 'lutsPerMac', 'cyclesPerVector', 'seconds', 'error',
 ];
 
 function csvField(value: unknown): string {

@@ -172,6 +172,16 @@ function decoderChecks(facts: TargetFacts, synth: SynthReport, synthFailed: stri
   });
 }
 
+/**
+ * LUTs of a layer's MAC array: every instance of every variant of `<top>_mac`, each with all of its
+ * submodules; undefined when the design has no such module.
+ */
+export function macArrayLuts(synth: SynthReport, top: string): number | undefined {
+  const variants = variantsOf(synth, `${top}_mac`);
+  if (variants.length === 0) return undefined;
+  return variants.reduce((n, v) => n + inclusiveFigures(synth, v.module)!.luts * v.instances, 0);
+}
+
 function macCheck(facts: TargetFacts, synth: SynthReport, synthFailed: string | undefined): TargetCheck {
   const c = facts.layer!;
   const name = 'MAC array LUTs per MAC';
@@ -184,13 +194,11 @@ function macCheck(facts: TargetFacts, synth: SynthReport, synthFailed: string | 
   const target = eight ? MAC_LUT_TARGET : null;
   const targetNote = eight ? '' : `; the ${MAC_LUT_TARGET}-LUT target is defined for ${MAC_TARGET_ACT_BITS}-bit activations, this layer has ${c.actBits}`;
   const module = `${facts.top}_mac`;
-  const variants = variantsOf(synth, module);
-  if (synthFailed !== undefined || variants.length === 0) {
+  const luts = macArrayLuts(synth, facts.top);
+  if (synthFailed !== undefined || luts === undefined) {
     const why = synthFailed ?? `the design has no ${module} module, so its MAC array cannot be told apart from the rest of the layer`;
     return { ...notMeasured(name, unit, 'at most', target, `not measurable: ${why}${targetNote}${finnNote}`), reference };
   }
-  // Every instance of every variant, each with all of its submodules.
-  const luts = variants.reduce((n, v) => n + inclusiveFigures(synth, v.module)!.luts * v.instances, 0);
   const measured = luts / macs;
   const detail = `${luts} LUTs in ${module} with its submodules / ${macs} MACs (lanes ${c.lanes} x simd ${c.simd} x planes ${c.planes})${targetNote}${finnNote}`;
   if (target === null) return { name, measured, target, unit, bound: 'at most', met: null, status: 'no target', missedBy: null, reference, detail };

@@ -53,7 +53,7 @@ function checkMarkup(text: string): string[] {
 function result(over: Partial<SweepResult>): SweepResult {
   return {
     nIn: 4, nOut: 8, nTap: 2, planes: 1, lanes: 1, simd: 1, key: 'k', bitsPerWeight: 0.5, memoryBits: 32, trainedBits: 32,
-    luts: 100, flipFlops: 50, lutLevels: 4, decoderLuts: 5, cyclesPerVector: 64, seconds: 1, ...over,
+    luts: 100, flipFlops: 50, lutLevels: 4, decoderLuts: 5, macLuts: 20, lutsPerMac: 20, cyclesPerVector: 64, seconds: 1, ...over,
   };
 }
 
@@ -103,6 +103,8 @@ describe('flexor sweep', function () {
       expect(r.luts).to.be.greaterThan(0);
       expect(r.flipFlops).to.be.greaterThan(0);
       expect(r.decoderLuts).to.be.greaterThan(0);
+      expect(r.macLuts).to.be.greaterThan(0);
+      expect(r.lutsPerMac).to.equal(Number((r.macLuts / (r.lanes * r.simd * r.planes)).toFixed(3)));
       expect(r.cyclesPerVector).to.be.greaterThan(0);
       expect(r.bitsPerWeight).to.equal(r.nIn / 8);
       // 64 weights, 8 slices of Nin encrypted bits.
@@ -114,7 +116,7 @@ describe('flexor sweep', function () {
 
     const csv = sweepCsv(results).trimEnd().split('\n');
     expect(csv).to.have.length(3);
-    expect(csv[0]).to.equal('key,nIn,nOut,nTap,planes,lanes,simd,bitsPerWeight,memoryBits,trainedBits,luts,flipFlops,lutLevels,decoderLuts,cyclesPerVector,seconds,error');
+    expect(csv[0]).to.equal('key,nIn,nOut,nTap,planes,lanes,simd,bitsPerWeight,memoryBits,trainedBits,luts,flipFlops,lutLevels,decoderLuts,macLuts,lutsPerMac,cyclesPerVector,seconds,error');
     expect(csv[1].split(',').slice(1, 7)).to.deep.equal(['4', '8', '2', '1', '1', '1']);
     expect(csv[2]).to.match(/^4x16\/s1\/generic\/i6-o8-t2-q1-p1-g1,6,8,/);
 
