@@ -35,15 +35,21 @@ const arbitraryLayer = fc
     };
   });
 
+/** A drawn layer, its plan and its full weight image. */
+function planned(options: LayerOptions) {
+  const config = resolveLayer(options);
+  const plan = planLayer(config);
+  const data = drawLayer(config);
+  const slices = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
+  const words = weightImage(plan, config, (p, s) => slices[p].subarray(s * config.nIn, (s + 1) * config.nIn));
+  return { config, plan, data, words };
+}
+
 describe('layer plan', function () {
   it('gives every unit its contiguous range of every plane through the memory image', function () {
     fc.assert(
       fc.property(arbitraryLayer, (options) => {
-        const config = resolveLayer(options);
-        const plan = planLayer(config);
-        const data = drawLayer(config);
-        const slices = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
-        const words = weightImage(plan, config, (p, s) => slices[p].subarray(s * config.nIn, (s + 1) * config.nIn));
+        const { config, plan, data, words } = planned(options);
         expect(words).to.have.length(plan.depth);
         for (let p = 0; p < config.planes; p++) {
           const decoder = new StreamDecoder(data.matrices[p]);
@@ -91,11 +97,7 @@ describe('layer plan', function () {
   it('gives each unit a ROM of exactly its slices: the trained bits plus the duplicates when a fetch is one slice', function () {
     fc.assert(
       fc.property(arbitraryLayer, (options) => {
-        const config = resolveLayer(options);
-        const plan = planLayer(config);
-        const data = drawLayer(config);
-        const slices = data.encrypted.map((packed) => unpackBits(packed, data.nSlices * config.nIn));
-        const words = weightImage(plan, config, (p, s) => slices[p].subarray(s * config.nIn, (s + 1) * config.nIn));
+        const { config, plan, words } = planned(options);
         const roms = unitWeightImages(plan, config, words);
         const fieldBits = plan.slicesPerFetch * config.nIn;
         let readSlices = 0;
