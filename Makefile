@@ -36,6 +36,7 @@ build: $(BUILD_STAMP)
 
 $(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES)
 	npx tsc -p .
+	chmod +x dist/generator/cli.js
 	@touch $@
 
 demo: deps build

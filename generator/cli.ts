@@ -105,13 +105,18 @@ function matrixCommand(y: Argv) {
 }
 
 /** Writes a file; an existing one is overwritten only with `force`. */
-function writeNewFile(path: string, contents: string | Uint8Array, force: boolean): void {
+function writeNewFile(path: string, contents: string | Uint8Array, force: boolean, flag = '-o'): void {
   try {
     writeFileSync(path, contents, { flag: force ? 'w' : 'wx' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError('-o', `${path} exists; pass --force to overwrite it`);
-    throw new InputError('-o', `cannot write ${path}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(flag, `${path} exists; pass --force to overwrite it`);
+    throw new InputError(flag, `cannot write ${path}: ${(e as Error).message}`);
   }
+}
+
+/** Before a long run: the file `flag` names must not exist unless --force (writeNewFile checks again). */
+function requireNewFile(path: string, force: boolean, flag: string): void {
+  if (!force && existsSync(path)) throw new InputError(flag, `${path} exists; pass --force to overwrite it`);
 }
 
 function generateCommand(y: Argv) {
@@ -285,6 +290,9 @@ function lintCommand(y: Argv) {
 function friendly(message: string): string {
   const missing = /^Missing required argument: (\w+)/.exec(message);
   if (missing) return missing[1] === 'output' ? '-o/--output: is required: the folder to write the design to' : `--${missing[1]}: is required`;
+  // yargs: 'Invalid values:\n  Argument: hdl, Given: "vhdl", Choices: "sv", "verilog"'.
+  const choice = /Argument: ([\w-]+), Given: (.*), Choices: (.*)$/m.exec(message);
+  if (choice) return `--${choice[1]}: must be one of ${choice[3].replace(/"/g, '')}; got ${choice[2]}`;
   if (/^Unknown argument/.test(message) || /^Did you mean/.test(message)) {
     return `${message} (commands: matrix, generate decoder, generate layer, verify, lint, synth, prove, compare, sweep, report, decode, golden, sim, encode, network; flags: see --help)`;
   }
@@ -306,6 +314,7 @@ function synthCommand(y: Argv) {
         })
         .example('$0 synth rtl-out/demo-layer --target xilinx --json synth.json', ''),
     async (argv) => {
+      if (argv.json !== undefined) requireNewFile(argv.json, argv.force, '--json');
       const reports = [];
       for (const dir of designFolders(argv.dir)) {
         // A missed target is information, not a failed check: the exit status is the synthesis's.
@@ -316,7 +325,7 @@ function synthCommand(y: Argv) {
         const { yosysLog: _log, ...rest } = report;
         reports.push({ dir, ...rest, targets });
       }
-      if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force);
+      if (argv.json !== undefined) writeNewFile(argv.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`, argv.force, '--json');
     },
   );
 }
@@ -336,12 +345,13 @@ function compareCommand(y: Argv) {
         })
         .example('$0 compare rtl-out/demo-layer --target xilinx', ''),
     async (argv) => {
+      if (argv.json !== undefined) requireNewFile(argv.json, argv.force, '--json');
       const c = await compareWithBaseline(argv.dir, { target: argv.target, yosys: argv.yosys });
       say([comparisonText(c)]);
       if (!c.flexor.synth.ok || !c.baseline.synth.ok) process.exitCode = EXIT_CHECK_FAILED;
       if (argv.json !== undefined) {
         const strip = (x: typeof c.flexor) => ({ ...x, synth: { ...x.synth, yosysLog: undefined } });
-        writeNewFile(argv.json, `${JSON.stringify({ flexor: strip(c.flexor), baseline: strip(c.baseline) }, null, 2)}\n`, argv.force);
+        writeNewFile(argv.json, `${JSON.stringify({ flexor: strip(c.flexor), baseline: strip(c.baseline) }, null, 2)}\n`, argv.force, '--json');
       }
     },
   );
@@ -424,13 +434,15 @@ function reportCommand(y: Argv) {
         })
         .example('$0 report rtl-out/demo-layer -o report.html', ''),
     async (argv) => {
+      // Every input checked before the synthesis runs.
       const manifest = readManifest(argv.dir);
+      requireNewFile(argv.output, argv.force, '-o');
+      const sweepFile = argv.sweep === undefined ? undefined : join(argv.sweep, 'sweep.svg');
+      if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${argv.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
+      const decoderSvg = decoderNetworkSvg(readMatrices(join(argv.dir, 'matrix.json'))[0]);
       const comparison = manifest.kind === 'layer' ? await compareWithBaseline(argv.dir, { target: argv.target }) : undefined;
       const synth = comparison?.flexor.synth ?? (await synthesizeDesign(argv.dir, { target: argv.target }));
       const targets = comparison?.flexor.targets ?? designTargets(argv.dir, synth);
-      const decoderSvg = decoderNetworkSvg(readMatrices(join(argv.dir, 'matrix.json'))[0]);
-      const sweepFile = argv.sweep === undefined ? undefined : join(argv.sweep, 'sweep.svg');
-      if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${argv.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
       const html = htmlReport({ title: `${manifest.top}`, synth, targets, comparison, decoderSvg, sweepSvg: sweepFile === undefined ? undefined : readFileSync(sweepFile, 'utf8') });
       writeNewFile(argv.output, html, argv.force);
       say([`wrote ${argv.output}`]);
@@ -514,6 +526,7 @@ function layerToolCommands(y: Argv) {
           })
           .example('$0 sim rtl-out/conv1 --inputs acts.npy -o hw.npy', 'then compare with flexor golden: cmp or numpy'),
       async (argv) => {
+        requireNewFile(argv.output, argv.force, '-o');
         const sim = await simulateLayerDesign(argv.dir, argv.inputs, argv.simulator, argv.float ? 'float' : 'int');
         writeNewFile(argv.output, sim.npy, argv.force);
         const r = sim.result;

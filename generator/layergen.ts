@@ -164,7 +164,8 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   const rst = resetKeywords(reset);
   const top = options.topName ?? `${layerModuleName(flexorSource, options.name)}${options.baseline ? '_bin' : ''}`;
   const testbenchTop = `tb_${top}`;
-  const command = layerCommand(source, options, weights, reset, hdl, stallVectors);
+  // The FleXOR layer's own options (a baseline is that command with --baseline), so the command reproduces the design.
+  const command = layerCommand(flexorSource, options, weights, reset, hdl, stallVectors);
   const inputsHash = options.inputs ? sha256(options.inputs.map((v) => v.join(',')).join(';')) : undefined;
   const header = headerView(command, { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights, reset, hdl, vectors: stallVectors, inputs: inputsHash }, [
     `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} ${options.baseline ? 'stored bits per weight and plane (the 1-bit binary baseline: no XOR decoder)' : 'encrypted bits per weight and plane'}, lanes ${config.lanes}, simd ${config.simd}.`,
@@ -200,6 +201,44 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
         { name: 'GROUP', value: plan.group },
         { name: 'CAP', value: plan.capacity },
       ],
+    }),
+  });
+
+  // The activation buffers.
+  const actsModule = `${top}_acts`;
+  const actsStepBits = Math.max(1, clog2(plan.stepsPerRow));
+  const actsLoadBeats = Math.ceil(config.k / config.simd);
+  files.push({
+    path: `rtl/${actsModule}.${ext}`,
+    role: 'rtl',
+    contents: render('layer_acts', {
+      ...kw,
+      ...rst,
+      header,
+      module: actsModule,
+      io,
+      simd: config.simd,
+      actBits: config.actBits,
+      units: plan.units,
+      rowsPerUnit: plan.rowsPerUnit,
+      loadBeats: actsLoadBeats,
+      stepCountBits: actsStepBits,
+      loadShift: actsLoadBeats === 1 ? 'beat_i' : '{beat_i, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]}',
+      rotateUnitActs: plan.rowsPerUnit === 1 ? 'acts_q' : '{acts_q[A-1:0], acts_q[ROWS*A-1:A]}',
+      ioActWiring: io ? ioActivationSources(config, plan) : [],
+      paramCheck: io
+        ? [
+            { name: 'SIMD', value: config.simd },
+            { name: 'A', value: config.actBits },
+            { name: 'UNITS', value: plan.units },
+            { name: 'ROWS', value: plan.rowsPerUnit },
+            { name: 'LOAD_BEATS', value: actsLoadBeats },
+          ]
+        : [
+            { name: 'SIMD', value: config.simd },
+            { name: 'A', value: config.actBits },
+            { name: 'STEP_W', value: actsStepBits },
+          ],
     }),
   });
 
@@ -315,6 +354,8 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   if (!io && loadBeats !== plan.stepsPerRow) throw new Error(`generateLayer: oi expects a beat per step of a row (${loadBeats} beats, ${plan.stepsPerRow} steps)`);
   const topView = {
     macModule,
+    actsModule,
+    actsResetPad: ' '.repeat(Math.max(0, 12 - rst.resetPort.length)),
     macResetPad: ' '.repeat(Math.max(0, 6 - rst.resetPort.length)),
     multiBank: banks > 1,
     banks,
@@ -382,9 +423,6 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     wgtPad: wgtBeatBits > plan.wordBits,
     outBeatBits: config.lanes * slotBits,
     lastBeatLanes: config.k - (loadBeats - 1) * config.simd,
-    loadShift: loadBeats === 1 ? 'beat_data' : '{beat_data, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]}',
-    bankDepth: 2 ** stepCountBits,
-    rotateUnitActs: plan.rowsPerUnit === 1 ? 'acts_q' : '{acts_q[A-1:0], acts_q[ROWS*A-1:A]}',
     shiftOut: plan.beatsPerVector === 1 ? 'out_q' : '{{(LANES*SLOT_W){1\'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]}',
     emitFromStep: 'step_q',
     emitFromRow: 'row_q',
@@ -393,7 +431,6 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     treeMeaning: io
       ? 'channel (step * LANES + s); term i is unit i\'s activation, signed by bit s of unit i'
       : 'lane s, channel (s * ROWS + row); term i is activation step * SIMD + i, signed by bit i of unit s',
-    ioActWiring: io ? ioActivationSources(config, plan) : [],
     rowBits: plan.rowBits,
     lastChunk: plan.lastChunk,
     decoders,

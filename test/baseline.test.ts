@@ -26,6 +26,10 @@ describe('the 1-bit binary baseline', function () {
       const manifest = (d: typeof flexor) => JSON.parse(file(d, 'manifest.json') as string) as { storage: { memoryBits: number; trainedBits: number } };
       expect(manifest(binary).storage.trainedBits).to.equal(config.planes * Math.ceil((config.n * config.k) / config.nOut) * config.nOut);
       expect(manifest(binary).storage.memoryBits).to.be.greaterThan(manifest(flexor).storage.memoryBits);
+      // The recorded command is the FleXOR layer's with --baseline: it reproduces this design.
+      const command = (d: typeof flexor) => JSON.parse(file(d, 'manifest.json') as string).command as string;
+      expect(command(binary)).to.equal(command(flexor).replace(' --weights', ' --baseline --weights'));
+      expect(command(binary)).to.include(`--nin ${options.nIn} --nout ${options.nOut}`);
     });
   }
 

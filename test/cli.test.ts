@@ -130,8 +130,8 @@ describe('flexor CLI', () => {
       // Flags, commands and choices.
       { name: 'unknown flag --bogus', args: small('--bogus'), field: 'bogus', allowed: /Unknown argument.*\n.*flexor --help/ },
       { name: 'unknown command', args: ['frobnicate'], field: 'frobnicate', allowed: /Unknown argument.*\n.*flexor --help/, output: false },
-      { name: '--hdl vhdl', args: small('--hdl', 'vhdl'), field: 'hdl', allowed: /Given: "vhdl", Choices: "sv", "verilog"/ },
-      { name: '--reset weird', args: small('--registered', '--reset', 'weird'), field: 'reset', allowed: /Given: "weird", Choices: "sync", "async"/ },
+      { name: '--hdl vhdl', args: small('--hdl', 'vhdl'), field: '--hdl', allowed: 'must be one of sv, verilog; got "vhdl"' },
+      { name: '--reset weird', args: small('--registered', '--reset', 'weird'), field: '--reset', allowed: 'must be one of sync, async; got "weird"' },
       // flexor generate layer.
       { name: 'layer --shape with 3 entries', args: [...LAYER_BASE, '--shape', '16,16,3'], field: '--shape', allowed: 'must be 2 integers [out, in] (linear) or 4 integers [Cout, Cin, kh, kw]' },
       { name: 'layer --shape not numbers', args: [...LAYER_BASE, '--shape', '16,x'], field: '--shape', allowed: 'must be comma-separated positive integers' },
@@ -139,8 +139,8 @@ describe('flexor CLI', () => {
       { name: 'layer --lanes 0', args: layer('--lanes', '0'), field: '--lanes', allowed: 'an integer from 1 to N = 16' },
       { name: 'layer --lanes 17', args: layer('--lanes', '17'), field: '--lanes', allowed: 'an integer from 1 to N = 16' },
       { name: 'layer --simd 145', args: layer('--simd', '145'), field: '--simd', allowed: 'an integer from 1 to K = 144' },
-      { name: 'layer --layout xy', args: layer('--layout', 'xy'), field: 'layout', allowed: /Given: "xy", Choices: "oi", "io"/ },
-      { name: 'layer --weights flash', args: layer('--weights', 'flash'), field: 'weights', allowed: /Given: "flash", Choices: "rom", "stream"/ },
+      { name: 'layer --layout xy', args: layer('--layout', 'xy'), field: '--layout', allowed: 'must be one of oi, io; got "xy"' },
+      { name: 'layer --weights flash', args: layer('--weights', 'flash'), field: '--weights', allowed: 'must be one of rom, stream; got "flash"' },
       { name: 'layer --act-bits 1', args: layer('--act-bits', '1'), field: '--act-bits', allowed: 'an integer from 2 to 16' },
       { name: 'layer --alpha-frac 16 with 16 alpha bits', args: layer('--alpha-frac', '16'), field: '--alpha-frac', allowed: 'an integer from 0 to --alpha-bits - 1 (15)' },
       { name: 'layer --bias-bits without --bias', args: layer('--bias-bits', '20'), field: '--bias-bits', allowed: 'only applies with --bias' },
@@ -173,6 +173,31 @@ describe('flexor CLI', () => {
 
   describe('never overwrites', () => {
     const args = ['--nin', '4', '--nout', '6', '--ntap', '3'];
+
+    it('synth, compare, report and sim refuse an existing output file before any long run, writing nothing', () => {
+      const parent = tempDir('keep-reports');
+      const design = join(parent, 'layer');
+      ok(['generate', 'layer', '--shape', '4,6', '--nin', '3', '--nout', '5', '--ntap', '2', '-o', design]);
+      const existing = join(parent, 'mine.txt');
+      writeFileSync(existing, 'mine\n');
+      const before = readTree(design);
+      for (const [command, flag] of [
+        [['synth', design, '--json', existing], '--json'],
+        [['compare', design, '--json', existing], '--json'],
+        [['report', design, '-o', existing], '-o'],
+        [['report', design, '--sweep', join(parent, 'nowhere'), '-o', join(parent, 'new.html')], '--sweep'],
+        [['sim', design, '--inputs', existing, '-o', existing], '-o'],
+      ] as const) {
+        const r = runCli(command);
+        expect(r.status, command.join(' ')).to.equal(2);
+        // The flag at fault, checked first: compare and report would otherwise have synthesized
+        // the baseline into the design folder, and sim complained about --inputs.
+        expect(expectOneMessage(r.stderr), command.join(' ')).to.match(new RegExp(`^flexor: ${flag}: `));
+        expectSameTree(readTree(design), before, `after ${command[0]}`);
+      }
+      expect(readFileSync(existing, 'utf8')).to.equal('mine\n');
+      expect(readdirSync(parent).sort()).to.deep.equal(['layer', 'mine.txt']);
+    });
 
     it('refuses a non-empty output folder without --force, leaving it byte-identical', () => {
       const parent = tempDir('keep');

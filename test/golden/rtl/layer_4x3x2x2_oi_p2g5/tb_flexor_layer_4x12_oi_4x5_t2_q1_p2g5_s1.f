@@ -5,6 +5,7 @@
 // Paths are relative to this file's folder.
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_dec_p0.sv
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox.sv
+rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_acts.sv
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pair.sv
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_one.sv
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac.sv

@@ -6,6 +6,7 @@
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_dec_p0.v
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_dec_p1.v
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox.v
+rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_acts.v
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac_pair.v
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac.v
 rtl/flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2.v

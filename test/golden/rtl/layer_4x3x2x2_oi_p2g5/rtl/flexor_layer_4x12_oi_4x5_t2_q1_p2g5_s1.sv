@@ -164,30 +164,19 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   end
 
 
-  // ---------------------------------------------------------------- compute buffer
+  // ---------------------------------------------------------------- activation buffers
   logic [SIMD*A-1:0] step_acts;   // the SIMD activations every tree sees this step
-  // oi: two banks of T chunks of SIMD activations (a chunk per beat). Beat b of a vector goes to
-  // chunk b of the load bank; step s reads chunk s of the compute bank, the other one. The hand-over
-  // (xfer) swaps them; a beat taken in that cycle is the next vector's first, for the new load bank.
-  // Written by one port and read asynchronously, it maps to distributed RAM (LUTRAM) on FPGAs.
-  localparam int BANK_DEPTH = 4;   // 2^STEP_W chunks per bank
-  logic [SIMD*A-1:0] act_mem [0:2*BANK_DEPTH-1];
-  logic load_bank_q;
-  logic write_bank;
-  assign write_bank = load_full_q ? !load_bank_q : load_bank_q;
-  assign step_acts  = act_mem[{!load_bank_q, step_q}];
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      load_bank_q <= 1'b0;
-    end else if (xfer) begin
-      load_bank_q <= !load_bank_q;
-    end
-  end
-  always_ff @(posedge clk) begin
-    if (act_take) begin
-      act_mem[{write_bank, beat_q}] <= beat_data;
-    end
-  end
+  flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_acts u_acts (
+    .clk         (clk),
+    .rst         (rst),
+    .take_i      (act_take),
+    .beat_i      (beat_data),
+    .beat_index_i(beat_q),
+    .full_i      (load_full_q),
+    .xfer_i      (xfer),
+    .step_i      (step_q),
+    .acts_o      (step_acts)
+  );
 
   // ---------------------------------------------------------------- weights
   logic [WORD_W-1:0] word;

@@ -60,7 +60,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   localparam integer WORD_W     = 12;
   localparam integer DEPTH_WORDS = 6;
   localparam integer ROWS       = 4;
-  localparam integer LOAD_BEATS = 4;
   localparam integer EMITS      = 2;
   localparam integer ACC_DEPTH  = 2;
   localparam integer SLOTS      = 6;
@@ -86,8 +85,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   localparam [OBEAT_W-1:0]  OUT_BEATS  = 2;
 
   // ---------------------------------------------------------------- activations in
-  // Beats shift into load_q from the top; after LOAD_BEATS beats, beat 0 is at the bottom.
-  reg [LOAD_BEATS*SIMD*A-1:0] load_q;
   reg [BEAT_W-1:0]            beat_q;
   reg load_full_q;
   wire [SIMD*A-1:0]            beat_data;  // lanes past K on the last beat read as zero
@@ -169,39 +166,17 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     end
   end
 
-  always @(posedge clk) begin
-    if (act_take) begin
-      load_q <= {beat_data, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]};
-    end
-  end
 
-  // ---------------------------------------------------------------- compute buffer
+  // ---------------------------------------------------------------- activation buffers
   wire [SIMD*A-1:0] step_acts;   // the SIMD activations every tree sees this step
-  // io: unit i holds its ROWS activations a[k(i * ROWS + r)], rotating at the end of each row.
-  // Which loaded activation each unit's row r takes (k of the io order's k' = i * ROWS + r).
-  wire [UNITS*ROWS*A-1:0] io_acts_load;
-  assign io_acts_load[0*A +: A] = load_q[0*A +: A];
-  assign io_acts_load[1*A +: A] = load_q[1*A +: A];
-  assign io_acts_load[2*A +: A] = load_q[2*A +: A];
-  assign io_acts_load[3*A +: A] = load_q[3*A +: A];
-  assign io_acts_load[4*A +: A] = load_q[4*A +: A];
-  assign io_acts_load[5*A +: A] = load_q[5*A +: A];
-  assign io_acts_load[6*A +: A] = load_q[6*A +: A];
-  assign io_acts_load[7*A +: A] = load_q[7*A +: A];
-  genvar gu;
-  generate
-    for (gu = 0; gu < UNITS; gu = gu + 1) begin : g_unit_acts
-      reg [ROWS*A-1:0] acts_q;
-      assign step_acts[gu*A +: A] = acts_q[A-1:0];
-      always @(posedge clk) begin
-        if (xfer) begin
-          acts_q <= io_acts_load[gu*ROWS*A +: ROWS*A];
-        end else if (step_en && last_step) begin
-          acts_q <= {acts_q[A-1:0], acts_q[ROWS*A-1:A]};
-        end
-      end
-    end
-  endgenerate
+  flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_acts u_acts (
+    .clk         (clk),
+    .take_i      (act_take),
+    .beat_i      (beat_data),
+    .xfer_i      (xfer),
+    .rotate_i    (step_en && last_step),
+    .acts_o      (step_acts)
+  );
 
   // ---------------------------------------------------------------- weights
   wire [WORD_W-1:0] word;
