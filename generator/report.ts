@@ -62,7 +62,7 @@ function synthSection(r: SynthReport): string {
 function comparisonSection(c: Comparison): string {
   const rows = comparisonRows(c);
   const pct = (a: number, b: number) => (b === 0 ? '' : `${a - b >= 0 ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`);
-  const body = rows.map(([name, a, b]) => [name, a, b, a - b, pct(a, b)]);
+  const body = rows.map(([name, a, b]) => [name, a, b, `${a - b >= 0 ? '+' : ''}${a - b}`, pct(a, b)]);
   const saved = c.baseline.trainedBits - c.flexor.trainedBits;
   const memorySaved = c.baseline.memoryBits - c.flexor.memoryBits;
   const extra = c.flexor.decoderLuts - c.baseline.decoderLuts;
