@@ -1,6 +1,6 @@
 /**
- * `generateLayer`: a whole FleXOR layer (weight memory or weight stream, XOR decoders, gearboxes,
- * masked adder trees, scales, AXI4-Stream interfaces) with its testbench and the golden model's
+ * `generateLayer`: a whole FleXOR layer (unit weight ROMs or weight stream, XOR decoders, gearboxes,
+ * activation buffers, the MAC array, scales, AXI4-Stream interfaces) with its testbench and the golden model's
  * vectors. Configuration in, files out; see docs/ARCHITECTURE.md.
  */
 import { bitsToHex, describeFiles, headerView, manifestFile, sha256, type GeneratedDesign, type GeneratedFile } from './design.js';
