@@ -8,7 +8,7 @@ import { generateLayer, settingsOf } from './layergen.js';
 import { readLayerFile } from './layerfile.js';
 import { readLayerManifest } from './layertools.js';
 import { writeDesignFiles } from './output.js';
-import { synthesizeDesign, type SynthReport, type SynthTarget, type YosysKind } from './synth.js';
+import { lutRamSites, synthesizeDesign, type SynthReport, type SynthTarget, type YosysKind } from './synth.js';
 import { designTargets, targetsText, type TargetCheck } from './targets.js';
 
 export interface CompareSide {
@@ -52,6 +52,7 @@ export function comparisonRows(c: Comparison): [string, number, number][] {
     ['weight memory bits (RTL)', c.flexor.memoryBits, c.baseline.memoryBits],
     ['stored weight bits (trained)', c.flexor.trainedBits, c.baseline.trainedBits],
     ['LUTs', c.flexor.synth.total.luts, c.baseline.synth.total.luts],
+    ['LUT sites as RAM', lutRamSites(c.flexor.synth.total.cellTypes), lutRamSites(c.baseline.synth.total.cellTypes)],
     ['flip-flops', c.flexor.synth.total.flipFlops, c.baseline.synth.total.flipFlops],
     ['carry cells', c.flexor.synth.total.carryCells, c.baseline.synth.total.carryCells],
     ['block RAMs', c.flexor.synth.total.blockRams, c.baseline.synth.total.blockRams],

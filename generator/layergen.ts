@@ -180,9 +180,20 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     return name;
   });
 
-  // Gearbox.
+  // Gearbox: a ring of NG = 2^GP_W groups holding at least the planned capacity.
   const gearbox = `${top}_gearbox`;
-  const fillBits = clog2(plan.capacity + 1);
+  const groupPointerBits = clog2(Math.ceil(plan.capacity / plan.group));
+  const groups = 2 ** groupPointerBits;
+  const offsetBits = Math.max(1, clog2(plan.group));
+  // The read position: an offset in a group plus the largest advance of a step (a vector's end
+  // skips to the next vector's first group: lastChunk + wrapSkip, the same for every unit).
+  const maxPosition = plan.group - 1 + Math.max(plan.chunk, plan.lastChunk, plan.lastChunk + plan.wrapSkip);
+  const positionBits = clog2(maxPosition + 1);
+  const maxPop = Math.floor(maxPosition / plan.group);
+  const passed = (value: (k: number) => string, zero: string) =>
+    Array.from({ length: maxPop }, (_, i) => maxPop - i)
+      .map((k) => `position >= ${positionBits}'d${k * plan.group} ? ${value(k)} : `)
+      .join('') + zero;
   files.push({
     path: `rtl/${gearbox}.${ext}`,
     role: 'rtl',
@@ -194,12 +205,20 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
       chunk: plan.chunk,
       lastAmount: plan.lastChunk,
       group: plan.group,
-      capacity: plan.capacity,
-      fillBits,
+      groups,
+      groupPointerBits,
+      offsetBits,
+      positionBits,
+      fillBits: clog2(groups * plan.group + 1),
+      popsExpr: passed((k) => `${groupPointerBits + 1}'d${k}`, `${groupPointerBits + 1}'d0`),
+      poppedExpr: passed((k) => `${positionBits}'d${k * plan.group}`, `${positionBits}'d0`),
+      extendOffset: `{{${positionBits - offsetBits}{1'b0}}, ro_q}`,
+      appendOne: `{{${groupPointerBits}{1'b0}}, append_i}`,
+      unusedHigh: positionBits > offsetBits ? '{window[2*GROUP-1:CHUNK], rest[POS_W-1:RO_W]}' : 'window[2*GROUP-1:CHUNK]',
       paramCheck: [
         { name: 'CHUNK', value: plan.chunk },
         { name: 'GROUP', value: plan.group },
-        { name: 'CAP', value: plan.capacity },
+        { name: 'NG', value: groups },
       ],
     }),
   });

@@ -634,6 +634,17 @@ export function inclusiveFigures(report: SynthReport, module: string): ModuleFig
 
 // ---------------------------------------------------------------------------------------- text
 
+/** LUT sites each Xilinx LUT RAM or shift register primitive occupies (7-series, UG474). */
+const LUT_RAM_SITES: Record<string, number> = {
+  RAM32X1S: 1, RAM32X1D: 2, RAM32M: 4, RAM32M16: 8, RAM64X1S: 1, RAM64X1D: 2, RAM64M: 4, RAM64M8: 8,
+  RAM128X1S: 2, RAM128X1D: 4, RAM256X1S: 4, SRL16E: 1, SRLC16E: 1, SRLC32E: 1,
+};
+
+/** LUT sites used as RAM or shift registers (Xilinx primitives), which `luts` does not count. */
+export function lutRamSites(cellTypes: Record<string, number>): number {
+  return Object.entries(cellTypes).reduce((n, [type, count]) => n + (LUT_RAM_SITES[type] ?? 0) * count, 0);
+}
+
 /** "$paramod$ab3c…\flexor_x_gearbox" → "flexor_x_gearbox (ab3c9024)": readable, still unique. */
 export function displayName(module: string): string {
   const m = /^\$paramod\$([0-9a-f]+)\\(.*)$/.exec(module);
@@ -686,6 +697,8 @@ export function synthReportText(r: SynthReport): string {
   lines.push(`per module: one instance, its submodules not included; LUT levels of the flattened design: ${r.lutLevels}`);
   const types = Object.entries(r.total.cellTypes).map(([t, c]) => `${t} ${c}`);
   if (types.length > 0) lines.push(`cell types (total): ${types.join(', ')}`);
+  const ramSites = lutRamSites(r.total.cellTypes);
+  if (ramSites > 0) lines.push(`LUT RAM and shift registers: ${ramSites} LUT sites besides the ${r.total.luts} LUTs (not in the LUTs column)`);
   if (r.memoryMapping.length > 0) lines.push(`memories: ${r.memoryMapping.join('; ')}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const e of r.errors) lines.push(`error: ${e}`);

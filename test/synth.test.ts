@@ -9,7 +9,7 @@ import { generateDecoder } from '../generator/decoder.js';
 import type { GeneratedDesign } from '../generator/design.js';
 import { InputError } from '../generator/errors.js';
 import { writeDesignFiles } from '../generator/output.js';
-import { synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport, displayName } from '../generator/synth.js';
+import { displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/synth.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** How many different rows the design's matrix has: Yosys shares the logic of equal rows. */
@@ -115,7 +115,7 @@ describe('flexor synth (embedded Yosys)', function () {
     expect(gen.status, gen.stderr).to.equal(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       top: string;
-      plan: { memoryBits: number; units: number; stepsPerRow: number };
+      plan: { memoryBits: number; units: number; stepsPerRow: number; capacity: number; group: number };
       config: { lanes: number; planes: number; alphaBits: number; biasBits: number; simd: number; actBits: number };
       memoryFiles: string[];
     };
@@ -127,13 +127,15 @@ describe('flexor synth (embedded Yosys)', function () {
     const bankDepth = 2 ** Math.max(1, Math.ceil(Math.log2(manifest.plan.stepsPerRow)));
     const topBits = manifest.plan.memoryBits + scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
     const actBits = 2 * bankDepth * c.simd * c.actBits;
+    // Each gearbox: a ring of NG groups, NG the power of two at or above capacity / group.
+    const ringBits = 2 ** Math.ceil(Math.log2(Math.ceil(manifest.plan.capacity / manifest.plan.group))) * manifest.plan.group;
 
     for (const target of ['generic', 'xilinx'] as const) {
       const r = await synthesizeDesign(dir, { target });
       expect(r.errors, `${target}: ${r.yosysLog.slice(-2000)}`).to.deep.equal([]);
       expect(r.total.luts, target).to.be.above(0);
       expect(r.total.flipFlops, target).to.be.above(0);
-      expect(r.total.memoryBits, target).to.equal(topBits + actBits);
+      expect(r.total.memoryBits, target).to.equal(topBits + actBits + manifest.plan.units * c.planes * ringBits);
       expect(moduleNamed(r, manifest.top).memoryBits, target).to.equal(topBits);
       expect(r.modules.find((m) => m.module.endsWith('_acts'))?.memoryBits, target).to.equal(actBits);
       expect(r.lutLevels, target).to.be.above(1);
@@ -209,5 +211,13 @@ describe('module names in the synthesis table', () => {
     expect(displayName("$paramod\\top_mac_add\\W=s32'00000000000000000000000000001101")).to.equal('top_mac_add [W=13]');
     expect(displayName("$paramod\\m\\A=s4'1110\\B=8'11111111")).to.equal('m [A=-2 B=255]');
     expect(displayName('top')).to.equal('top');
+  });
+});
+
+describe('LUT RAM in the synthesis report', () => {
+  it('counts the LUT sites of Xilinx LUT RAM and shift registers, which the LUTs column leaves out', () => {
+    expect(lutRamSites({ RAM32M: 54, LUT6: 100, FDRE: 7 })).to.equal(216);
+    expect(lutRamSites({ RAM64X1D: 3, SRLC32E: 2, RAM256X1S: 1 })).to.equal(12);
+    expect(lutRamSites({ SB_LUT4: 9 })).to.equal(0);
   });
 });

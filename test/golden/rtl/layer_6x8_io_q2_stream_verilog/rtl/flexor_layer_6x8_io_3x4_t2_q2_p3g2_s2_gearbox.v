@@ -7,19 +7,22 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Gearbox of one weight unit and plane: a queue of sign bits (the decoded weight bits inverted:
-// 1 means -1, as the MAC array takes them), filled GROUP bits at a time from the decoders and
-// emptied CHUNK bits per step (LAST_AMOUNT at a row's last step,
-// END_AMOUNT at a vector's last step, which also drops the bits of the unit's last fetched
-// slices that belong to no row of it). bits_o[0] is the oldest bit. The OFFSET leading bits of a
-// vector's first group (first_i) belong to the previous unit and are dropped on the way in.
+// Gearbox of one weight unit and plane: a ring of NG groups of GROUP decoded weight bits, written a
+// group per fetch and read CHUNK bits per step (LAST_AMOUNT at a row's last step, END_AMOUNT at a
+// vector's last step, which also drops the bits of the unit's last fetched slices that belong to
+// no row of it); bits_o are sign bits (the weight bits inverted: 1 means -1, as the MAC array
+// takes them). The read position
+// is a group (rd_q) and an offset in it (ro_q): bits_o is bits ro_q.. of the two groups from rd_q
+// on, bits_o[0] the oldest. The OFFSET leading bits of a vector's first group belong to the
+// previous unit: the read position skips them (after reset, and with the vector's last step).
+// fill_q counts the bits from the read position on that have arrived.
 module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   parameter integer CHUNK       = 3,
   parameter integer LAST_AMOUNT = 3,
   parameter integer END_AMOUNT  = 3,
   parameter integer GROUP       = 4,
-  parameter integer CAP         = 11,
-  parameter integer FILL_W      = 4,
+  parameter integer NG          = 4,
+  parameter integer FILL_W      = 5,
   parameter integer OFFSET      = 0
 ) (
   input  wire clk,
@@ -29,62 +32,91 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   input  wire first_i,               // group_i is the first of a vector
   input  wire step_i,                // consume this cycle
   input  wire [1:0] kind_i,          // 0: CHUNK, 1: LAST_AMOUNT, 2: END_AMOUNT
-  output wire [CHUNK-1:0] bits_o,    // the next CHUNK sign bits of the queue (1 means -1)
-  output wire ready_o,               // room for a group
+  output wire [CHUNK-1:0] bits_o,    // the next CHUNK sign bits (1 means -1)
+  output wire ready_o,               // a free group in the ring
   output wire avail_o                // enough bits for a step of kind_i
 );
 
   // Parameter check: this module is generated for one configuration; any other is an error.
   initial begin
-    if (CHUNK != 3 || GROUP != 4 || CAP != 11) begin
-      $display("ERROR: flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox: generated for CHUNK=3, GROUP=4, CAP=11; got CHUNK=%0d, GROUP=%0d, CAP=%0d",
-        CHUNK, GROUP, CAP);
+    if (CHUNK != 3 || GROUP != 4 || NG != 4) begin
+      $display("ERROR: flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox: generated for CHUNK=3, GROUP=4, NG=4; got CHUNK=%0d, GROUP=%0d, NG=%0d",
+        CHUNK, GROUP, NG);
       $finish;
     end
   end
 
-  // The amounts at the fill counter's width.
-  localparam integer FIRST    = GROUP - OFFSET;
-  localparam integer ROOM     = CAP - GROUP;
-  localparam [FILL_W-1:0] CHUNK_F  = CHUNK[FILL_W-1:0];
-  localparam [FILL_W-1:0] LAST_F   = LAST_AMOUNT[FILL_W-1:0];
-  localparam [FILL_W-1:0] END_F    = END_AMOUNT[FILL_W-1:0];
-  localparam [FILL_W-1:0] GROUP_F  = GROUP[FILL_W-1:0];
-  localparam [FILL_W-1:0] FIRST_F  = FIRST[FILL_W-1:0];
-  localparam [FILL_W-1:0] ROOM_F   = ROOM[FILL_W-1:0];
+  localparam integer GP_W   = 2;   // ring index: NG = 2^GP_W
+  localparam integer RO_W   = 2;         // offset in a group, 0..GROUP-1
+  localparam integer POS_W  = 3;       // offset + the largest advance
+  // The amounts at the counters' widths.
+  localparam integer FIRST   = GROUP - OFFSET;
+  localparam integer END_ADV = END_AMOUNT + OFFSET;   // a vector's end, and into the next vector's first group
+  localparam [FILL_W-1:0] CHUNK_F = CHUNK[FILL_W-1:0];
+  localparam [FILL_W-1:0] LAST_F  = LAST_AMOUNT[FILL_W-1:0];
+  localparam [FILL_W-1:0] END_F   = END_AMOUNT[FILL_W-1:0];
+  localparam [FILL_W-1:0] GROUP_F = GROUP[FILL_W-1:0];
+  localparam [FILL_W-1:0] FIRST_F = FIRST[FILL_W-1:0];
+  localparam [POS_W-1:0]  CHUNK_P = CHUNK[POS_W-1:0];
+  localparam [POS_W-1:0]  LAST_P  = LAST_AMOUNT[POS_W-1:0];
+  localparam [POS_W-1:0]  END_P   = END_ADV[POS_W-1:0];
+  localparam [RO_W-1:0]   START   = OFFSET[RO_W-1:0];
 
-  reg [CAP-1:0]    queue_q;
+  reg [GROUP-1:0]  ring_q [0:NG-1];
+  reg [GP_W-1:0]   wr_q;
+  reg [GP_W-1:0]   rd_q;
+  reg [RO_W-1:0]   ro_q;
+  reg [GP_W:0]     used_q;         // groups from rd_q up to wr_q
   reg [FILL_W-1:0] fill_q;
 
-  wire [FILL_W-1:0] amount;
-  wire [CAP-1:0]    shifted;
-  wire [FILL_W-1:0] fill_after;
-  wire [GROUP-1:0]  group_signs;
-  wire [GROUP-1:0]  group_aligned;
-  wire [CAP-1:0]    group_wide;
-  wire [CAP-1:0]    appended;
+  wire [FILL_W-1:0]  amount;
+  wire [POS_W-1:0]   advance;
+  wire [POS_W-1:0]   position;
+  wire [GP_W:0]      pops;
+  wire [POS_W-1:0]   popped_bits;
+  wire [POS_W-1:0]   rest;
+  wire [GP_W-1:0]    rd_next1;
+  wire [2*GROUP-1:0] pair;
+  wire [2*GROUP-1:0] window;
+  wire unused_high;                  // window and rest past what is read of them
 
-  assign amount        = (kind_i == 2'd0) ? CHUNK_F : (kind_i == 2'd1) ? LAST_F : END_F;
-  assign avail_o       = fill_q >= amount;
-  assign ready_o       = fill_q <= ROOM_F;
-  assign bits_o        = queue_q[CHUNK-1:0];
-  assign shifted       = !step_i ? queue_q
-                       : (kind_i == 2'd0) ? (queue_q >> CHUNK)
-                       : (kind_i == 2'd1) ? (queue_q >> LAST_AMOUNT)
-                       : (queue_q >> END_AMOUNT);
-  assign fill_after    = step_i ? (fill_q - amount) : fill_q;
-  assign group_signs   = ~group_i;
-  assign group_aligned = first_i ? (group_signs >> OFFSET) : group_signs;
-  assign group_wide    = { {(CAP-GROUP){1'b0}}, group_aligned };
-  assign appended      = shifted | (group_wide << fill_after);
+  assign amount   = (kind_i == 2'd0) ? CHUNK_F : (kind_i == 2'd1) ? LAST_F : END_F;
+  assign advance  = !step_i ? {POS_W{1'b0}} : (kind_i == 2'd0) ? CHUNK_P : (kind_i == 2'd1) ? LAST_P : END_P;
+  assign position = {{1{1'b0}}, ro_q} + advance;
+  assign avail_o  = fill_q >= amount;
+  assign ready_o  = !used_q[GP_W];   // used_q < NG
+  assign rd_next1 = rd_q + 1'b1;
+  assign pair     = {ring_q[rd_next1], ring_q[rd_q]};
+  assign window   = pair >> ro_q;
+  assign bits_o   = ~window[CHUNK-1:0];   // sign bits: inverted here, where the window's LUTs absorb it
+
+  // The groups the read position leaves behind (position / GROUP) and their bits.
+  assign pops        = position >= 3'd4 ? 3'd1 : 3'd0;
+  assign popped_bits = position >= 3'd4 ? 3'd4 : 3'd0;
+  assign rest        = position - popped_bits;   // below GROUP
+  assign unused_high = ^{window[2*GROUP-1:CHUNK], rest[POS_W-1:RO_W]};
 
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin
-      queue_q <= {CAP{1'b0}};
-      fill_q  <= {FILL_W{1'b0}};
+      wr_q   <= {GP_W{1'b0}};
+      rd_q   <= {GP_W{1'b0}};
+      ro_q   <= START;
+      used_q <= {(GP_W+1){1'b0}};
+      fill_q <= {FILL_W{1'b0}};
     end else begin
-      queue_q <= append_i ? appended : shifted;
-      fill_q  <= append_i ? (fill_after + (first_i ? FIRST_F : GROUP_F)) : fill_after;
+      if (append_i) begin
+        wr_q <= wr_q + 1'b1;
+      end
+      rd_q   <= rd_q + pops[GP_W-1:0];
+      ro_q   <= rest[RO_W-1:0];
+      used_q <= used_q + {{2{1'b0}}, append_i} - pops;
+      fill_q <= (step_i ? fill_q - amount : fill_q) + (append_i ? (first_i ? FIRST_F : GROUP_F) : {FILL_W{1'b0}});
+    end
+  end
+
+  always @(posedge clk) begin
+    if (append_i) begin
+      ring_q[wr_q] <= group_i;
     end
   end
 
