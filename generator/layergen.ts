@@ -126,6 +126,33 @@ export function layerModuleName(source: LayerSource, name?: string): string {
   return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_${origin}`;
 }
 
+/**
+ * Addressing of the oi activation banks: {bank, chunk} when the chunks per row T are a power of two
+ * (no address arithmetic), else bank * T + chunk, so that no entry is wasted (on targets without
+ * LUT RAM every entry is a flip-flop).
+ */
+function actBankAddressing(t: number, stepBits: number) {
+  if ((t & (t - 1)) === 0) {
+    return {
+      bankDepth: 2 ** stepBits,
+      memDepth: 2 ** (stepBits + 1),
+      addrBits: stepBits + 1,
+      bankText: 'bank b, chunk c at entry {b, c}',
+      writeAddr: '{write_bank, beat_index_i}',
+      readAddr: '{!load_bank_q, step_i}',
+    };
+  }
+  const bits = stepBits + 1;
+  return {
+    bankDepth: t,
+    memDepth: 2 * t,
+    addrBits: bits,
+    bankText: `bank b, chunk c at entry b * ${t} + c`,
+    writeAddr: `{1'b0, beat_index_i} + (write_bank ? ${bits}'d${t} : ${bits}'d0)`,
+    readAddr: `{1'b0, step_i} + (load_bank_q ? ${bits}'d0 : ${bits}'d${t})`,
+  };
+}
+
 /** For io: which loaded activation k feeds unit i's row r (k' = i * rows + r), or none past K. */
 function ioActivationSources(config: LayerConfig, plan: LayerPlan): { index: number; source: string }[] {
   const kOfKPrime = new Array<number>(config.k);
@@ -242,6 +269,7 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
       rowsPerUnit: plan.rowsPerUnit,
       loadBeats: actsLoadBeats,
       stepCountBits: actsStepBits,
+      ...actBankAddressing(plan.stepsPerRow, actsStepBits),
       loadShift: actsLoadBeats === 1 ? 'beat_i' : '{beat_i, load_q[LOAD_BEATS*SIMD*A-1:SIMD*A]}',
       rotateUnitActs: plan.rowsPerUnit === 1 ? 'acts_q' : '{acts_q[A-1:0], acts_q[ROWS*A-1:A]}',
       ioActWiring: io ? ioActivationSources(config, plan) : [],

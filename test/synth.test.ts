@@ -123,8 +123,8 @@ describe('flexor synth (embedded Yosys)', function () {
     const scales = manifest.memoryFiles.find((f) => f.endsWith('_scales.hex'))!;
     const scaleLines = readFileSync(join(dir, scales), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
     const c = manifest.config;
-    // oi activations: two banks of 2^ceil(log2 T) chunks of SIMD * A bits (distributed RAM).
-    const bankDepth = 2 ** Math.max(1, Math.ceil(Math.log2(manifest.plan.stepsPerRow)));
+    // oi activations: two banks of T chunks of SIMD * A bits (distributed RAM); T = 1 takes 2.
+    const bankDepth = Math.max(2, manifest.plan.stepsPerRow);
     const topBits = manifest.plan.memoryBits + scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
     const actBits = 2 * bankDepth * c.simd * c.actBits;
     // Each gearbox: a ring of NG groups, NG the power of two at or above capacity / group.

@@ -7,8 +7,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Activation buffers, oi layout: two banks of 2^STEP_W chunks of SIMD activations (a chunk per
-// beat). Beat b of a vector goes to chunk b of the load bank; step s reads chunk s of the compute
+// Activation buffers, oi layout: two banks of 3 chunks of SIMD activations (a chunk per
+// beat; bank b, chunk c at entry b * 3 + c). Beat b of a vector goes to chunk b of the load bank; step s reads chunk s of the compute
 // bank, the other one. The hand-over (xfer_i) swaps them; a beat taken while the load bank is full
 // (in the cycle of its hand-over) is the next vector's first, for the bank becoming the load bank.
 // Written by one port and read asynchronously, the banks map to distributed RAM (LUT RAM) on
@@ -38,11 +38,16 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_acts #(
     end
   end
 
-  logic [SIMD*A-1:0] act_mem [0:2*(2**STEP_W)-1];
+  localparam int DEPTH = 6;
+  logic [SIMD*A-1:0] act_mem [0:DEPTH-1];
   logic load_bank_q;
   logic write_bank;
+  logic [3-1:0] write_addr;
+  logic [3-1:0] read_addr;
   assign write_bank = full_i ? !load_bank_q : load_bank_q;
-  assign acts_o     = act_mem[{!load_bank_q, step_i}];
+  assign write_addr = {1'b0, beat_index_i} + (write_bank ? 3'd3 : 3'd0);
+  assign read_addr  = {1'b0, step_i} + (load_bank_q ? 3'd0 : 3'd3);
+  assign acts_o     = act_mem[read_addr];
   always_ff @(posedge clk) begin
     if (rst) begin
       load_bank_q <= 1'b0;
@@ -52,7 +57,7 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_acts #(
   end
   always_ff @(posedge clk) begin
     if (take_i) begin
-      act_mem[{write_bank, beat_index_i}] <= beat_i;
+      act_mem[write_addr] <= beat_i;
     end
   end
 
