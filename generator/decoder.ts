@@ -9,6 +9,7 @@ import {
   describeFiles,
   headerView,
   manifestFile,
+  packageFiles,
   type GeneratedDesign,
   type GeneratedFile,
   type HeaderView,
@@ -275,27 +276,15 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   files.push({ path: 'tb/expected.hex', role: 'vectors', contents: expectedHex });
 
   // File lists, FuseSoC core, matrix, manifest.
-  const rtlFiles = files.filter((f) => f.role === 'rtl').map((f) => f.path);
-  const tbFiles = [...rtlFiles, `tb/${testbenchTop}.sv`];
-  const listView = (list: string[]) => ({ header, files: list });
-  files.push({ path: `${top}.f`, role: 'filelist', contents: render('filelist', listView(rtlFiles)) });
-  files.push({ path: `${testbenchTop}.f`, role: 'filelist', contents: render('filelist', listView(tbFiles)) });
-  files.push({
-    path: `${top}.core`,
-    role: 'core',
-    contents: render('core', {
+  files.push(
+    ...packageFiles(files, {
       header,
-      name: `flexor:generated:${top}:${header.version}`,
-      description: `FleXOR XOR decoder ${config.nOut}x${config.nIn}${config.registered ? ', registered' : ''}`,
-      rtlFiles,
-      fileType: config.hdl === 'sv' ? 'systemVerilogSource' : 'verilogSource',
-      testbench: `tb/${testbenchTop}.sv`,
-      vectorFiles: ['stimulus.hex', 'expected.hex'],
-      memoryFiles: [],
       top,
       testbenchTop,
+      hdl: config.hdl,
+      description: `FleXOR XOR decoder ${config.nOut}x${config.nIn}${config.registered ? ', registered' : ''}`,
     }),
-  });
+  );
   files.push({
     path: 'matrix.json',
     role: 'matrix',

@@ -3,6 +3,8 @@
  * written here; the CLI (or a test) decides where the files go.
  */
 import { createHash } from 'node:crypto';
+import type { Hdl } from './hdl.js';
+import { render } from './templates.js';
 import { VERSION } from './version.js';
 
 export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'layer' | 'readme' | 'manifest';
@@ -89,6 +91,40 @@ export function manifestFile(header: HeaderView, body: Record<string, unknown>, 
 }
 
 /** Hex digits of a bit vector, most significant digit first; bit i of the value is bits[i]. */
+/**
+ * The file lists (`<top>.f`: the RTL; `<testbenchTop>.f`: the RTL and `tb/<testbenchTop>.sv`) and
+ * the FuseSoC core of a design whose RTL, memory and vector files are already in `files`.
+ */
+export function packageFiles(
+  files: readonly GeneratedFile[],
+  p: { readonly header: HeaderView; readonly top: string; readonly testbenchTop: string; readonly hdl: Hdl; readonly description: string },
+): GeneratedFile[] {
+  const rtlFiles = files.filter((f) => f.role === 'rtl').map((f) => f.path);
+  const memoryFiles = files.filter((f) => f.role === 'memory').map((f) => f.path);
+  const testbench = `tb/${p.testbenchTop}.sv`;
+  const name = (path: string) => path.split('/').pop();
+  return [
+    { path: `${p.top}.f`, role: 'filelist', contents: render('filelist', { header: p.header, files: rtlFiles }) },
+    { path: `${p.testbenchTop}.f`, role: 'filelist', contents: render('filelist', { header: p.header, files: [...rtlFiles, testbench] }) },
+    {
+      path: `${p.top}.core`,
+      role: 'core',
+      contents: render('core', {
+        header: p.header,
+        name: `flexor:generated:${p.top}:${p.header.version}`,
+        description: p.description,
+        rtlFiles,
+        memoryFiles: memoryFiles.map((path) => ({ path, name: name(path) })),
+        fileType: p.hdl === 'sv' ? 'systemVerilogSource' : 'verilogSource',
+        testbench,
+        vectorFiles: files.filter((f) => f.role === 'vectors').map((f) => name(f.path)),
+        top: p.top,
+        testbenchTop: p.testbenchTop,
+      }),
+    },
+  ];
+}
+
 export function bitsToHex(bits: ArrayLike<number>): string {
   const digits = Math.max(1, Math.ceil(bits.length / 4));
   let hex = '';

@@ -3,7 +3,7 @@
  * activation buffers, the MAC array, scales, AXI4-Stream interfaces) with its testbench and the golden model's
  * vectors. Configuration in, files out; see docs/ARCHITECTURE.md.
  */
-import { bitsToHex, describeFiles, headerView, manifestFile, sha256, type GeneratedDesign, type GeneratedFile } from './design.js';
+import { bitsToHex, describeFiles, headerView, manifestFile, packageFiles, sha256, type GeneratedDesign, type GeneratedFile } from './design.js';
 import { InputError, requireInteger } from './errors.js';
 import { hdlKeywords, resetKeywords, clog2, type Hdl, type ResetStyle } from './hdl.js';
 import { drawActivations, layerGolden, layerWidths, weightPosition, type LayerConfig } from './layer.js';
@@ -436,8 +436,6 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
     depth: plan.depth,
     wordBits: plan.wordBits,
     rowsPerUnit: plan.rowsPerUnit,
-    stepsPerRow: plan.stepsPerRow,
-    loadBeats,
     emits,
     accDepth: plan.accDepth,
     slots: plan.slots,
@@ -563,27 +561,16 @@ export function generateLayer(options: LayerGenOptions): GeneratedDesign {
   }
 
   // File lists, core, matrices, README, manifest.
-  const rtlFiles = files.filter((f) => f.role === 'rtl').map((f) => f.path);
   const memoryFiles = files.filter((f) => f.role === 'memory').map((f) => f.path);
-  const tbFiles = [...rtlFiles, `tb/${testbenchTop}.sv`];
-  files.push({ path: `${top}.f`, role: 'filelist', contents: render('filelist', { header, files: rtlFiles }) });
-  files.push({ path: `${testbenchTop}.f`, role: 'filelist', contents: render('filelist', { header, files: tbFiles }) });
-  files.push({
-    path: `${top}.core`,
-    role: 'core',
-    contents: render('core', {
+  files.push(
+    ...packageFiles(files, {
       header,
-      name: `flexor:generated:${top}:${header.version}`,
-      description: `FleXOR layer ${config.shape.join('x')}, ${config.layout}, q=${config.planes}, ${config.nIn}/${config.nOut}, lanes ${config.lanes}, simd ${config.simd}`,
-      rtlFiles,
-      memoryFiles: memoryFiles.map((path) => ({ path, name: path.split('/').pop() })),
-      fileType: hdl === 'sv' ? 'systemVerilogSource' : 'verilogSource',
-      testbench: `tb/${testbenchTop}.sv`,
-      vectorFiles: files.filter((f) => f.role === 'vectors').map((f) => f.path.split('/').pop()),
       top,
       testbenchTop,
+      hdl,
+      description: `FleXOR layer ${config.shape.join('x')}, ${config.layout}, q=${config.planes}, ${config.nIn}/${config.nOut}, lanes ${config.lanes}, simd ${config.simd}`,
     }),
-  });
+  );
   files.push({ path: 'layer.npz', role: 'layer', contents: source.npz });
   files.push({ path: 'matrix.json', role: 'matrix', contents: matricesToJson(data.matrices, { rank: data.matrices.map(gf2Rank) }) });
   const warnings = data.matrices.flatMap((m, p) => matrixWarnings(m, p));

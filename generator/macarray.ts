@@ -134,7 +134,6 @@ export function planMacArray(trees: number, simd: number, actBits: number, accBi
         r = name;
       });
       layer.push({ name: r, width, count });
-      levels = Math.max(levels, chain.length);
     }
     // A balanced tree of adders over the chains.
     let joinLevels = 0;
@@ -151,7 +150,7 @@ export function planMacArray(trees: number, simd: number, actBits: number, accBi
       if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
       layer = next;
     }
-    levels = Math.max(levels, CHAIN_CELLS >= items.length ? items.length : CHAIN_CELLS + joinLevels);
+    levels = Math.max(levels, Math.min(items.length, CHAIN_CELLS) + joinLevels);
     const root = layer[0];
     if (root.width > accBits) throw new RangeError(`planMacArray: a tree's root (${root.width} bits) is wider than the accumulator (${accBits})`);
     roots.push({ tree: t, expr: extend(root.name, root.width, accBits) });

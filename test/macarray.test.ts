@@ -111,7 +111,7 @@ describe('MAC array plan', () => {
     );
   });
 
-  it('reads every activation and sign bit of a tree exactly once', () => {
+  it('reads every sign bit of a tree exactly once', () => {
     const plan = planMacArray(3, 11, 8, 16);
     for (let t = 0; t < 3; t++) {
       const signs = plan.cells
