@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.package-lock.json
 SIM_STAMP  := .build/simulators.stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconfig.json package.json
-FLEXOR := node dist/generator/cli.js
+FLEXOR := node dist/generator/cli/flexor.js
 DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
 
@@ -36,7 +36,7 @@ build: $(BUILD_STAMP)
 
 $(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES)
 	npx tsc -p .
-	chmod +x dist/generator/cli.js
+	chmod +x dist/generator/cli/flexor.js
 	@touch $@
 
 demo: deps build

@@ -4,9 +4,9 @@
  * Prints `decode: X weights/s` (X an integer), the reference's throughput and the speed-up; exits
  * with status 1 if the fast decoder disagrees with the reference on the sample.
  */
-import { decodeStreamReference, StreamDecoder } from '../generator/golden.js';
-import { drawMatrix } from '../generator/matrix.js';
-import { Xoshiro128StarStar } from '../generator/prng.js';
+import { decodeStreamReference, StreamDecoder } from '../generator/core/golden.js';
+import { drawMatrix } from '../generator/core/matrix.js';
+import { Xoshiro128StarStar } from '../generator/core/prng.js';
 
 const WEIGHTS = 11_689_512; // ResNet-18
 const N_IN = 16;

@@ -11,10 +11,10 @@
  * status 1 if decoding the result (StreamDecoder) disagrees with the reported bit errors, or the
  * scan disagrees with the table on the sample.
  */
-import { bitErrorRate, encodePlane, PlaneEncoder } from '../generator/encode.js';
-import { StreamDecoder, unpackBits } from '../generator/golden.js';
-import { drawMatrix } from '../generator/matrix.js';
-import { Xoshiro128StarStar } from '../generator/prng.js';
+import { bitErrorRate, encodePlane, PlaneEncoder } from '../generator/core/encode.js';
+import { StreamDecoder, unpackBits } from '../generator/core/golden.js';
+import { drawMatrix } from '../generator/core/matrix.js';
+import { Xoshiro128StarStar } from '../generator/core/prng.js';
 
 const WEIGHTS = 11_689_512; // ResNet-18
 const N_IN = 16;

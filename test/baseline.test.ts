@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { baselineLayer, identityMatrix } from '../generator/baseline.js';
-import { drawActivations, drawLayer, layerGolden, resolveLayer } from '../generator/layer.js';
-import { generateLayer } from '../generator/layergen.js';
-import { layerSource } from '../generator/layersource.js';
+import { baselineLayer, identityMatrix } from '../generator/core/baseline.js';
+import { drawActivations, drawLayer, layerGolden, resolveLayer } from '../generator/core/layer.js';
+import { generateLayer } from '../generator/rtl/layergen.js';
+import { layerSource } from '../generator/formats/layersource.js';
 
 describe('the 1-bit binary baseline', function () {
   for (const options of [

@@ -1,5 +1,5 @@
 /**
- * The `flexor` command as a user runs it: `node dist/generator/cli.js ...` in a child process.
+ * The `flexor` command as a user runs it: `node dist/generator/cli/flexor.js ...` in a child process.
  * Bad input (exit 2, one message naming the flag or file, nothing written), never overwriting,
  * deterministic output, headers that regenerate their design, `flexor matrix`, `verify`/`lint`,
  * help and version, and the package's bin entry.

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { compareWithBaseline, comparisonText } from '../generator/compare.js';
-import { generateLayer } from '../generator/layergen.js';
-import { writeDesignFiles } from '../generator/output.js';
+import { compareWithBaseline, comparisonText } from '../generator/evidence/compare.js';
+import { generateLayer } from '../generator/rtl/layergen.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
 import { tempDir } from './helpers.js';
 
 describe('flexor compare', function () {

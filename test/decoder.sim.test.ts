@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecoderOptions } from '../generator/decoder.js';
-import { lintDesign, verifyDesign, type SimulationResult } from '../generator/simulate.js';
+import type { DecoderOptions } from '../generator/rtl/decoder.js';
+import { lintDesign, verifyDesign, type SimulationResult } from '../generator/eda/simulate.js';
 import { tempDir, writeDecoder } from './helpers.js';
 
 interface Case {

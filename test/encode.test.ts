@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bitErrorRate, encodePlane, MAX_ENCODE_RANK, PlaneEncoder, type EncodeOptions, type EncodeResult } from '../generator/encode.js';
-import { InputError } from '../generator/errors.js';
-import { decodeSlice, packBits, StreamDecoder, unpackBits } from '../generator/golden.js';
-import { drawMatrix, gf2Rank, matrixFromRows, type XorMatrix } from '../generator/matrix.js';
-import { Xoshiro128StarStar } from '../generator/prng.js';
+import { bitErrorRate, encodePlane, MAX_ENCODE_RANK, PlaneEncoder, type EncodeOptions, type EncodeResult } from '../generator/core/encode.js';
+import { InputError } from '../generator/core/errors.js';
+import { decodeSlice, packBits, StreamDecoder, unpackBits } from '../generator/core/golden.js';
+import { drawMatrix, gf2Rank, matrixFromRows, type XorMatrix } from '../generator/core/matrix.js';
+import { Xoshiro128StarStar } from '../generator/core/prng.js';
 
 function randomBits(n: number, seed: number): Uint8Array {
   const rng = new Xoshiro128StarStar(BigInt(seed >>> 0));

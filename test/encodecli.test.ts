@@ -2,10 +2,10 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSlice } from '../generator/golden.js';
-import { drawMatrix } from '../generator/matrix.js';
-import { parseNpy, writeNpy } from '../generator/npy.js';
-import { Xoshiro128StarStar } from '../generator/prng.js';
+import { decodeSlice } from '../generator/core/golden.js';
+import { drawMatrix } from '../generator/core/matrix.js';
+import { parseNpy, writeNpy } from '../generator/formats/npy.js';
+import { Xoshiro128StarStar } from '../generator/core/prng.js';
 import { runCli, tempDir } from './helpers.js';
 
 function ok(args: string[]) {

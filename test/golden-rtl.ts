@@ -9,9 +9,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateDecoder, type DecoderOptions } from '../generator/decoder.js';
-import type { GeneratedFile } from '../generator/design.js';
-import { generateLayer, type LayerGenOptions } from '../generator/layergen.js';
+import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
+import type { GeneratedFile } from '../generator/rtl/design.js';
+import { generateLayer, type LayerGenOptions } from '../generator/rtl/layergen.js';
 
 const GOLDEN_ROOT = fileURLToPath(new URL('../../test/golden/rtl/', import.meta.url));
 

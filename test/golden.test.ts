@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeSlice, decodeStream, decodeStreamReference, packBits, StreamDecoder, unpackBits } from '../generator/golden.js';
-import { drawMatrix, matrixFromRows, type XorMatrix } from '../generator/matrix.js';
-import { Xoshiro128StarStar } from '../generator/prng.js';
+import { decodeSlice, decodeStream, decodeStreamReference, packBits, StreamDecoder, unpackBits } from '../generator/core/golden.js';
+import { drawMatrix, matrixFromRows, type XorMatrix } from '../generator/core/matrix.js';
+import { Xoshiro128StarStar } from '../generator/core/prng.js';
 
 /** nBytes seeded random bytes (padding bits included, so they must be ignored by decoders). */
 function randomBytes(nBytes: number, seed: number): Uint8Array {

@@ -4,11 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateDecoder, type DecoderOptions } from '../generator/decoder.js';
-import { writeDesignFiles } from '../generator/output.js';
+import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(PROJECT_ROOT, 'dist/generator/cli.js');
+export const CLI = join(PROJECT_ROOT, 'dist/generator/cli/flexor.js');
 
 const made: string[] = [];
 

@@ -6,11 +6,11 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateLayer, type LayerGenOptions } from '../generator/layergen.js';
-import { planLayer } from '../generator/layerplan.js';
-import { resolveLayer, type LayerOptions } from '../generator/layer.js';
-import { writeDesignFiles } from '../generator/output.js';
-import { lintDesign, verifyDesign, type SimulationResult } from '../generator/simulate.js';
+import { generateLayer, type LayerGenOptions } from '../generator/rtl/layergen.js';
+import { planLayer } from '../generator/rtl/layerplan.js';
+import { resolveLayer, type LayerOptions } from '../generator/core/layer.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
+import { lintDesign, verifyDesign, type SimulationResult } from '../generator/eda/simulate.js';
 import { tempDir } from './helpers.js';
 
 interface Case {

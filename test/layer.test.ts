@@ -10,32 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { testRandom } from '../generator/decoder.js';
-import { InputError } from '../generator/errors.js';
-import { decodeSlice, decodeStreamReference, unpackBits } from '../generator/golden.js';
-import {
-  drawActivations,
-  drawLayer,
-  layerGolden,
-  layerRanges,
-  layerSlices,
-  layerWidths,
-  realToFixed,
-  requantize,
-  resolveLayer,
-  roundHalfEven,
-  saturate,
-  signedBits,
-  weightBits,
-  weightPosition,
-  type LayerConfig,
-  type LayerData,
-  type LayerOptions,
-  type LayerRanges,
-  type LayerWidths,
-  type Range,
-} from '../generator/layer.js';
-import { drawMatrix, drawPlanes } from '../generator/matrix.js';
+import { InputError } from '../generator/core/errors.js';
+import { decodeSlice, decodeStreamReference, unpackBits } from '../generator/core/golden.js';
+import { drawActivations, drawLayer, layerGolden, layerRanges, layerSlices, layerWidths, realToFixed, requantize, resolveLayer, roundHalfEven, saturate, signedBits, weightBits, weightPosition, type LayerConfig, type LayerData, type LayerOptions, type LayerRanges, type LayerWidths, type Range } from '../generator/core/layer.js';
+import { drawMatrix, drawPlanes } from '../generator/core/matrix.js';
+import { testRandom } from '../generator/core/prng.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { InputError } from '../generator/errors.js';
-import { StreamDecoder, unpackBits } from '../generator/golden.js';
-import { drawLayer, resolveLayer, weightPosition, type LayerOptions } from '../generator/layer.js';
-import { layerNpzBytes, parseLayerNpz, readLayerFile, trainedLayerFromData, type TrainedLayer } from '../generator/layerfile.js';
-import { writeNpy } from '../generator/npy.js';
-import { readNpzMembers, writeNpzMembers } from '../generator/npz.js';
+import { InputError } from '../generator/core/errors.js';
+import { StreamDecoder, unpackBits } from '../generator/core/golden.js';
+import { drawLayer, resolveLayer, weightPosition, type LayerOptions } from '../generator/core/layer.js';
+import { layerNpzBytes, parseLayerNpz, readLayerFile, trainedLayerFromData } from '../generator/formats/layerfile.js';
+import { writeNpy } from '../generator/formats/npy.js';
+import { readNpzMembers, writeNpzMembers } from '../generator/formats/npz.js';
 import { PROJECT_ROOT } from './helpers.js';
+import { type TrainedLayer } from '../generator/core/trained.js';
 
 /** test/fixtures/layers/, written by make_fixtures.py with real numpy. */
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');

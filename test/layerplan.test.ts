@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { StreamDecoder, unpackBits } from '../generator/golden.js';
-import { drawLayer, resolveLayer, type LayerOptions } from '../generator/layer.js';
-import { planLayer, unitWeightImages, weightImage } from '../generator/layerplan.js';
+import { StreamDecoder, unpackBits } from '../generator/core/golden.js';
+import { drawLayer, resolveLayer, type LayerOptions } from '../generator/core/layer.js';
+import { planLayer, unitWeightImages, weightImage } from '../generator/rtl/layerplan.js';
 
 /** Small random layers: conv or linear, both layouts, any lanes/simd, q 1..2. */
 const arbitraryLayer = fc

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNpy, writeNpy } from '../generator/npy.js';
+import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 import { PROJECT_ROOT, readTree, runCli, tempDir } from './helpers.js';
 
 const LAYERS = join(PROJECT_ROOT, 'test/fixtures/layers');

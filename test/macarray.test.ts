@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CHAIN_CELLS, planMacArray, sumOfTermsBits, type MacArrayPlan } from '../generator/macarray.js';
+import { CHAIN_CELLS, planMacArray, sumOfTermsBits, type MacArrayPlan } from '../generator/rtl/macarray.js';
 
 const wrap = (v: bigint, bits: number) => BigInt.asIntN(bits, v);
 

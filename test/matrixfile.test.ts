@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InputError } from '../generator/errors.js';
-import { MAX_PLANES, XorMatrix, drawPlanes, matrixRows } from '../generator/matrix.js';
-import { matricesToJson, matricesToNpy, readMatrices } from '../generator/matrixfile.js';
-import { parseNpy, writeNpy } from '../generator/npy.js';
+import { InputError } from '../generator/core/errors.js';
+import { MAX_PLANES, XorMatrix, drawPlanes, matrixRows } from '../generator/core/matrix.js';
+import { matricesToJson, matricesToNpy, readMatrices } from '../generator/formats/matrixfile.js';
+import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 
 /** test/fixtures/npy/ (written by make_fixtures.py with real numpy), resolved from dist/test/. */
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/npy/', import.meta.url));

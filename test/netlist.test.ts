@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bitsToHex, canonicalJson } from '../generator/design.js';
-import { decodeSlice } from '../generator/golden.js';
-import { clog2 } from '../generator/hdl.js';
-import { drawMatrix, matrixFromRows, rowTaps, type XorMatrix } from '../generator/matrix.js';
-import { buildXorNetlist, evaluateNetlist } from '../generator/netlist.js';
+import { bitsToHex } from '../generator/rtl/design.js';
+import { decodeSlice } from '../generator/core/golden.js';
+import { clog2 } from '../generator/rtl/hdl.js';
+import { drawMatrix, matrixFromRows, rowTaps, type XorMatrix } from '../generator/core/matrix.js';
+import { buildXorNetlist, evaluateNetlist } from '../generator/rtl/netlist.js';
+import { canonicalJson } from '../generator/core/hash.js';
 
 /** A random matrix: nIn <= nOut <= 40, nTap rows or dense, any seed. */
 const arbitraryMatrix = fc

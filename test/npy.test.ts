@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InputError } from '../generator/errors.js';
-import { NpyArray, NpyData, NpyDtype, parseNpy, writeNpy } from '../generator/npy.js';
+import { InputError } from '../generator/core/errors.js';
+import { NpyArray, NpyData, NpyDtype, parseNpy, writeNpy } from '../generator/formats/npy.js';
 
 /** test/fixtures/npy/, written by make_fixtures.py with real numpy (resolved from dist/test/). */
 const FIXTURES = new URL('../../test/fixtures/npy/', import.meta.url);

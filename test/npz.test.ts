@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { deflateSync } from 'fflate';
-import { InputError } from '../generator/errors.js';
-import { drawLayer, resolveLayer } from '../generator/layer.js';
-import { layerNpzBytes, trainedLayerFromData } from '../generator/layerfile.js';
-import { writeNpy, type NpyArray, type NpyData, type NpyDtype } from '../generator/npy.js';
-import { crc32, readNpz, readNpzMembers, writeNpz, writeNpzMembers } from '../generator/npz.js';
+import { InputError } from '../generator/core/errors.js';
+import { drawLayer, resolveLayer } from '../generator/core/layer.js';
+import { layerNpzBytes, trainedLayerFromData } from '../generator/formats/layerfile.js';
+import { writeNpy, type NpyArray, type NpyData, type NpyDtype } from '../generator/formats/npy.js';
+import { crc32, readNpz, readNpzMembers, writeNpz, writeNpzMembers } from '../generator/formats/npz.js';
 import { PROJECT_ROOT, tempDir } from './helpers.js';
 
 /** test/fixtures/layers/, written by make_fixtures.py with real numpy. */

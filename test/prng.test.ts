@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decoderVectors, testRandom } from '../generator/decoder.js';
-import { InputError } from '../generator/errors.js';
-import {
-  drawMatrix,
-  drawPlanes,
-  gf2Rank,
-  matrixFromRows,
-  matrixRows,
-  matrixWarnings,
-  planeRandom,
-  rowTaps,
-  type MatrixSpec,
-  type XorMatrix,
-} from '../generator/matrix.js';
-import { Xoshiro128StarStar, splitMix64 } from '../generator/prng.js';
+import { decoderVectors } from '../generator/rtl/decoder.js';
+import { InputError } from '../generator/core/errors.js';
+import { drawMatrix, drawPlanes, gf2Rank, matrixFromRows, matrixRows, matrixWarnings, planeRandom, rowTaps, type MatrixSpec, type XorMatrix } from '../generator/core/matrix.js';
+import { Xoshiro128StarStar, splitMix64 } from '../generator/core/prng.js';
+import { testRandom } from '../generator/core/prng.js';
 
 /** The project root, resolved from dist/test/. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,14 +6,14 @@
 import { expect } from 'chai';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../generator/errors.js';
-import { decodeSlice } from '../generator/golden.js';
-import { generateLayer } from '../generator/layergen.js';
-import { generateNetwork } from '../generator/network.js';
-import { rowTaps, type XorMatrix } from '../generator/matrix.js';
-import { readMatrices } from '../generator/matrixfile.js';
-import { writeDesignFiles } from '../generator/output.js';
-import { proveDesign, referenceModule, type DecoderProof } from '../generator/prove.js';
+import { InputError } from '../generator/core/errors.js';
+import { decodeSlice } from '../generator/core/golden.js';
+import { generateLayer } from '../generator/rtl/layergen.js';
+import { generateNetwork } from '../generator/rtl/network.js';
+import { rowTaps, type XorMatrix } from '../generator/core/matrix.js';
+import { readMatrices } from '../generator/formats/matrixfile.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
+import { proveDesign, referenceModule, type DecoderProof } from '../generator/eda/prove.js';
 import { tempDir, writeDecoder } from './helpers.js';
 
 /** Hex (bit i = value bit i, MSB digit first) to `width` bits. */

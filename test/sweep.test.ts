@@ -5,11 +5,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Comparison } from '../generator/compare.js';
-import { drawMatrix } from '../generator/matrix.js';
-import { decoderNetworkSvg, htmlReport } from '../generator/report.js';
-import { planSweep, runSweep, sweepCsv, sweepPoints, sweepSvg, type SweepAxes, type SweepResult } from '../generator/sweep.js';
-import type { ModuleFigures, SynthReport } from '../generator/synth.js';
+import type { Comparison } from '../generator/evidence/compare.js';
+import { drawMatrix } from '../generator/core/matrix.js';
+import { decoderNetworkSvg, htmlReport } from '../generator/evidence/report.js';
+import { planSweep, runSweep, sweepCsv, sweepPoints, sweepSvg, type SweepAxes, type SweepResult } from '../generator/evidence/sweep.js';
+import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
 import { tempDir } from './helpers.js';
 
 const VOID_HTML = new Set(['meta', 'br', 'hr', 'img', 'link', 'input']);

@@ -5,11 +5,11 @@
 import { expect } from 'chai';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateDecoder } from '../generator/decoder.js';
-import type { GeneratedDesign } from '../generator/design.js';
-import { InputError } from '../generator/errors.js';
-import { writeDesignFiles } from '../generator/output.js';
-import { displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/synth.js';
+import { generateDecoder } from '../generator/rtl/decoder.js';
+import type { GeneratedDesign } from '../generator/rtl/design.js';
+import { InputError } from '../generator/core/errors.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
+import { displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/eda/synth.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** How many different rows the design's matrix has: Yosys shares the logic of equal rows. */

@@ -7,27 +7,16 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { comparisonText, type Comparison } from '../generator/compare.js';
-import { generateDecoder } from '../generator/decoder.js';
-import { sha256 } from '../generator/design.js';
-import { drawMatrix } from '../generator/matrix.js';
-import { matricesToJson } from '../generator/matrixfile.js';
-import { writeDesignFiles } from '../generator/output.js';
-import { htmlReport } from '../generator/report.js';
-import { baseModuleName, inclusiveFigures, type ModuleFigures, type SynthReport, type SynthTarget } from '../generator/synth.js';
-import {
-  decoderLevelBound,
-  decoderLutBound,
-  finnMacLuts,
-  readTargetFacts,
-  rowLutBound,
-  targetChecks,
-  targetsText,
-  weightMemoryTarget,
-  type TargetCheck,
-  type TargetFacts,
-} from '../generator/targets.js';
+import { comparisonText, type Comparison } from '../generator/evidence/compare.js';
+import { generateDecoder } from '../generator/rtl/decoder.js';
+import { drawMatrix } from '../generator/core/matrix.js';
+import { matricesToJson } from '../generator/formats/matrixfile.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
+import { htmlReport } from '../generator/evidence/report.js';
+import { baseModuleName, inclusiveFigures, type ModuleFigures, type SynthReport, type SynthTarget } from '../generator/eda/synth.js';
+import { decoderLevelBound, decoderLutBound, finnMacLuts, readTargetFacts, rowLutBound, targetChecks, targetsText, weightMemoryTarget, type TargetCheck, type TargetFacts } from '../generator/evidence/targets.js';
 import { runCli, tempDir } from './helpers.js';
+import { sha256 } from '../generator/core/hash.js';
 
 // ---------------------------------------------------------------------------------------- hand-made inputs
 

@@ -1,7 +1,0 @@
-import { readFileSync } from 'node:fs';
-
-/** The project root: dist/generator/version.js lives two levels below it. */
-export const PROJECT_ROOT = new URL('../../', import.meta.url);
-
-/** flexor-rtl's version, from package.json. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('package.json', PROJECT_ROOT), 'utf8')) as { version: string }).version;
