@@ -262,8 +262,15 @@ describe('synthesis cache: synthesizeDesign (embedded Yosys)', function () {
     expect(second.cached).to.equal(false);
     // Two Yosys runs: the same figures (the logs differ in their CPU times).
     expect({ ...figures(second), yosysLog: '' }).to.deep.equal({ ...figures(first), yosysLog: '' });
-    expect(readSynthCache(synthCacheDir()!, name.replace(/\.json\.gz$/, '')), 'rewritten').to.not.equal(undefined);
+    const key = name.replace(/\.json\.gz$/, '');
+    const stored = readSynthCache(synthCacheDir()!, key);
+    expect(stored, 'rewritten').to.not.equal(undefined);
     expect((await synthesizeDesign(dir, { target: 'generic' })).cached).to.equal(true);
+
+    // A whole entry whose netlist is not JSON: a miss too, and written anew.
+    writeSynthCache(synthCacheDir()!, key, { ...stored!, outputs: new Map([...stored!.outputs, ['netlist.json', '{ not json']]) });
+    expect((await synthesizeDesign(dir, { target: 'generic' })).cached, 'netlist not JSON').to.equal(false);
+    expect(readSynthCache(synthCacheDir()!, key)?.outputs.get('netlist.json')).to.equal(stored!.outputs.get('netlist.json'));
   });
 
   it('cache: false and FLEXOR_NO_CACHE=1 run Yosys and leave the cache as it is', async function () {

@@ -530,16 +530,24 @@ export async function synthesizeDesign(dir: string, options: SynthOptions = {}):
 
   const cacheDir = options.cache === false ? undefined : synthCacheDir();
   const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
+  const finish = (report: ReportBody): SynthReport => ({ ...report, ok: report.errors.length === 0, seconds: (performance.now() - started) / 1000 });
   const hit = cacheDir !== undefined && key !== undefined ? readSynthCache(cacheDir, key) : undefined;
-  const run = hit ?? (await timedRun(yosys, inputs, script));
-  const report = await reportOfRun(run, { target, top, yosys, script, cached: hit !== undefined });
+  if (hit !== undefined) {
+    try {
+      return finish(await reportOfRun(hit, { target, top, yosys, script, cached: true }));
+    } catch {
+      // An entry whose netlist cannot be read: a miss like any corrupt entry, written anew below.
+    }
+  }
+  const run = await timedRun(yosys, inputs, script);
+  const report = await reportOfRun(run, { target, top, yosys, script, cached: false });
   // Only a run that went through is stored: a failed one may have failed for reasons of its own
   // (memory, a signal), and it costs little to repeat.
-  if (hit === undefined && cacheDir !== undefined && key !== undefined && run.code === 0 && run.outputs.has('netlist.json')) {
+  if (cacheDir !== undefined && key !== undefined && run.code === 0 && run.outputs.has('netlist.json')) {
     const why = writeSynthCache(cacheDir, key, run);
     if (why !== undefined) report.warnings.push(`synthesis cache: could not store this run in ${cacheDir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`);
   }
-  return { ...report, ok: report.errors.length === 0, seconds: (performance.now() - started) / 1000 };
+  return finish(report);
 }
 
 /** The cache key of a run, or undefined when the Yosys version cannot be told (then nothing is cached). */
