@@ -23,6 +23,26 @@ after(() => {
   if (!process.env.FLEXOR_KEEP_TEST_DIRS) for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
+// The synthesis cache of the whole run: a temporary folder, never the user's. Child processes
+// (runCli, sweep workers) inherit it with the environment.
+process.env.FLEXOR_CACHE_DIR = tempDir('synth-cache');
+
+/**
+ * Gives the tests of the calling `describe` a fresh, empty synthesis cache (restored after them),
+ * for tests that must see Yosys run on a design another test file may have synthesized already.
+ */
+export function freshSynthCache(): void {
+  let saved: string | undefined;
+  before(() => {
+    saved = process.env.FLEXOR_CACHE_DIR;
+    process.env.FLEXOR_CACHE_DIR = tempDir('synth-cache');
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.FLEXOR_CACHE_DIR;
+    else process.env.FLEXOR_CACHE_DIR = saved;
+  });
+}
+
 export interface CliResult {
   readonly status: number;
   readonly stdout: string;

@@ -10,7 +10,7 @@ import { drawMatrix } from '../generator/core/matrix.js';
 import { decoderNetworkSvg, htmlReport } from '../generator/evidence/report.js';
 import { planSweep, runSweep, sweepCsv, sweepPoints, sweepSvg, type SweepAxes, type SweepResult } from '../generator/evidence/sweep.js';
 import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
-import { tempDir } from './helpers.js';
+import { freshSynthCache, tempDir } from './helpers.js';
 
 const VOID_HTML = new Set(['meta', 'br', 'hr', 'img', 'link', 'input']);
 
@@ -65,11 +65,15 @@ function fakeSynth(top: string, luts: number): SynthReport {
   const modules = [figures(`${top}_dec_p0`, 5, 2), figures(top, luts)];
   return {
     target: 'generic', top, total: { ...figures(top, luts + 10), memoryBits: 64 }, modules, lutLevels: 6, warnings: ['a <warning> & more'], errors: [],
-    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5,
+    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5, cached: false,
   };
 }
 
 describe('flexor sweep', function () {
+  // The parallel run below compares the sweep's wall clock with its points' synthesis times: Yosys
+  // must run on them, even if another test file synthesized the same points.
+  freshSynthCache();
+
   it('sweepPoints: the cartesian product, skipping Nin > Nout, nTap > Nin, lanes > N and simd > K', function () {
     const axes: SweepAxes = { nIn: [4, 8, 12], nOut: [8], nTap: [2, 6], planes: [1, 2], lanes: [1, 8], simd: [4, 32] };
     const all = sweepPoints(axes);

@@ -10,7 +10,7 @@ import type { GeneratedDesign } from '../generator/rtl/design.js';
 import { InputError } from '../generator/core/errors.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
 import { displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/eda/synth.js';
-import { runCli, tempDir } from './helpers.js';
+import { freshSynthCache, runCli, tempDir } from './helpers.js';
 
 /** How many different rows the design's matrix has: Yosys shares the logic of equal rows. */
 function distinctRows(design: GeneratedDesign): number {
@@ -45,6 +45,8 @@ endmodule
 `;
 
 describe('flexor synth (embedded Yosys)', function () {
+  // Every figure below from a real Yosys run, whatever other test files synthesized before.
+  freshSynthCache();
   const N_IN = 14;
   const N_OUT = 16;
 
@@ -59,6 +61,7 @@ describe('flexor synth (embedded Yosys)', function () {
     const r = await synthesizeDesign(dir, { target: 'xilinx' });
     expect(r.errors, r.yosysLog.slice(-2000)).to.deep.equal([]);
     expect(r.ok).to.equal(true);
+    expect(r.cached).to.equal(false);
     expect(r.top).to.equal(design.top);
     expect(r.modules.map((m) => m.module).at(-1), 'top last').to.equal(design.top);
     const decoder = moduleNamed(r, `flexor_dec_${N_IN}x${N_OUT}_t2_s${seed}`);
@@ -92,6 +95,7 @@ describe('flexor synth (embedded Yosys)', function () {
 
     const r = await synthesizeDesign(dir, { target: 'xilinx' });
     expect(r.errors, r.yosysLog.slice(-2000)).to.deep.equal([]);
+    expect(r.cached).to.equal(false);
     taps.forEach((nTap, i) => {
       const m = moduleNamed(r, designs[i].top);
       const rows = distinctRows(designs[i]);
@@ -133,6 +137,7 @@ describe('flexor synth (embedded Yosys)', function () {
     for (const target of ['generic', 'xilinx'] as const) {
       const r = await synthesizeDesign(dir, { target });
       expect(r.errors, `${target}: ${r.yosysLog.slice(-2000)}`).to.deep.equal([]);
+      expect(r.cached, target).to.equal(false);
       expect(r.total.luts, target).to.be.above(0);
       expect(r.total.flipFlops, target).to.be.above(0);
       expect(r.total.memoryBits, target).to.equal(topBits + actBits + manifest.plan.units * c.planes * ringBits);
@@ -188,6 +193,7 @@ describe('flexor synth (embedded Yosys)', function () {
   const fs = await import('node:fs');
   const path = await import('node:path');
   const { runYosys } = await import(${JSON.stringify(bundle)});
+  if (!process.argv.includes('-s')) return void (await runYosys(process.argv.slice(2))); // yosys -V: no files to pass
   const read = (d) => Object.fromEntries(fs.readdirSync(d).map((n) => { const p = path.join(d, n); return [n, fs.statSync(p).isDirectory() ? read(p) : fs.readFileSync(p)]; }));
   const write = (d, t) => { for (const [n, v] of Object.entries(t)) { const p = path.join(d, n); if (typeof v === 'string' || v instanceof Uint8Array) fs.writeFileSync(p, v); else { fs.mkdirSync(p, { recursive: true }); write(p, v); } } };
   try { write('.', await runYosys(process.argv.slice(2), read('.'))); } catch (e) { if (e.files) write('.', e.files); process.exit(e.code ?? 1); }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readManifest } from '../formats/manifest.js';
+import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache, type CachedYosysRun, type SynthCacheKeyInput } from './synthcache.js';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
 export const SYNTH_TARGETS: readonly SynthTarget[] = ['generic', 'xilinx', 'ice40', 'ecp5'];
@@ -73,13 +74,23 @@ export interface SynthReport {
   /** The script Yosys ran (file paths relative to the design folder). */
   script: string;
   yosysLog: string;
-  /** Wall-clock time of the whole call, Yosys included. */
+  /** Wall-clock time of the whole call, Yosys included (when it ran). */
   seconds: number;
+  /**
+   * True when Yosys did not run: its run of the same files, top, target and Yosys came from the
+   * synthesis cache (docs/SYNTH.md, "Cache"). The figures are computed from it as from a new run.
+   */
+  cached: boolean;
 }
 
 export interface SynthOptions {
   target?: SynthTarget;
   yosys?: YosysKind;
+  /**
+   * false: run Yosys whatever the synthesis cache holds, and store nothing in it. The cache is
+   * also off with the environment variable FLEXOR_NO_CACHE=1 (docs/SYNTH.md, "Cache"). Default true.
+   */
+  cache?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------- cells
@@ -501,20 +512,87 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
 const MULTIPLE_DRIVERS = /multiple conflicting drivers|driver-driver conflict|conflicting drivers/i;
 const LOGIC_LOOP = /logic loop/i;
 
-/** Runs Yosys on the design in `dir` and reports its cost. */
+/**
+ * Runs Yosys on the design in `dir` and reports its cost. With the synthesis cache on (the
+ * default; docs/SYNTH.md, "Cache"), a run of the same files, top, target and Yosys is read from
+ * the cache instead (`cached` says so) and the figures are computed from it as from a new run.
+ */
 export async function synthesizeDesign(dir: string, options: SynthOptions = {}): Promise<SynthReport> {
   const started = performance.now();
   const target = options.target ?? DEFAULT_SYNTH_TARGET;
   const yosys = options.yosys ?? 'embedded';
   if (!SYNTH_TARGETS.includes(target)) throw new InputError('--target', `must be one of ${SYNTH_TARGETS.join(', ')}; got ${JSON.stringify(target)}`);
   if (!YOSYS_KINDS.includes(yosys)) throw new InputError('--yosys', `must be one of ${YOSYS_KINDS.join(', ')}; got ${JSON.stringify(yosys)}`);
+  if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new InputError('cache', `must be true or false; got ${JSON.stringify(options.cache)}`);
   const { top, sources, inputs } = designInputs(dir);
   if (yosys === 'system') requireSystemYosys();
-  const lib = LIBRARIES[target];
   const script = synthScript(top, sources, target);
-  const run = yosys === 'system' ? await runSystem(inputs, script) : await runEmbedded(inputs, script);
-  const log = run.log;
 
+  const cacheDir = options.cache === false ? undefined : synthCacheDir();
+  const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
+  const finish = (report: ReportBody): SynthReport => ({ ...report, ok: report.errors.length === 0, seconds: (performance.now() - started) / 1000 });
+  const hit = cacheDir !== undefined && key !== undefined ? readSynthCache(cacheDir, key) : undefined;
+  if (hit !== undefined) {
+    try {
+      return finish(await reportOfRun(hit, { target, top, yosys, script, cached: true }));
+    } catch {
+      // An entry whose netlist cannot be read: a miss like any corrupt entry, written anew below.
+    }
+  }
+  const run = await timedRun(yosys, inputs, script);
+  const report = await reportOfRun(run, { target, top, yosys, script, cached: false });
+  // Only a run that went through is stored: a failed one may have failed for reasons of its own
+  // (memory, a signal), and it costs little to repeat.
+  if (cacheDir !== undefined && key !== undefined && run.code === 0 && run.outputs.has('netlist.json')) {
+    const why = writeSynthCache(cacheDir, key, run);
+    if (why !== undefined) report.warnings.push(`synthesis cache: could not store this run in ${cacheDir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`);
+  }
+  return finish(report);
+}
+
+/** The cache key of a run, or undefined when the Yosys version cannot be told (then nothing is cached). */
+async function cacheKey(input: Omit<SynthCacheKeyInput, 'yosysVersion'> & { yosys: YosysKind }): Promise<string | undefined> {
+  const version = await yosysVersion(input.yosys);
+  return version === 'unknown' ? undefined : synthCacheKey({ ...input, yosysVersion: version });
+}
+
+async function timedRun(yosys: YosysKind, inputs: Map<string, string>, script: string): Promise<CachedYosysRun> {
+  const started = performance.now();
+  const run = yosys === 'system' ? await runSystem(inputs, script) : await runEmbedded(inputs, script);
+  return { ...run, seconds: (performance.now() - started) / 1000 };
+}
+
+type ReportBody = Omit<SynthReport, 'ok' | 'seconds'>;
+
+/** The report of one Yosys run (new or from the cache): the log's findings, then the netlist's figures. */
+async function reportOfRun(
+  run: CachedYosysRun,
+  at: { target: SynthTarget; top: string; yosys: YosysKind; script: string; cached: boolean },
+): Promise<ReportBody> {
+  const { target, top } = at;
+  const lib = LIBRARIES[target];
+  const log = run.log;
+  const { warnings, errors, memoryMapping } = logFindings(log);
+  const version = /^Yosys (\d.*)$/m.exec(log)?.[1]?.trim() ?? (await yosysVersion(at.yosys));
+  const common = { target, top, warnings, errors, memoryMapping, yosys: at.yosys, yosysVersion: version, script: at.script, yosysLog: log, cached: at.cached };
+
+  const netlistText = run.outputs.get('netlist.json');
+  if (run.code !== 0 || netlistText === undefined) {
+    const yosysErrors = [...new Set([...log.matchAll(/^(.*ERROR: .*)$/gm)].map((m) => m[1].trim()))];
+    errors.push(`yosys failed (exit status ${run.code}): ${yosysErrors.join('; ') || log.trim().split('\n').slice(-3).join(' ')}`);
+    return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0 };
+  }
+  const netlist = JSON.parse(netlistText) as JsonNetlist;
+  if (netlist.modules[top] === undefined) throw new Error(`Yosys wrote no module ${top}`);
+  const figures = netlistFigures(netlist, top, lib, declaredMemoryBits(run.outputs.get('memories.json') ?? '{}'));
+  if (figures.loopCells > 0) warnings.push(`${figures.loopCells} combinational loop edge(s) were cut to count LUT levels`);
+  const latchCells = Object.entries(figures.total.cellTypes).filter(([t]) => LATCH.test(t));
+  for (const [t, c] of latchCells) errors.push(`${c} latch cell(s) of type ${t} in the synthesized netlist`);
+  return { ...common, total: figures.total, modules: figures.modules, lutLevels: figures.total.lutLevels ?? 0 };
+}
+
+/** Warnings (each once), errors (multiple drivers, logic loops, latches) and memory mapping lines of a Yosys log. */
+function logFindings(log: string): { warnings: string[]; errors: string[]; memoryMapping: string[] } {
   const warnings: string[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
@@ -531,20 +609,14 @@ export async function synthesizeDesign(dir: string, options: SynthOptions = {}):
     if (!errors.includes(message)) errors.push(message);
   }
   const memoryMapping = [...log.matchAll(/^(using FF mapping for memory \S+|mapping memory \S+ via .*)$/gm)].map((m) => m[1].replace(/\\/g, ''));
-  const version = /^Yosys (\d.*)$/m.exec(log)?.[1]?.trim() ?? (await yosysVersion(yosys));
+  return { warnings, errors, memoryMapping };
+}
 
-  const netlistText = run.outputs.get('netlist.json');
-  if (run.code !== 0 || netlistText === undefined) {
-    const yosysErrors = [...new Set([...log.matchAll(/^(.*ERROR: .*)$/gm)].map((m) => m[1].trim()))];
-    errors.push(`yosys failed (exit status ${run.code}): ${yosysErrors.join('; ') || log.trim().split('\n').slice(-3).join(' ')}`);
-    const empty = figuresOf(top, {}, lib, 0, 1);
-    return finish({ target, top, total: empty, modules: [], lutLevels: 0, warnings, errors, memoryMapping, yosys, yosysVersion: version, script, yosysLog: log, started });
-  }
-
-  const netlist = JSON.parse(netlistText) as JsonNetlist;
-  if (netlist.modules[top] === undefined) throw new Error(`Yosys wrote no module ${top}`);
-  const memoryBits = declaredMemoryBits(run.outputs.get('memories.json') ?? '{}');
-
+/**
+ * Per-module figures (children before parents, top last, each with its instance count) and the
+ * whole design's, with the LUT levels of the flattened design in `total.lutLevels`.
+ */
+function netlistFigures(netlist: JsonNetlist, top: string, lib: TargetLibrary, memoryBits: Map<string, number>): { modules: ModuleFigures[]; total: ModuleFigures; loopCells: number } {
   // Modules below the top, children first, with the number of times each occurs.
   const instances = new Map<string, number>();
   const visit = (name: string, count: number) => {
@@ -569,26 +641,15 @@ export async function synthesizeDesign(dir: string, options: SynthOptions = {}):
     const n = instances.get(name) ?? 1;
     const figures = figuresOf(name, own, lib, memoryBits.get(name) ?? 0, n);
     figures.submodules = Object.fromEntries(Object.entries(children).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const local = longestLutPath(combinationalGraph(netlist, name, lib, false));
-    figures.lutLevels = local.levels;
+    figures.lutLevels = longestLutPath(combinationalGraph(netlist, name, lib, false)).levels;
     modules.push(figures);
     for (const [t, c] of Object.entries(own)) totalTypes[t] = (totalTypes[t] ?? 0) + c * n;
     totalMemory += figures.memoryBits * n;
   }
   const flat = longestLutPath(combinationalGraph(netlist, top, lib, true));
-  if (flat.loopCells > 0) warnings.push(`${flat.loopCells} combinational loop edge(s) were cut to count LUT levels`);
   const total = figuresOf(top, totalTypes, lib, totalMemory, 1);
   total.lutLevels = flat.levels;
-
-  const latchCells = Object.entries(totalTypes).filter(([t]) => LATCH.test(t));
-  for (const [t, c] of latchCells) errors.push(`${c} latch cell(s) of type ${t} in the synthesized netlist`);
-
-  return finish({ target, top, total, modules, lutLevels: flat.levels, warnings, errors, memoryMapping, yosys, yosysVersion: version, script, yosysLog: log, started });
-}
-
-function finish(r: Omit<SynthReport, 'ok' | 'seconds'> & { started: number }): SynthReport {
-  const { started, ...rest } = r;
-  return { ...rest, ok: rest.errors.length === 0, seconds: (performance.now() - started) / 1000 };
+  return { modules, total, loopCells: flat.loopCells };
 }
 
 // ---------------------------------------------------------------------------------------- hierarchy
@@ -667,6 +728,7 @@ function readableParameter(assignment: string): string {
 export function synthReportText(r: SynthReport): string {
   const lines: string[] = [];
   lines.push(`${r.top}: ${r.target}, Yosys ${r.yosysVersion.split(' ')[0]} (${r.yosys}), ${r.seconds.toFixed(1)} s -- ${r.ok ? 'OK' : 'FAILED'}`);
+  if (r.cached) lines.push('from the synthesis cache: Yosys did not run (FLEXOR_NO_CACHE=1 runs it again; docs/SYNTH.md, "Cache")');
   const head = ['module', 'count', 'LUTs', 'FFs', 'carry', 'DSP', 'BRAM', 'mem bits', 'LUT levels', 'cells'];
   const row = (f: ModuleFigures, name: string) => [
     name,
