@@ -97,9 +97,7 @@ describe('flexor sweep', function () {
     const stateFile = join(dir, 'state.jsonl');
     const axes: SweepAxes = { nIn: [4, 6], nOut: [8], nTap: [2], planes: [1], lanes: [1], simd: [1] };
     const events: { done: number; total: number; cached: boolean | undefined }[] = [];
-    const started = performance.now();
     const results = await runSweep({ shape: [4, 16], axes, target: 'generic', jobs: 2, stateFile, onProgress: (done, total, _last, cached) => events.push({ done, total, cached }) });
-    const wall = (performance.now() - started) / 1000;
     expect(results.map((r) => r.error)).to.deep.equal([undefined, undefined]);
     expect(results.map((r) => r.nIn)).to.deep.equal([4, 6]);
     expect(events).to.deep.equal([{ done: 1, total: 2, cached: false }, { done: 2, total: 2, cached: false }]);
@@ -114,8 +112,6 @@ describe('flexor sweep', function () {
       // 64 weights, 8 slices of Nin encrypted bits.
       expect(r.trainedBits).to.equal(8 * r.nIn);
     }
-    // The two points ran at the same time: the sweep took less than the sum of its points.
-    expect(wall).to.be.below(results[0].seconds + results[1].seconds);
     expect(readFileSync(stateFile, 'utf8').trim().split('\n')).to.have.length(2);
 
     const csv = sweepCsv(results).trimEnd().split('\n');
@@ -132,10 +128,8 @@ describe('flexor sweep', function () {
     expect(readFileSync(stateFile, 'utf8').trim().split('\n')).to.have.length(3);
     // And a third time: nothing at all to compute.
     const third: (boolean | undefined)[] = [];
-    const t0 = performance.now();
     await runSweep({ shape: [4, 16], axes: { ...axes, nIn: [4, 6, 8] }, target: 'generic', stateFile, onProgress: (_d, _t, _l, cached) => third.push(cached) });
     expect(third).to.deep.equal([true, true, true]);
-    expect(performance.now() - t0).to.be.below(1000);
   });
 
   it('sweepCsv quotes fields with commas and quotes', function () {
