@@ -29,6 +29,15 @@ describe('import rule (docs/ARCHITECTURE.md)', () => {
     expect(text).to.deep.equal(["generator/core/matrix.ts:2 imports '../rtl/templates.js': core may not import rtl (a higher layer)"]);
   });
 
+  it('checks a statement over several lines at the line of its `from`', () => {
+    const dir = tree({
+      'index.ts': "export {\n  main,\n  type Options,\n} from './cli/main.js';\nexport { x } from './core/prng.js';\n",
+      'core/prng.ts': 'export const x = 1;\n',
+      'cli/main.ts': 'export const main = 1;\nexport type Options = number;\n',
+    });
+    expect(importViolations(dir).map(violationText)).to.deep.equal(["generator/index.ts:4 imports './cli/main.js': index.ts may not import cli (a higher layer)"]);
+  });
+
   it('rejects file system access in core/ and files outside the folders', () => {
     const dir = tree({
       'core/golden.ts': "import { readFileSync } from 'node:fs';\n",

@@ -48,7 +48,9 @@ export function importViolations(generatorDir: string): ImportViolation[] {
     }
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((text, i) => {
-      const match = /^\s*(?:import|export)\b[^'"]*\bfrom\s+['"]([^'"]+)['"]/.exec(text) ?? /^\s*import\s+['"]([^'"]+)['"]/.exec(text);
+      // One-line statements, side-effect imports, and the `} from '...'` that ends a multi-line one.
+      const match =
+        /^\s*(?:import|export)\b[^'"]*\bfrom\s+['"]([^'"]+)['"]/.exec(text) ?? /^\s*import\s+['"]([^'"]+)['"]/.exec(text) ?? /^\s*\}\s*from\s+['"]([^'"]+)['"]/.exec(text);
       if (!match) return;
       const spec = match[1];
       if (!spec.startsWith('.')) {

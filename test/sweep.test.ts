@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Comparison } from '../generator/evidence/compare.js';
 import { drawMatrix } from '../generator/core/matrix.js';
-import { decoderNetworkSvg, htmlReport } from '../generator/evidence/report.js';
-import { planSweep, runSweep, sweepCsv, sweepPoints, sweepSvg, type SweepAxes, type SweepResult } from '../generator/evidence/sweep.js';
+import { htmlReport } from '../generator/evidence/report.js';
+import { planSweep, runSweep, sweepCsv, sweepPoints, type SweepAxes, type SweepResult } from '../generator/evidence/sweep.js';
+import { decoderNetworkSvg, sweepSvg } from '../generator/evidence/svg.js';
 import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
 import { freshSynthCache, tempDir } from './helpers.js';
 

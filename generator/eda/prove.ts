@@ -328,3 +328,12 @@ export async function proveDesign(dir: string): Promise<DecoderProof[]> {
   // Back in the order of the jobs (batches keep it unless names repeat).
   return jobs.map((job) => proofs.find((p) => p.file === job.file && p.module === job.module)!);
 }
+
+/** One line per proof: proven, refuted with its counterexample, or why it could not be proven. */
+export function proofText(p: DecoderProof): string {
+  const what = `${p.module} (plane ${p.plane})`;
+  if (p.proven) return `${what}: proven, y = M x for all inputs`;
+  const c = p.counterexample;
+  if (c) return `${what}: REFUTED: input ${c.input} expected ${c.expected} got ${c.got} (output bits ${c.differingBits.join(', ')} differ)`;
+  return `${what}: not proven: ${p.error ?? 'unknown error'}`;
+}

@@ -76,3 +76,9 @@ export function comparisonText(c: Comparison): string {
   if (c.flexor.targets !== undefined) lines.push('', `FleXOR design ${c.flexor.synth.top}, ${targetsText(c.flexor.targets).trimEnd()}`);
   return lines.join('\n');
 }
+
+/** The comparison as `flexor compare --json` writes it: both sides, without the Yosys logs. */
+export function comparisonJson(c: Comparison): string {
+  const strip = (x: CompareSide) => ({ ...x, synth: { ...x.synth, yosysLog: undefined } });
+  return `${JSON.stringify({ flexor: strip(c.flexor), baseline: strip(c.baseline) }, null, 2)}\n`;
+}

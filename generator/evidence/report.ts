@@ -1,20 +1,20 @@
 /**
  * One self-contained HTML report: the synthesis table, the hardware cost targets (met or missed,
- * generator/targets.ts), the memory a FleXOR layer saves against its
+ * evidence/targets.ts), the memory a FleXOR layer saves against its
  * 1-bit binary twin, the sweep plot and a picture of the XOR decoder network. Inline CSS and SVG
  * only: no scripts, no external resources, so the file opens anywhere and can be mailed as is.
+ * `htmlReport` renders the page from its parts; `designReport` gathers them for a design folder.
  */
-import { comparisonRows, type Comparison } from './compare.js';
-import type { XorMatrix } from '../core/matrix.js';
-import { displayName, type SynthReport } from '../eda/synth.js';
-import { figureText, resultText, targetText, type TargetCheck } from './targets.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareWithBaseline, comparisonRows, type Comparison } from './compare.js';
+import { InputError } from '../core/errors.js';
+import { displayName, synthesizeDesign, type SynthReport, type SynthTarget } from '../eda/synth.js';
+import { designTargets, figureText, resultText, targetText, type TargetCheck } from './targets.js';
+import { readManifest } from '../formats/manifest.js';
+import { readMatrices } from '../formats/matrixfile.js';
 import { VERSION } from '../formats/version.js';
-import { escapeXml } from './svg.js';
-
-export { escapeXml };
-
-/** Largest Nout decoderNetworkSvg draws; larger matrices get a note instead. */
-export const MAX_DRAWN_N_OUT = 64;
+import { decoderNetworkSvg, escapeXml } from './svg.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
@@ -148,71 +148,32 @@ export function htmlReport(input: { title: string; synth?: SynthReport; targets?
   ].join('\n');
 }
 
+export interface DesignReportOptions {
+  /** A folder written by `flexor sweep`, whose plot (sweep.svg) the report shows. */
+  readonly sweep?: string;
+  readonly target?: SynthTarget;
+}
+
+export interface DesignReport {
+  readonly html: string;
+  /** The synthesis the page shows; `ok` is false when Yosys failed or reported errors. */
+  readonly synth: SynthReport;
+}
+
 /**
- * The XOR network of one plane's matrix: inputs x0..x(Nin-1) on the left, one XOR symbol per
- * output row y_j on the right with a line from each of its taps. Above MAX_DRAWN_N_OUT outputs
- * (or Nin) the picture would be unreadable: a small SVG with a note instead.
+ * `flexor report`: the page of the design in `dir`, a decoder or a layer. Its synthesis and cost
+ * targets; for a layer the comparison with its 1-bit binary twin (which synthesizes both); the
+ * sweep's plot when `sweep` is given; the XOR network of plane 0. Every input is checked before
+ * the synthesis runs.
  */
-export function decoderNetworkSvg(matrix: XorMatrix): string {
-  const { nIn, nOut, bits } = matrix;
-  if (nOut > MAX_DRAWN_N_OUT || nIn > MAX_DRAWN_N_OUT) {
-    const note = `The ${nOut} x ${nIn} XOR network is too large to draw (at most ${MAX_DRAWN_N_OUT} outputs); see matrix.json.`;
-    return [
-      `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40" viewBox="0 0 640 40" font-family="sans-serif" font-size="12">`,
-      `<text class="note" x="10" y="24">${escapeXml(note)}</text>`,
-      '</svg>',
-      '',
-    ].join('\n');
-  }
-  const row = 16;
-  const top = 30;
-  const rows = Math.max(nIn, nOut);
-  const height = top + rows * row + 20;
-  const inputX = 60;
-  const gateX = 420;
-  const r = 6;
-  const width = gateX + 110;
-  const f = (v: number) => v.toFixed(1);
-  // Inputs and outputs spread over the same height, each centred in its band.
-  const yIn = (i: number) => top + ((i + 0.5) * rows * row) / nIn;
-  const yOut = (j: number) => top + ((j + 0.5) * rows * row) / nOut;
-  const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="11">`);
-  out.push(`<title>${escapeXml(`XOR decoder network: ${nIn} inputs, ${nOut} outputs`)}</title>`);
-  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${inputX}" y="16" text-anchor="end" font-family="sans-serif">encrypted x</text>`);
-  out.push(`<text x="${gateX + r + 8}" y="16" font-family="sans-serif">decoded y</text>`);
-  out.push('<g class="wires" stroke="#6a8caf" stroke-width="0.8" fill="none">');
-  for (let j = 0; j < nOut; j++) {
-    for (let i = 0; i < nIn; i++) {
-      if (bits[j * nIn + i] !== 1) continue;
-      const x1 = inputX + 4;
-      const x2 = gateX - r;
-      const mid = (x1 + x2) / 2;
-      out.push(`<path d="M${f(x1)},${f(yIn(i))} C${f(mid)},${f(yIn(i))} ${f(mid)},${f(yOut(j))} ${f(x2)},${f(yOut(j))}"/>`);
-    }
-  }
-  out.push('</g>');
-  out.push('<g class="inputs">');
-  for (let i = 0; i < nIn; i++) {
-    out.push(`<circle cx="${inputX + 2}" cy="${f(yIn(i))}" r="2.5" fill="#000000"/><text x="${inputX - 4}" y="${f(yIn(i) + 4)}" text-anchor="end">x${i}</text>`);
-  }
-  out.push('</g>');
-  out.push('<g class="gates">');
-  for (let j = 0; j < nOut; j++) {
-    const y = yOut(j);
-    let taps = 0;
-    for (let i = 0; i < nIn; i++) taps += bits[j * nIn + i];
-    const label = taps === 0 ? `y${j} = 0` : `y${j}`;
-    out.push(
-      `<g class="xor" data-row="${j}"><circle cx="${gateX}" cy="${f(y)}" r="${r}" fill="#ffffff" stroke="#000000"/>` +
-        `<line x1="${gateX - r}" y1="${f(y)}" x2="${gateX + r}" y2="${f(y)}" stroke="#000000"/>` +
-        `<line x1="${gateX}" y1="${f(y - r)}" x2="${gateX}" y2="${f(y + r)}" stroke="#000000"/>` +
-        `<line x1="${gateX + r}" y1="${f(y)}" x2="${gateX + r + 6}" y2="${f(y)}" stroke="#000000"/>` +
-        `<text x="${gateX + r + 10}" y="${f(y + 4)}">${escapeXml(label)}</text></g>`,
-    );
-  }
-  out.push('</g>');
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+export async function designReport(dir: string, options: DesignReportOptions = {}): Promise<DesignReport> {
+  const manifest = readManifest(dir);
+  const sweepFile = options.sweep === undefined ? undefined : join(options.sweep, 'sweep.svg');
+  if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${options.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
+  const decoderSvg = decoderNetworkSvg(readMatrices(join(dir, 'matrix.json'))[0]);
+  const sweepSvg = sweepFile === undefined ? undefined : readFileSync(sweepFile, 'utf8');
+  const comparison = manifest.kind === 'layer' ? await compareWithBaseline(dir, { target: options.target }) : undefined;
+  const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, { target: options.target }));
+  const targets = comparison?.flexor.targets ?? designTargets(dir, synth);
+  return { html: htmlReport({ title: manifest.top, synth, targets, comparison, decoderSvg, sweepSvg }), synth };
 }

@@ -343,3 +343,12 @@ export function targetsText(checks: readonly TargetCheck[]): string {
   rows.forEach((r, i) => lines.push(format(r), `      ${table[i].detail}`));
   return `${lines.join('\n')}\n`;
 }
+
+/** `flexor synth --json`: per design folder its synthesis (without the Yosys log) and targets; one folder gives one object, several a list. */
+export function synthesisJson(designs: readonly { dir: string; synth: SynthReport; targets: readonly TargetCheck[] }[]): string {
+  const rows = designs.map(({ dir, synth, targets }) => {
+    const { yosysLog: _log, ...rest } = synth;
+    return { dir, ...rest, targets };
+  });
+  return `${JSON.stringify(rows.length === 1 ? rows[0] : rows, null, 2)}\n`;
+}

@@ -30,3 +30,9 @@ export function readInputFile(path: string, options: ReadOptions = {}): Uint8Arr
 export function readInputText(path: string, options: ReadOptions = {}): string {
   return Buffer.from(readInputFile(path, options)).toString('utf8');
 }
+
+/** A file a command writes: where, and what (text, or bytes for .npy and .npz). */
+export interface OutputFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array;
+}

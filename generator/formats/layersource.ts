@@ -95,6 +95,14 @@ export function layerSource(options: LayerSourceOptions): LayerSource {
 }
 
 /**
+ * `generate layer --inputs FILE`: the vectors of FILE, checked against the layer they feed (its K
+ * and activation bits), and the file's name for the header's command.
+ */
+export function layerInputs(path: string, options: LayerSourceOptions): { inputs: Int32Array[]; inputsFile: string } {
+  return { inputs: readActivations(path, layerSource(options).config), inputsFile: basename(path) };
+}
+
+/**
  * Activation vectors from a user's .npy: integer [V, K] (int8/16/32/64, or uint8), each value a
  * signed A-bit integer.
  */

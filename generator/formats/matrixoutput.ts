@@ -2,6 +2,7 @@
 import { InputError } from '../core/errors.js';
 import { drawPlanes, gf2Rank, matrixWarnings, rowTaps, type MatrixSpec, type XorMatrix } from '../core/matrix.js';
 import { matricesToJson, matricesToNpy } from './matrixfile.js';
+import { seededMatrixSpec, type SeededMatrixOptions } from './matrixoptions.js';
 
 export type MatrixFormat = 'text' | 'json' | 'npy';
 export const MATRIX_FORMATS: readonly MatrixFormat[] = ['text', 'json', 'npy'];
@@ -33,7 +34,9 @@ export function matricesToText(spec: MatrixSpec, planes: readonly XorMatrix[]): 
   return `${lines.join('\n')}\n`;
 }
 
-export function matrixOutput(spec: MatrixSpec, format: MatrixFormat): MatrixOutput {
+/** The planes the options draw (checked as for every seeded matrix), rendered in `format`. */
+export function matrixOutput(options: SeededMatrixOptions, format: MatrixFormat): MatrixOutput {
+  const spec = seededMatrixSpec(options);
   if (!MATRIX_FORMATS.includes(format)) throw new InputError('--format', `must be one of ${MATRIX_FORMATS.join(', ')}; got ${String(format)}`);
   const planes = drawPlanes(spec);
   const contents =

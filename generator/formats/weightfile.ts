@@ -2,12 +2,14 @@
  * `flexor encode`: turns a plain binary (or float) network's weights into FleXOR layers, one .npz
  * per weight file (docs/FORMAT.md), by the exact nearest-codeword search of encode.ts.
  */
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { bitErrorRate, encodePlane, type EncodeResult } from '../core/encode.js';
 import { InputError } from '../core/errors.js';
-import { readInputFile } from './files.js';
+import { readInputFile, type OutputFile } from './files.js';
 import { layerNpzBytes } from './layerfile.js';
 import type { XorMatrix } from '../core/matrix.js';
+import { resolveMatrix, type MatrixOptions } from './matrixoptions.js';
 import { parseNpy, type NpyArray } from './npy.js';
 
 export interface EncodedLayer {
@@ -85,18 +87,60 @@ export function encodeWeightFile(path: string, matrix: XorMatrix, options: { wei
     { shape: [...arr.shape], layout: 'oi', nIn: matrix.nIn, nOut: matrix.nOut, planes: 1, nSlices: result.nSlices, matrices: [matrix], packed: [result.packed], alpha: [alpha] },
     { compress: true },
   );
-  return { name: name.replace(/\.npy$/i, ''), npz, result, bitErrorRate: bitErrorRate(result) };
+  return { name: layerName(path), npz, result, bitErrorRate: bitErrorRate(result) };
+}
+
+/** The layer a weight file becomes: its name without `.npy` (`conv1.npy` is the layer `conv1`). */
+export function layerName(path: string): string {
+  return basename(path).replace(/\.npy$/i, '');
+}
+
+function checkLayerNames(paths: readonly string[]): void {
+  const names = new Set<string>();
+  for (const name of paths.map(layerName)) {
+    if (names.has(name)) throw new InputError(name, 'is named twice; each weight file needs its own name');
+    names.add(name);
+  }
 }
 
 export function encodeWeightFiles(paths: readonly string[], matrix: XorMatrix, options: { weighted?: boolean; importanceFile?: string } = {}): EncodeReport {
   if (options.importanceFile !== undefined && paths.length !== 1) throw new InputError('--importance', 'applies to one weight file at a time');
+  checkLayerNames(paths);
   const layers = paths.map((p) => encodeWeightFile(p, matrix, options));
-  const names = new Set<string>();
-  for (const l of layers) {
-    if (names.has(l.name)) throw new InputError(l.name, 'is named twice; each weight file needs its own name');
-    names.add(l.name);
-  }
   const weights = layers.reduce((n, l) => n + l.result.weights, 0);
   const bitErrors = layers.reduce((n, l) => n + l.result.bitErrors, 0);
   return { layers, weights, bitErrors, bitErrorRate: weights === 0 ? 0 : bitErrors / weights };
+}
+
+export interface EncodeLayerFilesOptions extends MatrixOptions {
+  /** The weight .npy files, one layer each. */
+  readonly weights: readonly string[];
+  readonly weighted?: boolean;
+  readonly importanceFile?: string;
+  /** One .npz (for one weight file), or a folder that gets `<name>.npz` per weight file. */
+  readonly output: string;
+  /** Overwrite existing layer files; without it an existing one is refused before any encoding. */
+  readonly force?: boolean;
+}
+
+export interface EncodedLayerFiles extends EncodeReport {
+  /** The folder that holds the layer files (created if missing), or undefined when `output` is one .npz. */
+  readonly folder?: string;
+  /** The layer files, in the order of the weight files; nothing else in the folder is touched. */
+  readonly files: readonly OutputFile[];
+}
+
+/**
+ * `flexor encode`: the matrix (drawn or imported), each weight file encoded into a layer .npz, and
+ * where each goes. Every check (matrix flags, output paths, names) comes before the encoding.
+ */
+export function encodeLayerFiles(options: EncodeLayerFilesOptions): EncodedLayerFiles {
+  const { matrix } = resolveMatrix(options);
+  const single = options.output.toLowerCase().endsWith('.npz');
+  if (single && options.weights.length !== 1) throw new InputError('-o', 'names one .npz file but several weight files were given; give a folder');
+  checkLayerNames(options.weights);
+  const paths = single ? [options.output] : options.weights.map((w) => join(options.output, `${layerName(w)}.npz`));
+  if (!options.force) for (const path of paths) if (existsSync(path)) throw new InputError('-o', `${path} exists; pass --force to overwrite it`);
+  const report = encodeWeightFiles(options.weights, matrix, { weighted: options.weighted, importanceFile: options.importanceFile });
+  return { ...report, folder: single ? undefined : options.output, files: report.layers.map((l, i) => ({ path: paths[i], contents: l.npz })) };
 }

@@ -3,13 +3,13 @@
  * netlist, renders the RTL, the testbench, its vectors from the golden model, file lists, a FuseSoC
  * core and the manifest. Validates everything before producing anything.
  */
-import { basename } from 'node:path';
 import { bitsToHex, describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile, type HeaderView } from './design.js';
 import { InputError, requireInteger } from '../core/errors.js';
 import { decodeSlice } from '../core/golden.js';
 import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from './hdl.js';
-import { checkMatrixSpec, drawMatrix, gf2Rank, matricesHash, matrixWarnings, uniformTaps, type XorMatrix } from '../core/matrix.js';
-import { matricesToJson, readMatrices } from '../formats/matrixfile.js';
+import { gf2Rank, matrixWarnings, uniformTaps, type XorMatrix } from '../core/matrix.js';
+import { matricesToJson } from '../formats/matrixfile.js';
+import { resolveMatrix } from '../formats/matrixoptions.js';
 import { buildXorNetlist, type Signal, type XorNetlist } from './netlist.js';
 import { testRandom } from '../core/prng.js';
 import { render } from './templates.js';
@@ -66,32 +66,8 @@ function resolve(options: DecoderOptions): ResolvedMatrix {
   const registered = options.registered ?? false;
   const common = { kind: 'decoder' as const, seed, registered, hdl, reset: registered ? reset : undefined };
 
-  if (options.matrixFile !== undefined) {
-    if (options.nTap !== undefined || options.dense) {
-      throw new InputError('--matrix', 'cannot be combined with --ntap or --dense: the file gives the matrix');
-    }
-    const planes = readMatrices(options.matrixFile);
-    const plane = requireInteger('--plane', options.plane ?? 0, 0, planes.length - 1, `an integer from 0 to ${planes.length - 1} (the file has ${planes.length} plane(s))`);
-    const matrix = planes[plane];
-    if (options.nIn !== undefined && options.nIn !== matrix.nIn) {
-      throw new InputError('--nin', `is ${options.nIn} but the matrix in ${options.matrixFile} has Nin = ${matrix.nIn} columns`);
-    }
-    if (options.nOut !== undefined && options.nOut !== matrix.nOut) {
-      throw new InputError('--nout', `is ${options.nOut} but the matrix in ${options.matrixFile} has Nout = ${matrix.nOut} rows`);
-    }
-    const source = { source: 'file' as const, file: basename(options.matrixFile), plane, sha256: matricesHash([matrix]) };
-    return { config: { ...common, nIn: matrix.nIn, nOut: matrix.nOut, matrix: source }, matrix };
-  }
-
-  if (options.plane !== undefined) throw new InputError('--plane', 'only applies with --matrix');
-  const spec = { nIn: options.nIn!, nOut: options.nOut!, nTap: options.nTap, dense: options.dense, seed };
-  if (options.nOut === undefined) throw new InputError('--nout', 'is required unless --matrix is given');
-  if (options.nIn === undefined) throw new InputError('--nin', 'is required unless --matrix is given');
-  checkMatrixSpec(spec);
-  const source = options.dense
-    ? { source: 'seeded' as const, dense: true, seed }
-    : { source: 'seeded' as const, nTap: options.nTap, seed };
-  return { config: { ...common, nIn: spec.nIn, nOut: spec.nOut, matrix: source }, matrix: drawMatrix(spec) };
+  const { matrix, source } = resolveMatrix({ ...options, seed });
+  return { config: { ...common, nIn: matrix.nIn, nOut: matrix.nOut, matrix: source }, matrix };
 }
 
 /** The command that regenerates this design (without the output folder). */
