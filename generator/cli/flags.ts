@@ -163,3 +163,8 @@ export function writeNewFiles(files: readonly OutputFile[], force: boolean, fold
 export function writeFiles(files: readonly OutputFile[]): void {
   for (const file of files) writeFileSync(file.path, file.contents);
 }
+
+/** `--no-cache`: synthesize again instead of reusing a cached Yosys run (docs/SYNTH.md, "Cache"). */
+export const cacheFlag = {
+  cache: { type: 'boolean', default: true, describe: 'reuse a cached synthesis of the same files, target and Yosys (--no-cache runs Yosys again)' },
+} as const;

@@ -728,7 +728,7 @@ function readableParameter(assignment: string): string {
 export function synthReportText(r: SynthReport): string {
   const lines: string[] = [];
   lines.push(`${r.top}: ${r.target}, Yosys ${r.yosysVersion.split(' ')[0]} (${r.yosys}), ${r.seconds.toFixed(1)} s -- ${r.ok ? 'OK' : 'FAILED'}`);
-  if (r.cached) lines.push('from the synthesis cache: Yosys did not run (FLEXOR_NO_CACHE=1 runs it again; docs/SYNTH.md, "Cache")');
+  if (r.cached) lines.push('from the synthesis cache: Yosys did not run (--no-cache or FLEXOR_NO_CACHE=1 runs it again; docs/SYNTH.md, "Cache")');
   const head = ['module', 'count', 'LUTs', 'FFs', 'carry', 'DSP', 'BRAM', 'mem bits', 'LUT levels', 'cells'];
   const row = (f: ModuleFigures, name: string) => [
     name,

@@ -8,7 +8,7 @@ import { generateLayer, settingsOf } from '../rtl/layergen.js';
 import { readLayerFile } from '../formats/layerfile.js';
 import { readLayerManifest } from '../eda/layertools.js';
 import { writeDesignFiles } from '../rtl/output.js';
-import { lutRamSites, synthesizeDesign, type SynthReport, type SynthTarget, type YosysKind } from '../eda/synth.js';
+import { lutRamSites, synthesizeDesign, type SynthOptions, type SynthReport } from '../eda/synth.js';
 import { designTargets, targetsText, type TargetCheck } from './targets.js';
 
 export interface CompareSide {
@@ -34,7 +34,7 @@ function side(dir: string, synth: SynthReport): CompareSide {
 }
 
 /** Generates the baseline of the layer in `dir` into DIR/build/compare/baseline and synthesizes both. */
-export async function compareWithBaseline(dir: string, options: { target?: SynthTarget; yosys?: YosysKind } = {}): Promise<Comparison> {
+export async function compareWithBaseline(dir: string, options: SynthOptions = {}): Promise<Comparison> {
   const manifest = readLayerManifest(dir, 'compare');
   const trained = readLayerFile(join(dir, 'layer.npz'));
   const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, reset: manifest.reset, hdl: manifest.hdl, topName: `${manifest.top}_bin` });

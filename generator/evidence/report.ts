@@ -152,6 +152,8 @@ export interface DesignReportOptions {
   /** A folder written by `flexor sweep`, whose plot (sweep.svg) the report shows. */
   readonly sweep?: string;
   readonly target?: SynthTarget;
+  /** Reuse cached synthesis runs (default true). */
+  readonly cache?: boolean;
 }
 
 export interface DesignReport {
@@ -172,8 +174,8 @@ export async function designReport(dir: string, options: DesignReportOptions = {
   if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${options.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
   const decoderSvg = decoderNetworkSvg(readMatrices(join(dir, 'matrix.json'))[0]);
   const sweepSvg = sweepFile === undefined ? undefined : readFileSync(sweepFile, 'utf8');
-  const comparison = manifest.kind === 'layer' ? await compareWithBaseline(dir, { target: options.target }) : undefined;
-  const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, { target: options.target }));
+  const comparison = manifest.kind === 'layer' ? await compareWithBaseline(dir, { target: options.target, cache: options.cache }) : undefined;
+  const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, { target: options.target, cache: options.cache }));
   const targets = comparison?.flexor.targets ?? designTargets(dir, synth);
   return { html: htmlReport({ title: manifest.top, synth, targets, comparison, decoderSvg, sweepSvg }), synth };
 }

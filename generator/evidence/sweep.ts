@@ -74,6 +74,8 @@ export interface SweepOptions {
   axes: SweepAxes;
   seed?: number;
   target?: SynthTarget;
+  /** Reuse cached synthesis runs (default true; docs/SYNTH.md, "Cache"). */
+  cache?: boolean;
   /** Points synthesized at once (default os.availableParallelism()). */
   jobs?: number;
   /** JSON lines, one SweepResult each; points already there (without error) are not recomputed. */
@@ -157,6 +159,7 @@ interface PointJob {
   shape: number[];
   seed: number;
   target: SynthTarget;
+  cache: boolean;
   point: SweepPoint;
   key: string;
 }
@@ -164,7 +167,7 @@ interface PointJob {
 /** Generates, writes and synthesizes one point; never throws (a failure becomes `error`). */
 export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
   const started = performance.now();
-  const { point, shape, seed, target, key } = job;
+  const { point, shape, seed, target, cache, key } = job;
   const result: SweepResult = {
     ...point,
     key,
@@ -189,7 +192,7 @@ export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
     result.memoryBits = manifest.storage.memoryBits;
     result.trainedBits = manifest.storage.trainedBits;
     result.cyclesPerVector = manifest.throughput.cyclesPerVector;
-    const synth = await synthesizeDesign(dir, { target });
+    const synth = await synthesizeDesign(dir, { target, cache });
     result.luts = synth.total.luts;
     result.flipFlops = synth.total.flipFlops;
     result.lutLevels = synth.lutLevels;
@@ -279,7 +282,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult[]> {
       done++;
       options.onProgress?.(done, total, cached, true);
     } else {
-      queue.push({ index, job: { shape, seed, target, point, key } });
+      queue.push({ index, job: { shape, seed, target, cache: options.cache ?? true, point, key } });
     }
   });
 

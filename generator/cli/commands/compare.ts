@@ -1,7 +1,7 @@
 /** `flexor compare`: a layer against its 1-bit binary twin, both synthesized the same way. */
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, type YosysKind } from '../../eda/synth.js';
 import { compareWithBaseline, comparisonJson, comparisonText } from '../../evidence/compare.js';
-import { checkFailed, defineCommand, requireNewFile, say, writeNewFile } from '../flags.js';
+import { checkFailed, defineCommand, requireNewFile, say, writeNewFile, cacheFlag } from '../flags.js';
 
 export const compareCommand = defineCommand({
   command: 'compare <dir>',
@@ -10,6 +10,7 @@ export const compareCommand = defineCommand({
     b
       .positional('dir', { type: 'string', demandOption: true, describe: 'a layer folder' })
       .options({
+        ...cacheFlag,
         target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
         yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded or system yosys' },
         json: { type: 'string', describe: 'also write the comparison as JSON' },
@@ -18,7 +19,7 @@ export const compareCommand = defineCommand({
       .example('$0 compare rtl-out/demo-layer --target xilinx', ''),
   handler: async (argv) => {
     if (argv.json !== undefined) requireNewFile(argv.json, argv.force, '--json');
-    const comparison = await compareWithBaseline(argv.dir, { target: argv.target, yosys: argv.yosys });
+    const comparison = await compareWithBaseline(argv.dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache });
     say([comparisonText(comparison)]);
     if (!comparison.flexor.synth.ok || !comparison.baseline.synth.ok) checkFailed();
     if (argv.json !== undefined) writeNewFile(argv.json, comparisonJson(comparison), argv.force, '--json');

@@ -1,7 +1,7 @@
 /** `flexor report`: one self-contained HTML page about a design. */
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS } from '../../eda/synth.js';
 import { designReport } from '../../evidence/report.js';
-import { checkFailed, defineCommand, requireNewFile, say, writeNewFile } from '../flags.js';
+import { checkFailed, defineCommand, requireNewFile, say, writeNewFile, cacheFlag } from '../flags.js';
 
 export const reportCommand = defineCommand({
   command: 'report <dir>',
@@ -10,6 +10,7 @@ export const reportCommand = defineCommand({
     b
       .positional('dir', { type: 'string', demandOption: true, describe: 'a decoder or layer folder' })
       .options({
+        ...cacheFlag,
         sweep: { type: 'string', describe: 'a folder written by flexor sweep, to include its plot' },
         target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .html to write' },
@@ -19,7 +20,7 @@ export const reportCommand = defineCommand({
   handler: async (argv) => {
     // designReport checks the folder and --sweep before it synthesizes.
     requireNewFile(argv.output, argv.force, '-o');
-    const report = await designReport(argv.dir, { sweep: argv.sweep, target: argv.target });
+    const report = await designReport(argv.dir, { sweep: argv.sweep, target: argv.target, cache: argv.cache });
     writeNewFile(argv.output, report.html, argv.force);
     say([`wrote ${argv.output}`]);
     if (!report.synth.ok) checkFailed();

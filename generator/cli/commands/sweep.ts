@@ -2,7 +2,7 @@
 import { MAX_SEED } from '../../core/matrix.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS } from '../../eda/synth.js';
 import { sweepIntoFolder, type SkippedPoint, type SweepResult } from '../../evidence/sweep.js';
-import { checkFailed, defineCommand, integerFlag, listFlag, say, shapeFlag, warn, writeFiles } from '../flags.js';
+import { checkFailed, defineCommand, integerFlag, listFlag, say, shapeFlag, warn, writeFiles, cacheFlag } from '../flags.js';
 
 /** The skipped points: how many, and the reasons of the first three. */
 function warnSkipped(skipped: readonly SkippedPoint[]): void {
@@ -33,6 +33,7 @@ export const sweepCommand = defineCommand({
   builder: (b) =>
     b
       .options({
+        ...cacheFlag,
         shape: { type: 'string', demandOption: true, coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw or out,in' },
         nin: { type: 'string', demandOption: true, coerce: listFlag('--nin'), describe: 'list of Nin' },
         nout: { type: 'string', demandOption: true, coerce: listFlag('--nout'), describe: 'list of Nout' },
@@ -53,6 +54,7 @@ export const sweepCommand = defineCommand({
       axes: { nIn: argv.nin!, nOut: argv.nout!, nTap: argv.ntap!, planes: argv.planes!, lanes: argv.lanes!, simd: argv.simd! },
       seed: argv.seed,
       target: argv.target,
+      cache: argv.cache,
       jobs: argv.jobs,
       onPlan: (plan) => warnSkipped(plan.skipped),
       onProgress: progress.update,

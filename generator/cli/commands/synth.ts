@@ -2,7 +2,7 @@
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, type YosysKind } from '../../eda/synth.js';
 import { synthesisJson, synthesizeWithTargets, targetsText } from '../../evidence/targets.js';
 import { designFolders } from '../../formats/manifest.js';
-import { checkFailed, defineCommand, requireNewFile, say, writeNewFile } from '../flags.js';
+import { checkFailed, defineCommand, requireNewFile, say, writeNewFile, cacheFlag } from '../flags.js';
 
 export const synthCommand = defineCommand({
   command: 'synth <dir>',
@@ -11,6 +11,7 @@ export const synthCommand = defineCommand({
     b
       .positional('dir', { type: 'string', demandOption: true, describe: 'a design or network folder' })
       .options({
+        ...cacheFlag,
         target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
         yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded (@yowasp/yosys, no install) or the system yosys on PATH' },
         json: { type: 'string', describe: 'also write the report as JSON to this file' },
@@ -22,7 +23,7 @@ export const synthCommand = defineCommand({
     const designs = [];
     for (const dir of designFolders(argv.dir)) {
       // A missed target is information, not a failed check: the exit status is the synthesis's.
-      const { synth, targets } = await synthesizeWithTargets(dir, { target: argv.target, yosys: argv.yosys });
+      const { synth, targets } = await synthesizeWithTargets(dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache });
       say([`${dir}:`, synthReportText(synth), targetsText(targets)]);
       for (const e of synth.errors) say([`error: ${e}`], process.stderr);
       if (!synth.ok) checkFailed();
