@@ -518,6 +518,13 @@ describe('flexor CLI', () => {
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).to.match(/^<!DOCTYPE html>/i).and.include('<svg').and.include('flexor_dec_4x6_t2_s1');
       expect(html).to.not.match(/(src|href)="(https?:)?\/\//);
+      expect(html).to.include('Yosys ran');
+      // A second report of the same design reuses the synthesis; --no-cache runs Yosys again.
+      const second = ok(['report', join(dir, 'dec'), '--target', 'generic', '-o', join(dir, 'again.html')]);
+      expect(second.stdout).to.include('synthesis: from the synthesis cache (Yosys did not run');
+      expect(readFileSync(join(dir, 'again.html'), 'utf8')).to.include('from the synthesis cache');
+      const fresh = ok(['report', join(dir, 'dec'), '--target', 'generic', '--no-cache', '-o', join(dir, 'fresh.html')]);
+      expect(fresh.stdout).to.match(/synthesis: Yosys ran \(\d+\.\d s\)/);
     });
 
     it('verify --waves makes both simulators write a waveform', () => {

@@ -766,3 +766,8 @@ export function synthReportText(r: SynthReport): string {
   for (const e of r.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** Where a report's figures come from: a Yosys run of this call, or the synthesis cache. */
+export function synthesisOrigin(r: SynthReport): string {
+  return r.cached ? 'from the synthesis cache (Yosys did not run; --no-cache runs it again)' : `Yosys ran (${r.seconds.toFixed(1)} s)`;
+}

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareWithBaseline, comparisonRows, type Comparison } from './compare.js';
 import { InputError } from '../core/errors.js';
-import { displayName, synthesizeDesign, type SynthReport, type SynthTarget } from '../eda/synth.js';
+import { displayName, synthesisOrigin, synthesizeDesign, type SynthReport, type SynthTarget } from '../eda/synth.js';
 import { designTargets, figureText, resultText, targetText, type TargetCheck } from './targets.js';
 import { readManifest } from '../formats/manifest.js';
 import { readMatrices } from '../formats/matrixfile.js';
@@ -50,7 +50,7 @@ function synthSection(r: SynthReport): string {
   rows.push(['total (every instance)', 1, t.luts, t.flipFlops, t.carryCells, t.dsps, t.blockRams, t.memoryBits, r.lutLevels]);
   const parts = [
     '<h2>Synthesis</h2>',
-    `<p>Top <code>${escapeXml(r.top)}</code>, target <b>${escapeXml(r.target)}</b>, Yosys ${escapeXml(r.yosysVersion)} (${escapeXml(r.yosys)}), ${r.seconds.toFixed(1)} s. Figures per module are for one instance.</p>`,
+    `<p>Top <code>${escapeXml(r.top)}</code>, target <b>${escapeXml(r.target)}</b>, Yosys ${escapeXml(r.yosysVersion)} (${escapeXml(r.yosys)}), ${escapeXml(synthesisOrigin(r))}. Figures per module are for one instance.</p>`,
     table(headers, rows, rows.length - 1),
   ];
   if (r.errors.length > 0) parts.push(`<p class="bad">Errors:</p><ul>${r.errors.map((e) => `<li class="bad">${escapeXml(e)}</li>`).join('')}</ul>`);

@@ -1,6 +1,7 @@
 /** `flexor report`: one self-contained HTML page about a design. */
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS } from '../../eda/synth.js';
 import { designReport } from '../../evidence/report.js';
+import { synthesisOrigin } from '../../eda/synth.js';
 import { checkFailed, defineCommand, requireNewFile, say, writeNewFile, cacheFlag } from '../flags.js';
 
 export const reportCommand = defineCommand({
@@ -22,7 +23,7 @@ export const reportCommand = defineCommand({
     requireNewFile(argv.output, argv.force, '-o');
     const report = await designReport(argv.dir, { sweep: argv.sweep, target: argv.target, cache: argv.cache });
     writeNewFile(argv.output, report.html, argv.force);
-    say([`wrote ${argv.output}`]);
+    say([`wrote ${argv.output}`, `synthesis: ${synthesisOrigin(report.synth)}`]);
     if (!report.synth.ok) checkFailed();
   },
 });
