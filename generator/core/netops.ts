@@ -161,59 +161,70 @@ export function quantizeReal(x: number, scale: number, range: { min: number; max
   return q < range.min ? range.min : q > range.max ? range.max : q;
 }
 
-/** The multiplier and shift that replace the division of a global average pool. */
+/** The multiplier, rounding constant and shift that replace the division of a global average pool. */
 export interface AvgPoolDivider {
   /** S: the right shift, the smallest that works. */
   readonly shift: number;
   /** M: the smallest multiplier that works with S. */
   readonly multiplier: number;
+  /** R: the rounding constant, the one closest to 2^(S-1) (the smaller on a tie) that works with S and M. */
+  readonly round: number;
+}
+
+function floorDivBig(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /**
- * The smallest shift S, then the smallest multiplier M, such that
- * floor((sum*M + h) / 2^S) == round_half_up(sum / count) for every integer sum in
- * [count*min, count*max], with h = 2^(S-1) (h = 0 when S = 0).
+ * The valid rounding constants R for multiplier M and shift S: the interval of R with
+ * floor((s*M + R) / 2^S) == round_half_up(s / count) for every sum s in [lo, hi], i.e.
+ * r*2^S - s*M <= R <= (r+1)*2^S - 1 - s*M with r = round_half_up(s / count); empty when low > high.
+ */
+function roundInterval(count: bigint, lo: bigint, hi: bigint, m: bigint, shift: number): { low: bigint; high: bigint } {
+  const one = 1n << BigInt(shift);
+  let low = 0n;
+  let high = one - 1n; // s = 0: 0 <= R <= 2^S - 1
+  for (let s = lo; s <= hi && low <= high; s++) {
+    const r = floorDivBig(2n * s + count, 2n * count);
+    const a = r * one - s * m;
+    const b = a + one - 1n;
+    if (a > low) low = a;
+    if (b < high) high = b;
+  }
+  return { low, high };
+}
+
+/**
+ * The smallest shift S, then the smallest multiplier M, then the rounding constant R closest to
+ * 2^(S-1) such that floor((sum*M + R) / 2^S) == round_half_up(sum / count) for every integer sum
+ * in [count*min, count*max] (min <= 0 <= max), checked exhaustively.
  *
- * Each sum s constrains M to an interval: with r = round_half_up(s / count), the condition is
- * r*2^S <= s*M + h <= (r+1)*2^S - 1, so M >= ceil((r*2^S - h) / s) and M <= floor(((r+1)*2^S - 1 - h) / s)
- * for s > 0 (the bounds swap for s < 0; s = 0 needs h < 2^S, always true). The valid M for a
- * given S are the intersection of these intervals over every sum in range: exhaustive by
- * construction. BigInt throughout.
+ * R = 2^(S-1) works for every unsigned range. It cannot for a signed range when count is even
+ * and not a power of two: the ties s/count = +-1/2 need M >= 2^S/count and M <= 2^S/count.
+ *
+ * Only M near 2^S/count can work: the sums s = count*k (k = 0 and the k of largest |k| = K in
+ * range) force 0 <= R <= 2^S - 1 and 2^S*(1 - 1/K) < count*M < 2^S*(1 + 1/K); each such M is
+ * tried, and the R that work with it form an interval (roundInterval). BigInt throughout.
  */
 export function avgPoolDivider(count: number, min: number, max: number): AvgPoolDivider {
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`avgPoolDivider: count must be a positive integer; got ${count}`);
-  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) throw new RangeError(`avgPoolDivider: bad range [${min}, ${max}]`);
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > 0 || max < 0) throw new RangeError(`avgPoolDivider: the range [${min}, ${max}] must hold 0`);
   const n = BigInt(count);
   const lo = n * BigInt(min);
   const hi = n * BigInt(max);
-  const floorDivBig = (a: bigint, b: bigint): bigint => {
-    const q = a / b;
-    return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
-  };
-  const ceilDivBig = (a: bigint, b: bigint): bigint => -floorDivBig(-a, b);
+  const k = BigInt(Math.max(-min, max, 1));
   for (let shift = 0; shift <= 64; shift++) {
     const one = 1n << BigInt(shift);
-    const h = shift > 0 ? 1n << BigInt(shift - 1) : 0n;
-    let low = 0n;
-    let high = one * 2n; // M <= 2^(S+1) always holds for a working M (s = count gives r = 1)
-    for (let s = lo; s <= hi && low <= high; s++) {
-      if (s === 0n) continue;
-      const r = floorDivBig(2n * s + n, 2n * n);
-      const a = r * one - h; // s*M >= a
-      const b = (r + 1n) * one - 1n - h; // s*M <= b
-      if (s > 0n) {
-        const l = ceilDivBig(a, s);
-        const u = floorDivBig(b, s);
-        if (l > low) low = l;
-        if (u < high) high = u;
-      } else {
-        const l = ceilDivBig(b, s);
-        const u = floorDivBig(a, s);
-        if (l > low) low = l;
-        if (u < high) high = u;
-      }
+    const first = floorDivBig(one * (k - 1n), n * k);
+    const last = floorDivBig(one * (k + 1n) + n * k - 1n, n * k);
+    for (let m = first < 0n ? 0n : first; m <= last; m++) {
+      const { low, high } = roundInterval(n, lo, hi, m, shift);
+      if (low > high) continue;
+      const half = shift > 0 ? one / 2n : 0n;
+      const round = half < low ? low : half > high ? high : half;
+      return { shift, multiplier: Number(m), round: Number(round) };
     }
-    if (low <= high) return { shift, multiplier: Number(low) };
   }
   throw new RangeError(`avgPoolDivider: no shift up to 64 works for count ${count}`);
 }

@@ -121,8 +121,8 @@ export function networkSummary(spec: NetworkSpec, model?: NetworkModel): string[
     } else if (layer.kind === 'relu') detail = layer.folded ? ' (folded: the requantization tail)' : ' (a clamp)';
     else if (layer.kind === 'maxpool') detail = ` ${layer.size} x ${layer.size}`;
     else if (layer.kind === 'avgpool') {
-      const { shift, multiplier } = layer.divider;
-      detail = ` round_half_up(sum / ${layer.count}) = ${shift > 0 ? `(sum * ${multiplier} + 2^${shift - 1}) >> ${shift}` : `sum * ${multiplier}`}`;
+      const { shift, multiplier, round } = layer.divider;
+      detail = ` round_half_up(sum / ${layer.count}) = (sum * ${multiplier} + ${round}) >> ${shift}`;
     }
     lines.push(`  ${layer.name}: ${layer.kind}${detail} -> ${type}`);
   });
