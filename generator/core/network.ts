@@ -6,7 +6,7 @@
  * (netquant.ts). Pure: trained layers arrive already read.
  */
 import { InputError } from './errors.js';
-import { BIAS_STREAM, drawLayer, MAX_ACT_BITS, MAX_OUT_BITS, MIN_OUT_BITS, planeWeightBits, resolveLayer, type LayerConfig, type LayerOptions, type Layout } from './layer.js';
+import { BIAS_STREAM, drawLayer, MAX_ACT_BITS, MAX_OUT_BITS, MIN_OUT_BITS, planeWeightBits, resolveLayer, type LayerConfig, type LayerData, type LayerOptions, type Layout } from './layer.js';
 import type { XorMatrix } from './matrix.js';
 import { avgPoolDivider, convOutputSize, intRange, shapeText, type AvgPoolDivider, type FeatureShape, type Kernel } from './netops.js';
 import { testRandom } from './prng.js';
@@ -118,6 +118,7 @@ export interface EngineLayer extends LayerBase {
   /** Real scales [q][N] and biases [N] (undefined: no bias). */
   readonly alphaReal: readonly (readonly number[])[];
   readonly biasReal?: readonly number[];
+  /** The manifest's `weights`: where the generated engine keeps its weights (rom or stream). */
   readonly weights?: WeightSource;
   readonly origin: { readonly kind: 'seeded' } | { readonly kind: 'file'; readonly file: string };
   /** The output tensor's scale, when the manifest gives it. */
@@ -219,7 +220,7 @@ function resolveInput(desc: NetworkDescription): { type: TensorType; scale?: num
   return { type: { h: shape[0], w: shape[1], c: shape[2], bits, signed }, scale, layout };
 }
 
-/** What a layer reads, for messages: `the input (28 x 28 x 1)` or `the output of pool1 (layers[2]), 14 x 14 x 32`. */
+/** What a layer reads, for messages: `the input, 28 x 28 x 1` or `the output of pool1 (layers[2]), 14 x 14 x 32`. */
 function producerText(layers: readonly NetLayer[], index: number, tensor: FeatureShape): string {
   if (index === 0) return `the input, ${shapeText(tensor)}`;
   const prev = layers[index - 1];
@@ -231,8 +232,8 @@ function producerText(layers: readonly NetLayer[], index: number, tensor: Featur
  * (1 + below(2^16)) * 2^-(17+p)), and biases from stream 9 as (next() - 2^31) * 2^-31, uniform
  * in [-1, 1) (a network does not scale them by the activation range as `flexor generate layer` does).
  */
-function seededReals(config: LayerConfig): { alphaReal: number[][]; biasReal?: number[] } {
-  const data = drawLayer(config);
+function seededReals(data: LayerData): { alphaReal: number[][]; biasReal?: number[] } {
+  const { config } = data;
   if (!config.bias) return { alphaReal: data.alphaReal };
   const rng = testRandom(config.seed, BIAS_STREAM);
   return { alphaReal: data.alphaReal, biasReal: Array.from({ length: config.n }, () => (rng.nextUint32() - 2 ** 31) * 2 ** -31) };
@@ -265,7 +266,7 @@ function engineWeights(d: LayerDescription): Pick<EngineLayer, 'config' | 'matri
     resolveLayer({ ...arithmetic, shape: [...d.shape!], nIn: e.nIn!, nOut: e.nOut!, nTap: e.nTap, dense: e.dense, seed: e.seed, planes: e.planes, layout: e.layout, bias: e.bias }),
   );
   const data = drawLayer(config);
-  return { config, matrices: data.matrices, encrypted: data.encrypted, nSlices: data.nSlices, ...seededReals(config), origin: { kind: 'seeded' } };
+  return { config, matrices: data.matrices, encrypted: data.encrypted, nSlices: data.nSlices, ...seededReals(data), origin: { kind: 'seeded' } };
 }
 
 interface Context {
