@@ -82,7 +82,7 @@ function quantizeEngine(spec: NetworkSpec, layer: EngineLayer, inScale: number, 
   const bias = layer.biasReal ? Float64Array.from(layer.biasReal, (b) => b / outScale) : undefined;
   const frac = chooseAlphaFrac(alpha.flatMap((row) => Array.from(row)), bias ? Array.from(bias) : [], config.alphaBits, config.biasBits);
   if (frac === undefined) {
-    const big = Math.max(...alpha.flatMap((row) => Array.from(row, Math.abs)));
+    const big = alpha.reduce((m, row) => row.reduce((x, v) => Math.max(x, Math.abs(v)), m), 0);
     throw new InputError(`${layer.field}.scale`, `${layer.name}: the scales alpha * s_in / s_out (up to ${big}, s_in = ${inScale}, s_out = ${outScale}) or biases / s_out do not fit alphaBits = ${config.alphaBits} / biasBits = ${config.biasBits} even with 0 fraction bits; raise alphaBits or the output scale`);
   }
   const trained: TrainedLayer = {
@@ -111,7 +111,7 @@ function quantizeEngine(spec: NetworkSpec, layer: EngineLayer, inScale: number, 
   const data = trainedLayerData(trained, settings, `${spec.field}:${layer.name}`);
   data.alpha.forEach((row, p) => {
     const lost = row.filter((v, c) => v === 0n && layer.alphaReal[p][c] !== 0).length;
-    if (lost > 0) warnings.push(`${layer.name}: ${lost} of ${row.length} scales of plane ${p} round to 0 at F = ${frac} (alpha * s_in / s_out below 2^-${frac + 1})`);
+    if (lost > 0) warnings.push(`${layer.name}: ${lost} of ${row.length} scales of plane ${p} round to 0 at F = ${frac} (|alpha * s_in / s_out| at most 2^-${frac + 1})`);
   });
   return { layer, inScale, outScale, alphaFrac: frac, data, trained, settings };
 }
