@@ -69,6 +69,7 @@ golden-check: deps build
 bench: deps build
 	node dist/bench/decode.js
 	node dist/bench/encode.js
+	node dist/bench/network.js
 
 clean:
 	rm -rf dist .build

@@ -475,12 +475,20 @@ export function drawLayer(config: LayerConfig): LayerData {
  * for the weight +1, 0 for -1. Decodes the packed stream with StreamDecoder.
  */
 export function weightBits(data: LayerData, plane: number): Uint8Array {
-  const { config } = data;
   if (!Number.isInteger(plane) || plane < 0 || plane >= data.matrices.length) {
     throw new RangeError(`weightBits: plane must be an integer from 0 to ${data.matrices.length - 1}; got ${plane}`);
   }
+  return planeWeightBits(data.config, data.matrices[plane], data.encrypted[plane], data.nSlices);
+}
+
+/**
+ * The decoded weight bits of one plane, given its matrix and its packed encrypted stream of
+ * `nSlices` slices, in (c, k) order (bits[c*K + k], 1 = +1) for `config`'s shape and layout. Only
+ * the shape, layout and N, K of `config` are used (not its arithmetic).
+ */
+export function planeWeightBits(config: LayerConfig, matrix: XorMatrix, encrypted: Uint8Array, nSlices: number): Uint8Array {
   const { n: N, k: K } = config;
-  const decoded = new StreamDecoder(data.matrices[plane]).decode(data.encrypted[plane], data.nSlices);
+  const decoded = new StreamDecoder(matrix).decode(encrypted, nSlices);
   const flat = unpackBits(decoded, N * K);
   if (config.layout === 'oi') return flat;
   const { cin: nCin, kh, kw } = convDims(config);

@@ -6,15 +6,14 @@
 import { basename } from 'node:path';
 import { InputError, requireInteger } from '../core/errors.js';
 import { readInputFile } from './files.js';
-import { drawLayer, realToFixed, resolveLayer, type LayerConfig, type LayerData, type LayerOptions } from '../core/layer.js';
+import { drawLayer, resolveLayer, type LayerConfig, type LayerData, type LayerOptions } from '../core/layer.js';
 import { layerNpzBytes, readLayerFile, trainedLayerFromData } from './layerfile.js';
-import { uniformTaps } from '../core/matrix.js';
 import { parseNpy } from './npy.js';
 import { sha256 } from '../core/hash.js';
-import { type TrainedLayer } from '../core/trained.js';
+import { trainedLayerData, type LayerSettings, type TrainedLayer } from '../core/trained.js';
 
 /** The arithmetic and parallelism flags that apply to a trained layer too. */
-export type LayerSettings = Omit<LayerOptions, 'shape' | 'nIn' | 'nOut' | 'nTap' | 'dense' | 'planes' | 'layout'>;
+export type { LayerSettings } from '../core/trained.js';
 
 export interface LayerSourceOptions extends Partial<LayerOptions> {
   /** A trained layer's .npz; then shape, Nin, Nout, planes, matrices, layout and bias come from it. */
@@ -60,35 +59,9 @@ export function layerSource(options: LayerSourceOptions): LayerSource {
   }
   const trained = options.trained ?? readLayerFile(options.from!);
   const field = options.from ? basename(options.from) : 'layer';
-  const taps = trained.matrices.map(uniformTaps);
-  const nTap = taps.every((t) => t !== undefined && t >= 1 && t === taps[0]) ? taps[0] : undefined;
   if (options.bias && trained.bias === undefined) throw new InputError('--bias', `${field} has no bias array`);
-  const config = resolveLayer({
-    ...(options as LayerSettings),
-    bias: trained.bias !== undefined,
-    shape: [...trained.shape],
-    nIn: trained.nIn,
-    nOut: trained.nOut,
-    planes: trained.planes,
-    layout: trained.layout,
-    ...(nTap !== undefined ? { nTap } : { dense: true }),
-  });
-  const alpha = trained.alpha.map((row, p) =>
-    Array.from(row, (value, c) => realToFixed(value, config.alphaBits, config.alphaFrac, `${field}:alpha[${p}][${c}] with --alpha-bits ${config.alphaBits} --alpha-frac ${config.alphaFrac}`)),
-  );
-  const bias = Array.from({ length: config.n }, (_, c) =>
-    trained.bias ? realToFixed(trained.bias[c], config.biasBits, config.alphaFrac, `${field}:bias[${c}] with --bias-bits ${config.biasBits} --alpha-frac ${config.alphaFrac}`) : 0n,
-  );
-  const data: LayerData = {
-    config,
-    matrices: [...trained.matrices],
-    encrypted: [...trained.packed],
-    nSlices: trained.nSlices,
-    alpha,
-    bias,
-    alphaReal: trained.alpha.map((row) => Array.from(row)),
-    biasReal: trained.bias ? Array.from(trained.bias) : Array.from({ length: config.n }, () => 0),
-  };
+  const data = trainedLayerData(trained, options as LayerSettings, field);
+  const { config } = data;
   const npz = layerNpzBytes(trained);
   const file = options.from ? basename(options.from) : 'layer.npz';
   return { config, data, npz, origin: { kind: 'file', file, sha256: sha256(npz) } };

@@ -4,48 +4,15 @@
  * a top-level file list, a manifest and a storage report.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join } from 'node:path';
-import yaml from 'js-yaml';
 import { headerView, manifestFile, type GeneratedDesign, type GeneratedFile } from './design.js';
 import { InputError } from '../core/errors.js';
-import { readInputText } from '../formats/files.js';
+import { readNetwork as readIndependentLayers } from '../formats/networkfile.js';
 import type { Hdl, ResetStyle } from './hdl.js';
-import type { Layout } from '../core/layer.js';
 import { generateLayer, type LayerGenOptions, type WeightSource } from './layergen.js';
 import { layerSource } from '../formats/layersource.js';
 import { planLayer } from './layerplan.js';
 import { render } from './templates.js';
 import { sha256 } from '../core/hash.js';
-
-/** The keys a layer entry (or `defaults`) may have, and their types. */
-const LAYER_KEYS: Record<string, 'number' | 'boolean' | 'string' | 'shape'> = {
-  name: 'string',
-  from: 'string',
-  shape: 'shape',
-  nIn: 'number',
-  nOut: 'number',
-  nTap: 'number',
-  dense: 'boolean',
-  seed: 'number',
-  planes: 'number',
-  layout: 'string',
-  lanes: 'number',
-  simd: 'number',
-  actBits: 'number',
-  alphaBits: 'number',
-  alphaFrac: 'number',
-  bias: 'boolean',
-  biasBits: 'number',
-  requantShift: 'number',
-  outBits: 'number',
-  weights: 'string',
-  reset: 'string',
-  hdl: 'string',
-  vectors: 'number',
-};
-
-/** Settings a trained layer (`from`) takes from its file, not from `defaults`. */
-const SEEDED_ONLY = new Set(['shape', 'nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout']);
 
 export interface NetworkLayer extends LayerGenOptions {
   readonly name: string;
@@ -67,67 +34,10 @@ export interface StorageRow {
   readonly memoryBits: number;
 }
 
-function readManifestFile(path: string): unknown {
-  const text = readInputText(path, { field: 'MANIFEST', expected: 'a network manifest' });
-  const ext = extname(path).toLowerCase();
-  try {
-    if (ext === '.json') return JSON.parse(text);
-    if (ext === '.yaml' || ext === '.yml') return yaml.load(text);
-  } catch (e) {
-    throw new InputError(path, `is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  throw new InputError('MANIFEST', `must be a .json, .yaml or .yml file; got ${path}`);
-}
-
-function checkEntry(entry: unknown, field: string): Record<string, unknown> {
-  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new InputError(field, 'must be an object of layer settings');
-  for (const [key, value] of Object.entries(entry)) {
-    const type = LAYER_KEYS[key];
-    if (type === undefined) throw new InputError(`${field}.${key}`, `is not a layer setting; allowed: ${Object.keys(LAYER_KEYS).join(', ')}`);
-    const ok = type === 'shape' ? Array.isArray(value) && value.every((v) => typeof v === 'number') : typeof value === type;
-    if (!ok) throw new InputError(`${field}.${key}`, `must be ${type === 'shape' ? 'a list of integers' : `a ${type}`}; got ${JSON.stringify(value)}`);
-  }
-  return entry as Record<string, unknown>;
-}
-
-/** Reads and validates a network manifest; paths of `from` become relative to the manifest. */
+/** Reads and validates an independent-layers manifest (formats/networkfile.ts); generation settings are checked by generateLayer. */
 export function readNetwork(path: string): { name: string; layers: NetworkLayer[] } {
-  const doc = readManifestFile(path);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(path, 'must hold an object with "layers"');
-  const { name, defaults, layers, ...rest } = doc as Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) throw new InputError(`${path}:${extra[0]}`, 'is not a network setting; allowed: name, defaults, layers');
-  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name))) {
-    throw new InputError(`${path}:name`, 'must be a letter then letters, digits or _');
-  }
-  const base = defaults === undefined ? {} : checkEntry(defaults, `${path}:defaults`);
-  if ('name' in base || 'from' in base) throw new InputError(`${path}:defaults`, 'cannot set name or from');
-  if (!Array.isArray(layers) || layers.length === 0) throw new InputError(`${path}:layers`, 'must be a non-empty list of layers');
-  const seen = new Set<string>();
-  const resolved = layers.map((raw, i) => {
-    const field = `${path}:layers[${i}]`;
-    const own = checkEntry(raw, field);
-    // A trained layer brings its own shape and matrices: the defaults' seeded settings skip it.
-    const inherited = own.from === undefined ? base : Object.fromEntries(Object.entries(base).filter(([key]) => !SEEDED_ONLY.has(key)));
-    const entry = { ...inherited, ...own } as Record<string, unknown>;
-    const layerName = entry.name;
-    if (typeof layerName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(layerName)) {
-      throw new InputError(`${field}.name`, 'is required: a letter then letters, digits or _ (at most 41), unique in the network');
-    }
-    if (seen.has(layerName)) throw new InputError(`${field}.name`, `${layerName} is used by an earlier layer; names must be unique`);
-    seen.add(layerName);
-    const from = entry.from as string | undefined;
-    return {
-      ...(entry as object),
-      name: layerName,
-      from: from === undefined ? undefined : isAbsolute(from) ? from : join(dirname(path), from),
-      layout: entry.layout as Layout | undefined,
-      weights: entry.weights as WeightSource | undefined,
-      reset: entry.reset as ResetStyle | undefined,
-      hdl: entry.hdl as Hdl | undefined,
-    } as NetworkLayer;
-  });
-  return { name: (name as string | undefined) ?? 'network', layers: resolved };
+  const network = readIndependentLayers(path);
+  return { name: network.name, layers: network.layers.map((l) => ({ ...l, weights: l.weights as WeightSource | undefined, reset: l.reset as ResetStyle | undefined, hdl: l.hdl as Hdl | undefined })) };
 }
 
 /** Storage figures of one layer. */

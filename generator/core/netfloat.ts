@@ -1,0 +1,77 @@
+/**
+ * The float view of a network (docs/NETWORK.md, "Float view"): the real network, in float64,
+ * with the real scales and biases and the decoded +-1 weights, for comparison with PyTorch and
+ * for calibration. No rounding anywhere but float64's own.
+ */
+import { InputError } from './errors.js';
+import { engineFloat } from './netengine.js';
+import { argmax, flatten, globalAvgPoolReal, maxPool, relu } from './netops.js';
+import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
+
+/**
+ * One image through the float network; `visit(t, x)` sees every tensor t (0 the input, i + 1
+ * layer i's output) in stream order. Returns the logits.
+ */
+export function floatForward(spec: NetworkSpec, image: Float64Array, visit?: (tensor: number, x: Float64Array) => void): Float64Array {
+  let x = image;
+  visit?.(0, x);
+  spec.layers.forEach((layer, i) => {
+    const shape = spec.tensors[i];
+    switch (layer.kind) {
+      case 'conv':
+      case 'linear':
+        x = engineFloat(layer, x, spec);
+        break;
+      case 'relu':
+        x = relu(x);
+        break;
+      case 'maxpool':
+        x = maxPool(x, shape, layer.size);
+        break;
+      case 'avgpool':
+        x = globalAvgPoolReal(x, shape);
+        break;
+      case 'flatten':
+        x = flatten(x, shape);
+        break;
+    }
+    visit?.(i + 1, x);
+  });
+  return x;
+}
+
+/** The real input of an image: integers times the input scale (the manifest's, else 1), or the reals as given. */
+export function realImages(spec: NetworkSpec, images: NetworkImages): Float64Array[] {
+  checkImages(spec, images);
+  if (images.kind === 'real') {
+    images.images.forEach((x, v) => {
+      const bad = x.findIndex((value) => !Number.isFinite(value));
+      if (bad >= 0) throw new InputError(`images[${v}]`, `value ${bad} is ${x[bad]}; images must be finite`);
+    });
+    return [...images.images];
+  }
+  const scale = spec.inputScale ?? 1;
+  return images.images.map((x) => Float64Array.from(x, (v) => v * scale));
+}
+
+export interface FloatResult {
+  /** Real logits per image. */
+  readonly logits: Float64Array[];
+  /** argmax of the logits, ties to the lowest index. */
+  readonly labels: number[];
+  /** With options.tensors: every tensor of every image, [image][tensor], stream order. */
+  readonly tensors?: Float64Array[][];
+}
+
+/** The float network on every image. */
+export function networkFloat(spec: NetworkSpec, images: NetworkImages, options: { tensors?: boolean } = {}): FloatResult {
+  const inputs = realImages(spec, images);
+  const tensors: Float64Array[][] = [];
+  const logits = inputs.map((x) => {
+    const trace: Float64Array[] = [];
+    const out = floatForward(spec, x, options.tensors ? (_, t) => trace.push(t) : undefined);
+    if (options.tensors) tensors.push(trace);
+    return out;
+  });
+  return { logits, labels: logits.map(argmax), ...(options.tensors ? { tensors } : {}) };
+}

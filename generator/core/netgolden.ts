@@ -1,0 +1,95 @@
+/**
+ * The golden model of an integer network (docs/NETWORK.md): image in, logits and label out, every
+ * tensor an exact integer stream in the order of docs/STREAMS.md (raster, channels fastest), so
+ * that a hardware probe can compare block by block. Conv and linear layers are the layer engine's
+ * arithmetic (docs/ARITHMETIC.md) applied to every window (netengine.ts).
+ */
+import { InputError } from './errors.js';
+import { engineInt } from './netengine.js';
+import { argmax, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal } from './netops.js';
+import { checkImages, type NetworkImages } from './network.js';
+import type { NetworkModel } from './netquant.js';
+
+/**
+ * The integers of the input tensor: integer images checked against its range, real images
+ * quantized as round_half_to_even(x / input scale), saturated to the range.
+ */
+export function quantizeImages(model: NetworkModel, images: NetworkImages): Int32Array[] {
+  const { spec } = model;
+  checkImages(spec, images);
+  const t = spec.tensors[0];
+  const range = intRange(t.bits, t.signed);
+  const kind = `${t.signed ? 'signed' : 'unsigned'} ${t.bits}-bit`;
+  if (images.kind === 'integer') {
+    images.images.forEach((x, v) => {
+      const bad = x.findIndex((value) => value < range.min || value > range.max);
+      if (bad >= 0) throw new InputError(`images[${v}]`, `value ${bad} is ${x[bad]}; the input is ${kind}, ${range.min} to ${range.max}`);
+    });
+    return [...images.images];
+  }
+  if (spec.inputScale === undefined) {
+    throw new InputError(`${spec.field}:input.scale`, 'is required with real (float) images: it turns them into the integers of the input tensor');
+  }
+  const scale = model.scales[0];
+  return images.images.map((x, v) => Int32Array.from(x, (value, i) => quantizeReal(value, scale, range, `images[${v}][${i}]`)));
+}
+
+/** max(y, 0), then (for an unsigned `bits`-bit result) min(., 2^bits - 1). */
+function clamp(x: Int32Array, max: number): Int32Array {
+  return x.map((v) => (v < 0 ? 0 : v > max ? max : v));
+}
+
+/**
+ * One image (integers of the input tensor) through the integer network; `visit(t, x)` sees every
+ * tensor t (0 the input, i + 1 layer i's output). Returns the logits.
+ */
+export function goldenForward(model: NetworkModel, image: Int32Array, visit?: (tensor: number, x: Int32Array) => void): Int32Array {
+  const { spec } = model;
+  let x = image;
+  visit?.(0, x);
+  spec.layers.forEach((layer, i) => {
+    const shape = spec.tensors[i];
+    switch (layer.kind) {
+      case 'conv':
+      case 'linear':
+        x = engineInt(model.engines[i]!, x, model);
+        break;
+      case 'relu':
+        x = clamp(x, intRange(spec.tensors[i + 1].bits, false).max);
+        break;
+      case 'maxpool':
+        x = maxPool(x, shape, layer.size);
+        break;
+      case 'avgpool':
+        x = globalAvgPoolInt(x, shape);
+        break;
+      case 'flatten':
+        x = flatten(x, shape);
+        break;
+    }
+    visit?.(i + 1, x);
+  });
+  return x;
+}
+
+export interface GoldenResult {
+  /** Integer logits per image; the real logits are these times model.logitScale. */
+  readonly logits: Int32Array[];
+  /** argmax of the logits, ties to the lowest index. */
+  readonly labels: number[];
+  /** With options.tensors: every tensor of every image, [image][tensor], stream order. */
+  readonly tensors?: Int32Array[][];
+}
+
+/** The integer network on every image. */
+export function networkGolden(model: NetworkModel, images: NetworkImages, options: { tensors?: boolean } = {}): GoldenResult {
+  const inputs = quantizeImages(model, images);
+  const tensors: Int32Array[][] = [];
+  const logits = inputs.map((x) => {
+    const trace: Int32Array[] = [];
+    const out = goldenForward(model, x, options.tensors ? (_, t) => trace.push(t) : undefined);
+    if (options.tensors) tensors.push(trace);
+    return out;
+  });
+  return { logits, labels: logits.map(argmax), ...(options.tensors ? { tensors } : {}) };
+}

@@ -1,0 +1,230 @@
+/**
+ * The operations between the layers of a network (docs/NETWORK.md), on feature maps stored in
+ * stream order (docs/STREAMS.md): pixel (h, w) at (h*W + w)*C, channels fastest. Integer versions
+ * work on Int32Array (every value an exact integer), real versions on Float64Array; the shared
+ * ones take either. Pure functions, no state.
+ */
+import { InputError } from './errors.js';
+import { roundHalfEven } from './layer.js';
+
+/** A feature map's dimensions: H x W x C. */
+export interface FeatureShape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+/** A conv kernel as the layer engine sees it: [Cout, Cin, kh, kw]; a linear layer is [out, in, 1, 1]. */
+export interface Kernel {
+  readonly cout: number;
+  readonly cin: number;
+  readonly kh: number;
+  readonly kw: number;
+}
+
+export type FeatureMap = Int32Array | Float64Array;
+
+/** H x W x C as the messages write it. */
+export function shapeText(s: FeatureShape): string {
+  return `${s.h} x ${s.w} x ${s.c}`;
+}
+
+/** Values of a feature map: H * W * C. */
+export function shapeSize(s: FeatureShape): number {
+  return s.h * s.w * s.c;
+}
+
+/** Output rows (or columns) of a conv, as PyTorch: floor((size + 2*padding - kernel) / stride) + 1. */
+export function convOutputSize(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
+
+/**
+ * The input vector of output position (ho, wo), in the layer's k order (cin, i, j), j fastest:
+ * out[(cin*kh + i)*kw + j] = x[ho*stride + i - padding][wo*stride + j - padding][cin], 0 where
+ * that position lies in the zero padding. Writes into `out` (K = Cin*kh*kw entries) and returns it.
+ */
+export function convWindow<T extends FeatureMap>(x: T, shape: FeatureShape, kernel: Kernel, stride: number, padding: number, ho: number, wo: number, out: T): T {
+  const { h: H, w: W, c: C } = shape;
+  const { kh, kw } = kernel;
+  for (let i = 0; i < kh; i++) {
+    const row = ho * stride + i - padding;
+    for (let j = 0; j < kw; j++) {
+      const col = wo * stride + j - padding;
+      const inside = row >= 0 && row < H && col >= 0 && col < W;
+      const base = (row * W + col) * C;
+      for (let cin = 0; cin < C; cin++) out[(cin * kh + i) * kw + j] = inside ? x[base + cin] : 0;
+    }
+  }
+  return out;
+}
+
+/** Every window of a conv in raster order of the output positions: the sliding window's vector stream. */
+export function convWindows(x: Int32Array, shape: FeatureShape, kernel: Kernel, stride: number, padding: number): Int32Array[] {
+  const ho = convOutputSize(shape.h, kernel.kh, stride, padding);
+  const wo = convOutputSize(shape.w, kernel.kw, stride, padding);
+  const k = shape.c * kernel.kh * kernel.kw;
+  const vectors: Int32Array[] = [];
+  for (let r = 0; r < ho; r++) for (let q = 0; q < wo; q++) vectors.push(convWindow(x, shape, kernel, stride, padding, r, q, new Int32Array(k)));
+  return vectors;
+}
+
+/** max(x, 0) for every value (a copy). */
+export function relu<T extends FeatureMap>(x: T): T {
+  const out = x.slice() as T;
+  for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
+  return out;
+}
+
+/** k x k max pool, stride k (H and W multiples of k): out[ho][wo][c] = max over the window. */
+export function maxPool<T extends FeatureMap>(x: T, shape: FeatureShape, k: number): T {
+  const { h: H, w: W, c: C } = shape;
+  if (H % k !== 0 || W % k !== 0) throw new RangeError(`maxPool: ${k} does not divide ${H} x ${W}`);
+  const ho = H / k;
+  const wo = W / k;
+  const out = new (x.constructor as new (n: number) => T)(ho * wo * C);
+  for (let r = 0; r < ho; r++) {
+    for (let q = 0; q < wo; q++) {
+      const o = (r * wo + q) * C;
+      for (let c = 0; c < C; c++) {
+        let m = -Infinity;
+        for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m = Math.max(m, x[((r * k + i) * W + q * k + j) * C + c]);
+        out[o + c] = m;
+      }
+    }
+  }
+  return out;
+}
+
+/** Per channel, the sum of the H*W values (exact for integers: |sum| < 2^53 for every allowed size). */
+function channelSums(x: FeatureMap, shape: FeatureShape): Float64Array {
+  const { c: C } = shape;
+  const sums = new Float64Array(C);
+  for (let p = 0; p < shape.h * shape.w; p++) for (let c = 0; c < C; c++) sums[c] += x[p * C + c];
+  return sums;
+}
+
+/** floor(a / b) for integers a and b > 0 with |a| < 2^53 (the double quotient corrected to the exact floor). */
+export function floorDiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  const r = a - q * b;
+  if (r < 0) q -= 1;
+  else if (r >= b) q += 1;
+  return q;
+}
+
+/** round_half_up(sum / count) = floor(sum / count + 1/2) = floor((2*sum + count) / (2*count)). */
+export function roundHalfUpDiv(sum: number, count: number): number {
+  return floorDiv(2 * sum + count, 2 * count);
+}
+
+/** Global average pool on integers: per channel round_half_up(sum / (H*W)); a 1 x 1 x C map. */
+export function globalAvgPoolInt(x: Int32Array, shape: FeatureShape): Int32Array {
+  const count = shape.h * shape.w;
+  return Int32Array.from(channelSums(x, shape), (s) => roundHalfUpDiv(s, count));
+}
+
+/** Global average pool on reals: per channel sum / (H*W). */
+export function globalAvgPoolReal(x: Float64Array, shape: FeatureShape): Float64Array {
+  const count = shape.h * shape.w;
+  return channelSums(x, shape).map((s) => s / count);
+}
+
+/** PyTorch's flatten of a (C, H, W) tensor: out[(c*H + h)*W + w] = x[(h*W + w)*C + c]. */
+export function flatten<T extends FeatureMap>(x: T, shape: FeatureShape): T {
+  const { h: H, w: W, c: C } = shape;
+  const out = new (x.constructor as new (n: number) => T)(H * W * C);
+  for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) out[(c * H + h) * W + w] = x[(h * W + w) * C + c];
+  return out;
+}
+
+/** The index of the largest value; ties go to the lowest index. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** The value range of a `bits`-bit integer: signed two's complement or unsigned. */
+export function intRange(bits: number, signed: boolean): { min: number; max: number } {
+  return signed ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };
+}
+
+/**
+ * A real input value as an integer of the input tensor: round_half_to_even(x / scale) (numpy's
+ * np.rint, torch.round), computed in float64, then saturated to the tensor's range. Throws an
+ * InputError naming `field` for a value that is not finite.
+ */
+export function quantizeReal(x: number, scale: number, range: { min: number; max: number }, field: string): number {
+  if (!Number.isFinite(x)) throw new InputError(field, `must be a finite number; got ${x}`);
+  const q = roundHalfEven(x / scale);
+  return q < range.min ? range.min : q > range.max ? range.max : q;
+}
+
+/** The multiplier, rounding constant and shift that replace the division of a global average pool. */
+export interface AvgPoolDivider {
+  /** S: the right shift, the smallest that works. */
+  readonly shift: number;
+  /** M: the smallest multiplier that works with S. */
+  readonly multiplier: number;
+  /** R: the rounding constant, the one closest to 2^(S-1) (the smaller on a tie) that works with S and M. */
+  readonly round: number;
+}
+
+function floorDivBig(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+/**
+ * The valid rounding constants R for multiplier M and shift S: the interval of R with
+ * floor((s*M + R) / 2^S) == round_half_up(s / count) for every sum s in [lo, hi], i.e.
+ * r*2^S - s*M <= R <= (r+1)*2^S - 1 - s*M with r = round_half_up(s / count); empty when low > high.
+ */
+function roundInterval(count: bigint, lo: bigint, hi: bigint, m: bigint, shift: number): { low: bigint; high: bigint } {
+  const one = 1n << BigInt(shift);
+  let low = 0n;
+  let high = one - 1n; // s = 0: 0 <= R <= 2^S - 1
+  for (let s = lo; s <= hi && low <= high; s++) {
+    const r = floorDivBig(2n * s + count, 2n * count);
+    const a = r * one - s * m;
+    const b = a + one - 1n;
+    if (a > low) low = a;
+    if (b < high) high = b;
+  }
+  return { low, high };
+}
+
+/**
+ * The smallest shift S, then the smallest multiplier M, then the rounding constant R closest to
+ * 2^(S-1) such that floor((sum*M + R) / 2^S) == round_half_up(sum / count) for every integer sum
+ * in [count*min, count*max] (min <= 0 <= max), checked exhaustively.
+ *
+ * R = 2^(S-1) works for every unsigned range. It cannot for a signed range when count is even
+ * and not a power of two: the ties s/count = +-1/2 need M >= 2^S/count and M <= 2^S/count.
+ *
+ * Only M near 2^S/count can work: the sums s = count*k (k = 0 and the k of largest |k| = K in
+ * range) force 0 <= R <= 2^S - 1 and 2^S*(1 - 1/K) < count*M < 2^S*(1 + 1/K); each such M is
+ * tried, and the R that work with it form an interval (roundInterval). BigInt throughout.
+ */
+export function avgPoolDivider(count: number, min: number, max: number): AvgPoolDivider {
+  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`avgPoolDivider: count must be a positive integer; got ${count}`);
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > 0 || max < 0) throw new RangeError(`avgPoolDivider: the range [${min}, ${max}] must hold 0`);
+  const n = BigInt(count);
+  const lo = n * BigInt(min);
+  const hi = n * BigInt(max);
+  const k = BigInt(Math.max(-min, max, 1));
+  for (let shift = 0; shift <= 64; shift++) {
+    const one = 1n << BigInt(shift);
+    const first = floorDivBig(one * (k - 1n), n * k);
+    const last = floorDivBig(one * (k + 1n) + n * k - 1n, n * k);
+    for (let m = first < 0n ? 0n : first; m <= last; m++) {
+      const { low, high } = roundInterval(n, lo, hi, m, shift);
+      if (low > high) continue;
+      const half = shift > 0 ? one / 2n : 0n;
+      const round = half < low ? low : half > high ? high : half;
+      return { shift, multiplier: Number(m), round: Number(round) };
+    }
+  }
+  throw new RangeError(`avgPoolDivider: no shift up to 64 works for count ${count}`);
+}
