@@ -18,6 +18,11 @@ import { formatIndex, formatShape, parseNpy } from './npy.js';
 
 type KeyType = 'number' | 'boolean' | 'string' | 'shape' | 'object' | 'list';
 
+/** A path that names a network manifest (by its extension), not a layer .npz. */
+export function isNetworkManifest(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
 /** Reads a manifest as a plain document; .json, .yaml or .yml. */
 export function readManifestDocument(path: string): Record<string, unknown> {
   const text = readInputText(path, { field: 'MANIFEST', expected: 'a network manifest' });

@@ -1,23 +1,45 @@
-/** `flexor golden`: the golden model of a trained layer on the user's activation vectors. */
+/**
+ * `flexor golden`: the golden model on the user's data — a trained layer on activation vectors, or a
+ * network (its manifest) on images.
+ */
 import { goldenLayerOutputs } from '../../eda/layertools.js';
-import { defineCommand, layerSettingFlags, layerSettings, say, writeNewFile } from '../flags.js';
+import { IMAGE_LAYOUTS, type ImageLayout } from '../../core/network.js';
+import { isNetworkManifest } from '../../formats/networkfile.js';
+import { networkGoldenFiles } from '../../formats/networkrun.js';
+import { defineCommand, layerSettingFlags, layerSettings, requireNewFile, say, warn, writeNewFile } from '../flags.js';
 
 export const goldenCommand = defineCommand({
-  command: 'golden <layer>',
-  describe: 'The golden model on your activation vectors: int64 [V, N] in units of 2^-(alpha-frac - requant-shift)',
+  command: 'golden <source>',
+  describe: 'The golden model on your data: a layer (.npz) on activation vectors, int64 [V, N]; or a network (.yaml/.json manifest) on images, int64 logits [V, classes]',
   builder: (b) =>
     b
-      .positional('layer', { type: 'string', demandOption: true, describe: 'the layer (.npz, docs/FORMAT.md)' })
+      .positional('source', { type: 'string', demandOption: true, describe: 'a layer (.npz, docs/FORMAT.md) or a network manifest (.yaml, .yml, .json; docs/NETWORK.md)' })
       .options(layerSettingFlags)
       .options({
-        inputs: { type: 'string', demandOption: true, describe: 'activation vectors, .npy int [V, K]' },
-        float: { type: 'boolean', default: false, describe: 'write float64 (the fixed-point values times their scale) instead of int64' },
+        inputs: { type: 'string', demandOption: true, describe: 'a layer: activation vectors, .npy int [V, K]; a network: images, .npy [V, C, H, W] or [V, H, W, C] (--layout), integer or real' },
+        float: { type: 'boolean', default: false, describe: 'write float64: a layer\'s fixed-point values times their scale; a network\'s real (float) logits' },
+        layout: { choices: IMAGE_LAYOUTS, describe: 'a network: the images\' layout, nchw (PyTorch) or nhwc (default: the manifest\'s input.layout)' },
+        scales: { type: 'string', describe: 'a network: tensor scales written by flexor calibrate' },
+        calibrate: { type: 'string', describe: 'a network: images to choose the tensor scales from (docs/NETWORK.md, "Calibration")' },
+        labels: { type: 'string', describe: 'a network: also write the labels (argmax, ties to the lowest index), int64 [V]' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .npy to write' },
-        force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
+        force: { type: 'boolean', default: false, describe: 'overwrite existing files' },
       })
-      .example('$0 golden conv1.npz --inputs acts.npy --bias -o out.npy', ''),
+      .example('$0 golden conv1.npz --inputs acts.npy --bias -o out.npy', '')
+      .example('$0 golden docs/examples/small-cnn.yaml --inputs images.npy --calibrate images.npy -o logits.npy --labels labels.npy', ''),
   handler: (argv) => {
-    const result = goldenLayerOutputs(argv.layer, argv.inputs, layerSettings(argv), argv.float ? 'float' : 'int');
+    requireNewFile(argv.output, argv.force, '-o');
+    if (argv.labels !== undefined) requireNewFile(argv.labels, argv.force, '--labels');
+    if (isNetworkManifest(argv.source)) {
+      const result = networkGoldenFiles(argv.source, argv.inputs, { layout: argv.layout as ImageLayout | undefined, scales: argv.scales, calibrate: argv.calibrate, float: argv.float });
+      warn(result.warnings);
+      writeNewFile(argv.output, result.logits, argv.force);
+      if (argv.labels !== undefined) writeNewFile(argv.labels, result.labels, argv.force, '--labels');
+      const units = argv.float ? 'float64 (real logits)' : `int64, one step = ${result.logitScale}`;
+      say([`wrote ${argv.output}: ${result.images} image(s), logits ${units}${argv.labels !== undefined ? `; labels in ${argv.labels}` : ''}`]);
+      return;
+    }
+    const result = goldenLayerOutputs(argv.source, argv.inputs, layerSettings(argv), argv.float ? 'float' : 'int');
     writeNewFile(argv.output, result.npy, argv.force);
     const units = argv.float ? 'float64' : `int64 in units of 2^-${result.config.alphaFrac - (result.config.requant?.shift ?? 0)}`;
     say([`wrote ${argv.output}: ${result.vectors} vector(s) x ${result.config.n} channels, ${units}`]);

@@ -1,5 +1,6 @@
 /** Every command of `flexor`, in the order `flexor --help` lists them; main registers them in a loop. */
 import type { AnyCommand } from '../flags.js';
+import { calibrateCommand } from './calibrate.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   lintCommand,
   decodeCommand,
   goldenCommand,
+  calibrateCommand,
   simCommand,
   encodeCommand,
   networkCommand,

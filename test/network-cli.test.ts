@@ -1,0 +1,67 @@
+/** `flexor golden MANIFEST` and `flexor calibrate`, as a user runs them. */
+import { expect } from 'chai';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNpy, writeNpy } from '../generator/formats/npy.js';
+import { testRandom } from '../generator/core/prng.js';
+import { PROJECT_ROOT, runCli, tempDir } from './helpers.js';
+
+const SMALL_CNN = join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml');
+
+/** V real images [V, 1, 12, 12] in [0, 1), seeded. */
+function images(dir: string, v: number): string {
+  const rng = testRandom(5, 0);
+  const data = Float32Array.from({ length: v * 144 }, () => rng.nextUint32() / 2 ** 32);
+  const path = join(dir, 'images.npy');
+  writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, 1, 12, 12], data }));
+  return path;
+}
+
+describe('flexor golden and calibrate on a network manifest', () => {
+  it('golden writes int64 logits [V, 10] and labels; calibrate\'s scales give the same logits', () => {
+    const dir = tempDir('netcli');
+    const imgs = images(dir, 5);
+    const golden = runCli(['golden', SMALL_CNN, '--inputs', imgs, '--calibrate', imgs, '-o', join(dir, 'logits.npy'), '--labels', join(dir, 'labels.npy')]);
+    expect(golden.status, golden.stderr).to.equal(0);
+    const logits = parseNpy(readFileSync(join(dir, 'logits.npy')), 'logits');
+    expect(logits.dtype).to.equal('int64');
+    expect(logits.shape).to.deep.equal([5, 10]);
+    const labels = parseNpy(readFileSync(join(dir, 'labels.npy')), 'labels');
+    expect(labels.shape).to.deep.equal([5]);
+    // The label is the argmax of the logits, ties to the lowest index.
+    const l = logits.data as BigInt64Array;
+    for (let v = 0; v < 5; v++) {
+      const row = Array.from(l.subarray(v * 10, v * 10 + 10));
+      expect(Number((labels.data as BigInt64Array)[v])).to.equal(row.indexOf(row.reduce((a, b) => (b > a ? b : a))));
+    }
+    const cal = runCli(['calibrate', SMALL_CNN, '--inputs', imgs, '-o', join(dir, 'scales.json'), '--write-manifest', join(dir, 'calibrated.yaml')]);
+    expect(cal.status, cal.stderr).to.equal(0);
+    expect(cal.stdout).to.include('conv1: conv [8, 1, 3, 3]').and.include('wrote');
+    for (const args of [['--scales', join(dir, 'scales.json')], []]) {
+      const source = args.length ? SMALL_CNN : join(dir, 'calibrated.yaml');
+      const again = runCli(['golden', source, '--inputs', imgs, ...args, '-o', join(dir, `again${args.length}.npy`)]);
+      expect(again.status, again.stderr).to.equal(0);
+      expect(readFileSync(join(dir, `again${args.length}.npy`)).equals(readFileSync(join(dir, 'logits.npy')))).to.equal(true);
+    }
+    const float = runCli(['golden', SMALL_CNN, '--inputs', imgs, '--float', '-o', join(dir, 'float.npy')]);
+    expect(float.status, float.stderr).to.equal(0);
+    expect(parseNpy(readFileSync(join(dir, 'float.npy')), 'float').dtype).to.equal('float64');
+  });
+
+  it('bad input: exit 2 naming the field, nothing written', () => {
+    const dir = tempDir('netcli-bad');
+    const imgs = images(dir, 2);
+    const cases: [string[], RegExp][] = [
+      [['golden', SMALL_CNN, '--inputs', imgs, '-o', join(dir, 'a.npy')], /scale/],
+      [['golden', SMALL_CNN, '--inputs', imgs, '--calibrate', imgs, '--layout', 'nhwc', '-o', join(dir, 'b.npy')], /images|shape/],
+      [['golden', SMALL_CNN, '--inputs', join(dir, 'none.npy'), '--calibrate', imgs, '-o', join(dir, 'c.npy')], /no such file/],
+      [['calibrate', join(dir, 'none.yaml'), '--inputs', imgs, '-o', join(dir, 'd.json')], /MANIFEST/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(args);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(message);
+      expect(existsSync(args[args.indexOf('-o') + 1]), args.join(' ')).to.equal(false);
+    }
+  });
+});
