@@ -9,7 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { generateDecoder } from '../rtl/decoder.js';
 import { describeFiles } from '../rtl/design.js';
 import type { Layout } from '../core/layer.js';
-import { generateLayer, type WeightSource } from '../rtl/layergen.js';
+import { generateLayer, type WeightSource } from '../rtl/layer/generate.js';
 import { layerSource, readActivations, type LayerSettings } from '../formats/layersource.js';
 import { basename, join } from 'node:path';
 import { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign } from '../eda/layertools.js';

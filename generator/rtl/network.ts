@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.js';
 import { readInputText } from '../formats/files.js';
 import type { Hdl, ResetStyle } from './hdl.js';
 import type { Layout } from '../core/layer.js';
-import { generateLayer, type LayerGenOptions, type WeightSource } from './layergen.js';
+import { generateLayer, type LayerGenOptions, type WeightSource } from './layer/generate.js';
 import { layerSource } from '../formats/layersource.js';
 import { planLayer } from './layerplan.js';
 import { render } from './templates.js';
