@@ -79,18 +79,28 @@ handlebars.registerHelper('comma', (last: boolean) => (last ? '' : ','));
 
 /**
  * {{#each (wrap text W)}}: the words of `text` as lines of at most W characters (a word longer
- * than W is a line of its own), for comments that must stay within the line length.
+ * than W is a line of its own), for comments that must stay within the line length. With
+ * breakBefore="--", a line breaks only before a word starting with "--" where it can, so that a
+ * command's options stay whole.
  */
-handlebars.registerHelper('wrap', (text: string, width: number) => {
+handlebars.registerHelper('wrap', (text: string, width: number, options: Handlebars.HelperOptions) => {
   requireWidth('wrap', width);
+  const prefix = options.hash.breakBefore as string | undefined;
+  const words = String(text).split(/\s+/).filter((w) => w !== '');
+  // Units that stay on one line: words, or with breakBefore a word and the words up to the next break.
+  const units: string[] = [];
+  for (const word of words) {
+    if (prefix !== undefined && units.length > 0 && !word.startsWith(prefix)) units[units.length - 1] += ` ${word}`;
+    else units.push(word);
+  }
   const lines: string[] = [];
   let line = '';
-  for (const word of String(text).split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
+  for (const unit of units.flatMap((u) => (u.length > width ? u.split(' ') : [u]))) {
+    if (line !== '' && line.length + 1 + unit.length > width) {
       lines.push(line);
-      line = word;
+      line = unit;
     } else {
-      line = line === '' ? word : `${line} ${word}`;
+      line = line === '' ? unit : `${line} ${unit}`;
     }
   }
   if (line !== '' || lines.length === 0) lines.push(line);
