@@ -14,6 +14,15 @@ for (const file of readdirSync(new URL('partials/', TEMPLATE_DIR))) {
     handlebars.registerPartial(file.slice(0, -4), readFileSync(new URL(`partials/${file}`, TEMPLATE_DIR), 'utf8'));
   }
 }
+// Partials of one design kind: templates/<kind>/_<name>.hbs, used as {{> <kind>/<name>}}.
+for (const kind of readdirSync(TEMPLATE_DIR, { withFileTypes: true })) {
+  if (!kind.isDirectory() || kind.name === 'partials') continue;
+  for (const file of readdirSync(new URL(`${kind.name}/`, TEMPLATE_DIR))) {
+    if (file.startsWith('_') && file.endsWith('.hbs')) {
+      handlebars.registerPartial(`${kind.name}/${file.slice(1, -4)}`, readFileSync(new URL(`${kind.name}/${file}`, TEMPLATE_DIR), 'utf8'));
+    }
+  }
+}
 
 /**
  * {{signExtend W A "name"}}: `name` (A bits, signed) sign-extended to W bits, as a Verilog-2005
