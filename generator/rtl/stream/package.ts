@@ -6,7 +6,7 @@
 import { canonicalJson } from '../../core/hash.js';
 import { InputError, requireInteger } from '../../core/errors.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile, type HeaderView } from '../design.js';
-import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
+import { clog2, hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
 import { render } from '../templates.js';
 import { streamTestbench, type StreamTestbenchSpec } from './testbench.js';
 
@@ -69,14 +69,50 @@ export function blockModuleName(settings: CommonSettings, configured: string): s
   return settings.name !== undefined ? `flexor_${settings.name}` : configured;
 }
 
-/** The header of every file of a block: the library call that regenerates it, and its hash. */
+/** Generated lines stay within this many columns. */
+export const MAX_COLUMNS = 100;
+
+/** Words joined by `separator` into lines of at most `width` columns (a word never splits). */
+export function wrapWords(words: readonly string[], separator: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word}${separator.trimEnd()}` : word;
+    if (line !== '' && line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = line === '' ? piece : `${line} ${piece}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/**
+ * The parameter check of a block module (templates/stream/paramcheck.hbs): an initial block that
+ * reports every parameter that differs from the generated configuration and stops; lines within
+ * MAX_COLUMNS.
+ */
+export function paramCheckBlock(hdl: Hdl, module: string, checks: readonly { name: string; value: number }[]): string {
+  const sv = hdl === 'sv';
+  const terms = checks.map((c) => `${c.name} != ${c.value}`);
+  const wrapped = wrapWords(terms, ' ||', MAX_COLUMNS - 10);
+  const conditionLines = wrapped.map((line, i) => `${i === 0 ? 'if (' : '    '}${line}${i === wrapped.length - 1 ? ') begin' : ''}`);
+  return render('stream/paramcheck', { sv, module, checks, conditionLines, report: sv ? '$error' : '$display' });
+}
+
+/** The header of a block's files: the configuration as wrapped JSON lines, then `lines`. */
 export function blockHeader(generator: string, config: object, lines: readonly string[]): HeaderView {
-  return headerView(`${generator}(${canonicalJson(config)})`, config, lines);
+  const json = canonicalJson(config);
+  const fields = json.slice(1, -1).split(/,(?=")/);
+  const configLines = wrapWords(fields, ',', MAX_COLUMNS - 6).map((line, i, all) => `${i === 0 ? '  {' : '   '}${line}${i === all.length - 1 ? '}' : ''}`);
+  return headerView(`${generator}(configuration)`, config, ['Configuration:', ...configLines, ...lines.flatMap((l) => wrapWords(l.split(' '), '', MAX_COLUMNS - 3))]);
 }
 
 /** What the block templates share: HDL keywords, reset, header, module, the parameter check. */
 export function blockView(settings: CommonSettings, header: HeaderView, module: string, paramCheck: readonly { name: string; value: number }[]) {
-  return { ...hdlKeywords(settings.hdl), ...resetKeywords(settings.reset), header, module, paramCheck };
+  return { ...hdlKeywords(settings.hdl), ...resetKeywords(settings.reset), header, module, paramCheck: paramCheckBlock(settings.hdl, module, paramCheck) };
 }
 
 /** An RTL file rendered from templates/stream/<template>.hbs, named after its module. */
@@ -143,4 +179,21 @@ export function packageStreamBlock(p: StreamBlockPackage): StreamBlockDesign {
     ),
   );
   return { top: p.top, testbenchTop, files, warnings, summary, figures: p.figures };
+}
+
+/** Bits of a counter over [0, count): at least 1. */
+export function counterBits(count: number): number {
+  return Math.max(1, clog2(count));
+}
+
+/** A sized unsigned decimal literal: `8'd5`. */
+export function literal(width: number, value: number | bigint): string {
+  if (BigInt(value) < 0n || BigInt(value) >> BigInt(width) !== 0n) throw new Error(`literal: ${value} does not fit ${width} bits`);
+  return `${width}'d${value}`;
+}
+
+/** What a counter over [0, count) needs in a template: its width and its 0, 1 and last values. */
+export function counterView(count: number) {
+  const bits = counterBits(count);
+  return { bits, zero: literal(bits, 0), one: literal(bits, 1), last: literal(bits, count - 1) };
 }

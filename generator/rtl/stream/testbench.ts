@@ -142,6 +142,7 @@ function checkSpec(spec: StreamTestbenchSpec): { inPer: number; outPer: number }
 function describeFile(describe: BeatDescription, outPer: number): { count: number; text: string } {
   const rows = Array.from({ length: outPer }, (_, b) => describe.values(b));
   const count = rows[0].length;
+  if (describe.format.length > 80) throw new RangeError(`streamTestbench: describeBeat format longer than 80 characters: ${describe.format}`);
   const placeholders = (describe.format.match(/%0d/g) ?? []).length;
   if (count === 0 || placeholders !== count || /%(?!0d)/.test(describe.format) || /["\\]/.test(describe.format)) {
     throw new RangeError(`streamTestbench: describeBeat format "${describe.format}" needs one %0d per number (${count}) and no other % or quotes`);
@@ -215,5 +216,33 @@ export function streamTestbench(spec: StreamTestbenchSpec): StreamTestbench {
       format: BEAT_FILE_FORMAT,
     },
     summary: `Testbench: ${images} ${unit}s (${inPer} beats in, ${outPer} out each), ${spec.stallImages} with seeded tvalid gaps and tready back-pressure, ${images - spec.stallImages} at full speed; every output beat checked (tdata and tlast).`,
+  };
+}
+
+/**
+ * Describes the beats of a feature-map stream `h x w x c` of beat `p` (any h: the beat index in an
+ * image gives it): `pixel (y, x), channels c0..c1`.
+ */
+export function featureMapDescription(w: number, c: number, p: number): BeatDescription {
+  const perPixel = Math.ceil(c / p);
+  return {
+    format: 'pixel (%0d, %0d), channels %0d..%0d',
+    values: (beat) => {
+      const pixel = Math.floor(beat / perPixel);
+      const c0 = (beat % perPixel) * p;
+      return [Math.floor(pixel / w), pixel % w, c0, Math.min(c, c0 + p) - 1];
+    },
+  };
+}
+
+/** Describes the beats of a vector stream of `k` values, beat `s`: `vector v, elements k0..k1`. */
+export function vectorDescription(k: number, s: number): BeatDescription {
+  const perVector = Math.ceil(k / s);
+  return {
+    format: 'vector %0d, elements %0d..%0d',
+    values: (beat) => {
+      const k0 = (beat % perVector) * s;
+      return [Math.floor(beat / perVector), k0, Math.min(k, k0 + s) - 1];
+    },
   };
 }
