@@ -197,3 +197,22 @@ export function counterView(count: number) {
   const bits = counterBits(count);
   return { bits, zero: literal(bits, 0), one: literal(bits, 1), last: literal(bits, count - 1) };
 }
+
+/** `name` (from bits) widened to `to` bits: sign-extended or zero-extended, as a concatenation. */
+export function extendExpression(name: string, from: number, to: number, signed: boolean): string {
+  if (to < from) throw new Error(`extendExpression: cannot widen ${from} bits to ${to}`);
+  if (to === from) return name;
+  return signed ? `{{${to - from}{${name}[${from - 1}]}}, ${name}}` : `{${literal(to - from, 0)}, ${name}}`;
+}
+
+/** Bits of a two's complement field holding every integer in [min, max], or of an unsigned one (min >= 0). */
+export function rangeBits(min: bigint, max: bigint, signed: boolean): number {
+  let bits = 1;
+  if (signed) {
+    while (-(1n << BigInt(bits - 1)) > min || max > (1n << BigInt(bits - 1)) - 1n) bits++;
+  } else {
+    if (min < 0n) throw new Error('rangeBits: a negative value in an unsigned field');
+    while (max > (1n << BigInt(bits)) - 1n) bits++;
+  }
+  return bits;
+}

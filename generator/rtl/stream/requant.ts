@@ -134,9 +134,8 @@ export function generateRequantTail(options: RequantTailOptions): StreamBlockDes
   const top = blockModuleName(settings, `flexor_requant_${c.ho}x${c.wo}x${c.n}_l${c.lanes}_i${c.inBits}_${sign}${c.bits}`);
   const figures = requantTailFigures(c);
   const clampText = c.signed ? `signed saturation to [${valueRange(c.bits, true).min}, ${valueRange(c.bits, true).max}]` : `unsigned (ReLU): min(max(y, 0), ${2 ** c.bits - 1})`;
-  const header = blockHeader('generateRequantTail', config, [
-    `Requantization tail: ${c.n} results of ${c.inBits} bits, ${c.lanes} per beat, clamped to ${c.bits} bits (${clampText}); ${c.ho} x ${c.wo} vectors per image.`,
-  ]);
+  const what = `Requantization tail: ${c.n} results of ${c.inBits} bits, ${c.lanes} per beat, clamped to ${c.bits} bits (${clampText}); ${c.ho} x ${c.wo} vectors per image.`;
+  const header = blockHeader('generateRequantTail', config, [what]);
   const clamp = clampExpression(c.inBits, c.bits, c.signed);
   const unusedHigh = slotBits > c.inBits;
   const view = {
@@ -185,7 +184,7 @@ export function generateRequantTail(options: RequantTailOptions): StreamBlockDes
       describeBeat: featureMapDescription(c.wo, c.n, c.lanes),
     },
     description: `Requantization tail, ${c.n} channels, ${c.lanes} lanes, ${c.inBits} to ${c.bits} bits`,
-    summary: [header.lines[0], `Ports: s_axis_res (${c.lanes} slots of ${slotBits} bits), m_axis_fm (${outBeatBits} bits: ${c.lanes} values of ${c.bits} bits).`],
+    summary: [what, `Ports: s_axis_res (${c.lanes} slots of ${slotBits} bits), m_axis_fm (${outBeatBits} bits: ${c.lanes} values of ${c.bits} bits).`],
     figures,
     details: { ports: { in: 's_axis_res', out: 'm_axis_fm' }, slotBits, outBeatBits },
   });
