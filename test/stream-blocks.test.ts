@@ -66,7 +66,7 @@ describe('the generic stream testbench', function () {
     reset: 'sync',
     input: { prefix: 's_axis_in', dataBits: 8 },
     output: { prefix: 'm_axis_out', dataBits: 12 },
-    images: Array.from({ length: 3 }, () => ({ input: [beat(1n), beat(2n, true)], output: [beat(0xabcn, true)] })),
+    images: Array.from({ length: 4 }, () => ({ input: [beat(1n), beat(2n, true)], output: [beat(0xabcn, true)] })),
     stallImages: 1,
     seed: 1,
     ...over,
@@ -78,9 +78,9 @@ describe('the generic stream testbench', function () {
     expect(() => beatLines([beat(0x100n)], 8, 'x')).to.throw(RangeError, /does not fit 8 bits/);
     const tb = streamTestbench(spec());
     expect(tb.files.map((f) => f.path)).to.deep.equal(['tb/tb_dut.sv', 'tb/in.hex', 'tb/expected.hex']);
-    expect(tb.files[1].contents).to.equal('01 0\n02 1\n'.repeat(3));
-    expect(tb.files[2].contents).to.equal('abc 1\n'.repeat(3));
-    expect(tb.manifest).to.include({ top: 'tb_dut', fileList: 'tb_dut.f', vectors: 3, images: 3, stallImages: 1, inBeatsPerImage: 2, outBeatsPerImage: 1 });
+    expect(tb.files[1].contents).to.equal('01 0\n02 1\n'.repeat(4));
+    expect(tb.files[2].contents).to.equal('abc 1\n'.repeat(4));
+    expect(tb.manifest).to.include({ top: 'tb_dut', fileList: 'tb_dut.f', vectors: 4, images: 4, stallImages: 1, inBeatsPerImage: 2, outBeatsPerImage: 1 });
   });
 
   it('adds describe.hex and the mismatch format when the generator describes beats', function () {
@@ -92,9 +92,9 @@ describe('the generic stream testbench', function () {
   });
 
   it('refuses images of different lengths and fewer than 2 full-speed images', function () {
-    expect(() => streamTestbench(spec({ stallImages: 2 }))).to.throw(/fewer than 2 at full speed/);
+    expect(() => streamTestbench(spec({ stallImages: 2 }))).to.throw(/fewer than 3 at full speed/);
     const images = [...spec().images, { input: [beat(1n)], output: [beat(1n)] }];
-    expect(() => streamTestbench(spec({ images }))).to.throw(/image 3 has 1\/1 beats/);
+    expect(() => streamTestbench(spec({ images }))).to.throw(/image 4 has 1\/1 beats/);
   });
 });
 
@@ -114,7 +114,7 @@ describe('generateFifo', function () {
     expect(file('tb/in.hex').split('\n')[0]).to.equal('ff 0');
     const manifest = JSON.parse(file('manifest.json')) as { kind: string; testbench: { vectors: number }; figures: object };
     expect(manifest.kind).to.equal('stream-fifo');
-    expect(manifest.testbench.vectors).to.equal(50);
+    expect(manifest.testbench.vectors).to.equal(60);
     expect(design.top).to.equal('flexor_fifo_w8_d6');
     expect(generateFifo({ dataBits: 8, depth: 6, name: 'q0' }).top).to.equal('flexor_q0');
   });

@@ -10,8 +10,8 @@ import { clog2, hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '..
 import { render } from '../templates.js';
 import { streamTestbench, type StreamTestbenchSpec } from './testbench.js';
 
-/** Images run at full speed after the stalled ones, to measure cycles per image. */
-export const FAST_IMAGES = 3;
+/** Images run at full speed after the stalled ones: one to settle, three to measure cycles per image. */
+export const FAST_IMAGES = 4;
 
 /** The figures every stream block's generator returns (docs/STREAMS.md, "Blocks"). */
 export interface BlockFigures {
@@ -97,9 +97,9 @@ export function wrapWords(words: readonly string[], separator: string, width: nu
 export function paramCheckBlock(hdl: Hdl, module: string, checks: readonly { name: string; value: number }[]): string {
   const sv = hdl === 'sv';
   const terms = checks.map((c) => `${c.name} != ${c.value}`);
-  const wrapped = wrapWords(terms, ' ||', MAX_COLUMNS - 10);
+  const wrapped = wrapWords(terms, ' ||', MAX_COLUMNS - 20);
   const conditionLines = wrapped.map((line, i) => `${i === 0 ? 'if (' : '    '}${line}${i === wrapped.length - 1 ? ') begin' : ''}`);
-  return render('stream/paramcheck', { sv, module, checks, conditionLines, report: sv ? '$error' : '$display' });
+  return render('stream/paramcheck', { sv, module, checks, conditionLines, report: sv ? '$error' : '$display' }).trimEnd();
 }
 
 /** The header of a block's files: the configuration as wrapped JSON lines, then `lines`. */
@@ -179,6 +179,17 @@ export function packageStreamBlock(p: StreamBlockPackage): StreamBlockDesign {
     ),
   );
   return { top: p.top, testbenchTop, files, warnings, summary, figures: p.figures };
+}
+
+/**
+ * A constant of one `width`-bit field per item, item 0 in the lowest bits, as a concatenation of
+ * sized literals wrapped to lines of MAX_COLUMNS (the first line follows `lead` columns of text,
+ * the others are indented by `indent`).
+ */
+export function packedConstant(values: readonly number[], width: number, indent: number): string {
+  const items = [...values].reverse().map((v) => literal(width, v));
+  const lines = wrapWords(items, ',', MAX_COLUMNS - indent - 3);
+  return `{${lines.join(`\n${' '.repeat(indent + 1)}`)}}`;
 }
 
 /** Bits of a counter over [0, count): at least 1. */

@@ -9,8 +9,8 @@
  *   say where it lies in the tensor, printed beside a mismatch.
  *
  * The testbench drives the input with seeded LFSR `tvalid` gaps and the output with seeded LFSR
- * `tready` back-pressure for the first `stallImages` images, then runs the rest at full speed and
- * prints `cycles per <unit>: X` and `latency: X cycles ...`; a watchdog fails the run when nothing
+ * `tready` back-pressure for the first `stallImages` images, then runs the rest at full speed and,
+ * from all of them but the first, prints `cycles per <unit>: X` and `latency: X cycles ...`; a watchdog fails the run when nothing
  * moves; it ends with `N passed, N failed` (one check per output beat), as `flexor verify` expects.
  */
 import type { StreamBeat } from '../../core/streams.js';
@@ -63,7 +63,10 @@ export interface StreamTestbenchSpec {
   readonly reset: ResetStyle;
   readonly input: StreamPortSpec;
   readonly output: StreamPortSpec;
-  /** Every image in order; all with the same beat counts. The last `images - stallImages` run at full speed (at least 2). */
+  /**
+   * Every image in order; all with the same beat counts. The last `images - stallImages` (at
+   * least 3) run at full speed: the first of them settles the block, the others are measured.
+   */
   readonly images: readonly StreamImage[];
   readonly stallImages: number;
   /** Seeds the LFSRs (streams STREAM_VALID_STREAM and STREAM_READY_STREAM of testRandom). */
@@ -126,8 +129,8 @@ function checkSpec(spec: StreamTestbenchSpec): { inPer: number; outPer: number }
       throw new RangeError(`streamTestbench: image ${i} has ${image.input.length}/${image.output.length} beats, image 0 ${inPer}/${outPer}`);
     }
   });
-  if (!Number.isInteger(spec.stallImages) || spec.stallImages < 0 || images.length - spec.stallImages < 2) {
-    throw new RangeError(`streamTestbench: ${images.length} images with ${spec.stallImages} stalled leave fewer than 2 at full speed`);
+  if (!Number.isInteger(spec.stallImages) || spec.stallImages < 0 || images.length - spec.stallImages < 3) {
+    throw new RangeError(`streamTestbench: ${images.length} images with ${spec.stallImages} stalled leave fewer than 3 at full speed`);
   }
   for (const port of [spec.input, spec.output]) {
     if (!/^[sm]_axis_[a-z][a-z0-9_]*$/.test(port.prefix)) throw new RangeError(`streamTestbench: bad port prefix ${port.prefix}`);
