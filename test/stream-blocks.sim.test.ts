@@ -18,6 +18,9 @@ import { generateArgmax } from '../generator/rtl/stream/argmax.js';
 import { generateWidthConverter } from '../generator/rtl/stream/width.js';
 import type { StreamBlockDesign } from '../generator/rtl/stream/package.js';
 import { tempDir } from './helpers.js';
+import { headerView } from '../generator/rtl/design.js';
+import { testRandom } from '../generator/core/prng.js';
+import { streamTestbench } from '../generator/rtl/stream/testbench.js';
 
 interface Case {
   readonly name: string;
@@ -150,6 +153,33 @@ describe('the stream-block testbench and broken blocks', function () {
     expect(r.exitCode).to.not.equal(0);
     expect(r.failed).to.be.greaterThan(0);
     expect(r.output).to.match(/^MISMATCH beat \d+ \(image \d+, beat [01] of it; pixel \([01], [01]\), channels (0\.\.1|2\.\.2)\): expected tdata [0-9a-f]{4} tlast [01], got tdata [0-9a-f]{4} tlast [01]$/m);
+  });
+
+  it('drives and checks ports without tlast', async function () {
+    const dir = join(root, 'nolast');
+    const design = generateFifo({ dataBits: 8, depth: 4, beatsPerImage: 5 });
+    writeDesignFiles(dir, design.files, false);
+    const header = headerView('test', { test: 'nolast' });
+    const rng = testRandom(4, 0);
+    const images = Array.from({ length: 6 }, () => {
+      const beats = Array.from({ length: 5 }, () => ({ data: BigInt(rng.below(256)), last: false }));
+      return { input: beats, output: beats };
+    });
+    const tb = streamTestbench({
+      header,
+      module: design.testbenchTop,
+      dut: design.top,
+      reset: 'sync',
+      input: { prefix: 's_axis_in', dataBits: 8, last: false },
+      output: { prefix: 'm_axis_out', dataBits: 8, last: false },
+      images,
+      stallImages: 2,
+      seed: 4,
+    });
+    for (const f of tb.files) writeFileSync(join(dir, f.path), f.contents);
+    expect(tb.files[0].contents).to.not.contain('_tlast (');
+    const r = (await verifyDesign(dir, ICARUS)).results[0];
+    expect(r.output).to.match(/^30 passed, 0 failed$/m);
   });
 
   it('fails with the watchdog when the block never answers', async function () {
