@@ -184,6 +184,25 @@ describe('block models against direct references', function () {
     }
   });
 
+  it('the average pool dividers of the simulated configurations equal round_half_up(sum / HW) on every sum (brute force)', function () {
+    const configs = [
+      { h: 3, w: 3, bits: 8, signed: true },
+      { h: 4, w: 4, bits: 8, signed: false },
+      { h: 1, w: 1, bits: 4, signed: true },
+      { h: 6, w: 6, bits: 6, signed: false },
+      { h: 5, w: 3, bits: 16, signed: true },
+    ];
+    for (const c of configs) {
+      const { multiplier, shift } = resolveAvgPool({ ...c, c: 1, p: 1 });
+      const n = c.h * c.w;
+      const { min, max } = valueRange(c.bits, c.signed);
+      const [m, big] = [BigInt(multiplier), BigInt(n)];
+      let bad = 0;
+      for (let sum = n * min; sum <= n * max; sum++) if (multiplyShift(BigInt(sum), m, shift) !== roundHalfUpDiv(BigInt(sum), big)) bad++;
+      expect(bad, `${c.h} x ${c.w}, ${c.bits} bits: M = ${multiplier}, S = ${shift}`).to.equal(0);
+    }
+  });
+
   it('global average pool: round_half_up of each channel\'s mean', function () {
     const map = randomMap(3, 5, 4, 0, 255);
     const divider = findAverageDivider(15, 0, 15 * 255)!;
