@@ -53,7 +53,7 @@ const CASES: readonly Case[] = [
 
   { name: 'global average pool 3 x 3 x 5, P = 2, signed', design: () => generateAvgPool({ h: 3, w: 3, c: 5, p: 2, bits: 8 }) },
   { name: 'global average pool 4 x 4 x 3, P = C, unsigned (M = 1, S = 4)', design: () => generateAvgPool({ h: 4, w: 4, c: 3, p: 3, bits: 8, signed: false, ...V }) },
-  { name: 'global average pool 1 x 1 (no buffer)', design: () => generateAvgPool({ h: 1, w: 1, c: 2, p: 1, bits: 4 }), simulators: ICARUS },
+  { name: 'global average pool 1 x 1 x 1 (no buffer)', design: () => generateAvgPool({ h: 1, w: 1, c: 1, p: 1, bits: 4 }), simulators: ICARUS },
   { name: 'global average pool 6 x 6 x 4, unsigned 6 bits (H*W even, not a power of two)', design: () => generateAvgPool({ h: 6, w: 6, c: 4, p: 4, bits: 6, signed: false }), simulators: ICARUS },
   { name: 'global average pool 5 x 3 x 7, P = 3, signed 16 bits', design: () => generateAvgPool({ h: 5, w: 3, c: 7, p: 3, bits: 16, ...V }), simulators: ICARUS },
 
