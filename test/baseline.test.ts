@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { baselineLayer, identityMatrix } from '../generator/core/baseline.js';
 import { drawActivations, drawLayer, layerGolden, resolveLayer } from '../generator/core/layer.js';
-import { generateLayer } from '../generator/rtl/layergen.js';
+import { generateLayer } from '../generator/rtl/layer/generate.js';
 import { layerSource } from '../generator/formats/layersource.js';
 
 describe('the 1-bit binary baseline', function () {

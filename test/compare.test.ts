@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { compareWithBaseline, comparisonText } from '../generator/evidence/compare.js';
-import { generateLayer } from '../generator/rtl/layergen.js';
+import { generateLayer } from '../generator/rtl/layer/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
 import { tempDir } from './helpers.js';
 

@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
 import type { GeneratedFile } from '../generator/rtl/design.js';
-import { generateLayer, type LayerGenOptions } from '../generator/rtl/layergen.js';
+import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
 
 const GOLDEN_ROOT = fileURLToPath(new URL('../../test/golden/rtl/', import.meta.url));
 

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateLayer, type LayerGenOptions } from '../generator/rtl/layergen.js';
+import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
 import { planLayer } from '../generator/rtl/layerplan.js';
 import { resolveLayer, type LayerOptions } from '../generator/core/layer.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';

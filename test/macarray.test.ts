@@ -1,66 +1,62 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CHAIN_CELLS, planMacArray, sumOfTermsBits, type MacArrayPlan } from '../generator/rtl/macarray.js';
+import { CHAIN_CELLS, planMacArray, sumOfTermsBits, type MacArrayPlan, type MacNode } from '../generator/rtl/macarray.js';
 
 const wrap = (v: bigint, bits: number) => BigInt.asIntN(bits, v);
 
-/** The name inside `{{n{x[w-1]}}, x}` or a bare name. */
-const nameOf = (expr: string) => /^\{\{\d+\{(\w+)\[\d+\]\}\}, (\w+)\}$/.exec(expr)?.[2] ?? expr;
-/** neg<t>[i] is bit t * simd + i of neg_i. */
-const signIndex = (plan: MacArrayPlan, signal: string, simd: number) => {
-  const m = /^(\w+)\[(\d+)\]$/.exec(signal);
-  const tree = plan.signs.find((s) => s.name === m?.[1]);
-  if (!m || !tree) throw new Error(`not a sign bit: ${signal}`);
-  return tree.tree * simd + Number(m[2]);
-};
-
 /**
- * Runs the planned cells as the RTL does: two's complement at each declared width, ~v as the
- * bitwise complement at A + 1 bits, the carry input as + 1. Returns each tree's root.
+ * Runs the planned cells of every tree as the RTL does: two's complement at each declared width,
+ * ~v as the bitwise complement at A + 1 bits (pairs) or A bits (singles), the carry input as + 1.
+ * Tree t's term i is activation i signed by neg[t * simd + i]. Returns each tree's root.
  */
 function evaluate(plan: MacArrayPlan, acts: readonly number[], neg: readonly number[], actBits: number, accBits: number): bigint[] {
   const a = actBits;
-  const sign = (signal: string) => neg[signIndex(plan, signal, acts.length)];
-  const values = new Map<string, bigint>();
   const act = (i: number) => BigInt(acts[i]);
-  for (const p of plan.pairs) {
-    const x = act(2 * p.index);
-    const y = act(2 * p.index + 1);
-    values.set(`sum${p.index}`, wrap(x + y, a + 1));
-    values.set(`dif${p.index}`, wrap(x - y, a + 1));
-  }
-  const read = (signal: string) => {
-    if (/^\d+'d0$/.test(signal)) return 0n;
-    const v = values.get(nameOf(signal));
-    if (v === undefined) throw new Error(`read before written: ${signal}`);
-    return v;
-  };
-  for (const cell of plan.cells) {
-    const port = (name: string) => cell.ports.find((p) => p.port === name)!.signal;
-    const r = read(port('r_i'));
-    let term: bigint;
-    let carry: bigint;
-    if (cell.kind === 'pair') {
-      const nx = sign(port('neg_x_i'));
-      const ny = sign(port('neg_y_i'));
-      const s = read(port('sum_i'));
-      const d = read(port('dif_i'));
-      const not = (v: bigint) => wrap(~v, a + 1);
-      term = nx ? (ny ? not(s) : not(d)) : ny ? d : s;
-      carry = BigInt(nx);
-    } else {
-      const n = sign(port('neg_i'));
-      const m = /^acts_i\[(\d+):(\d+)\]$/.exec(port('a_i'))!;
-      const i = Number(m[2]) / a;
-      expect(Number(m[1])).to.equal(Number(m[2]) + a - 1);
-      term = n ? wrap(~act(i), a) : act(i);
-      carry = BigInt(n);
+  const not = (v: bigint, bits: number) => wrap(~v, bits);
+  return Array.from({ length: plan.trees }, (_, t) => {
+    const sign = (i: number) => neg[t * plan.simd + i];
+    const sums = new Map<number, bigint>();
+    const read = (n: MacNode) => {
+      const v = sums.get(n.id);
+      if (v === undefined) throw new Error(`sum ${n.id} read before it is computed`);
+      expect(wrap(v, n.width)).to.equal(v);
+      return v;
+    };
+    for (const chain of plan.chains) {
+      expect(sums.has(chain.index)).to.equal(false);
+      let r = 0n;
+      for (let k = 0; k < chain.pairCells; k++) {
+        const p = chain.firstPair + k;
+        expect(p).to.be.below(plan.pairs);
+        const s = wrap(act(2 * p) + act(2 * p + 1), a + 1);
+        const d = wrap(act(2 * p) - act(2 * p + 1), a + 1);
+        const nx = sign(2 * p);
+        const ny = sign(2 * p + 1);
+        const term = nx ? (ny ? not(s, a + 1) : not(d, a + 1)) : ny ? d : s;
+        r = wrap(r + term + BigInt(nx), chain.width);
+      }
+      for (let k = 0; k < chain.singleCells; k++) {
+        const i = chain.firstSingle + k;
+        const n = sign(i);
+        r = wrap(r + (n ? not(act(i), a) : act(i)) + BigInt(n), chain.width);
+      }
+      sums.set(chain.index, r);
     }
-    values.set(cell.name, wrap(r + term + carry, cell.width));
-  }
-  for (const j of plan.joins) values.set(j.name, wrap(read(j.a) + read(j.b), j.width));
-  return plan.roots.map((root) => wrap(read(root.expr), accBits));
+    for (const j of plan.joins) {
+      expect(sums.has(j.id)).to.equal(false);
+      expect(j.width).to.be.at.least(Math.max(j.left.width, j.right.width));
+      sums.set(j.id, wrap(read(j.left) + read(j.right), j.width));
+    }
+    return wrap(read(plan.root), accBits);
+  });
 }
+
+/** The activation indices a tree's cells read, in chain order. */
+const termsRead = (plan: MacArrayPlan) =>
+  plan.chains.flatMap((c) => [
+    ...Array.from({ length: c.pairCells }, (_, k) => [2 * (c.firstPair + k), 2 * (c.firstPair + k) + 1]).flat(),
+    ...Array.from({ length: c.singleCells }, (_, k) => c.firstSingle + k),
+  ]);
 
 describe('MAC array plan', () => {
   it('sizes a sum of c terms +-a exactly: |sum| <= c * 2^(A-1)', () => {
@@ -71,16 +67,21 @@ describe('MAC array plan', () => {
   it('shares pair sums between trees, and uses single cells for one tree', () => {
     const shared = planMacArray(4, 16, 8, 18);
     expect(shared.form).to.equal('pairs');
-    expect(shared.pairs).to.have.length(8);
-    expect(shared.cells.filter((c) => c.kind === 'pair')).to.have.length(32);
-    expect(shared.joins).to.have.length(4); // two chains of 4 per tree, one join each
+    expect(shared.pairs).to.equal(8);
+    expect(shared.chains.map((c) => [c.pairCells, c.singleCells, c.width])).to.deep.equal([[4, 0, 12], [4, 0, 12]]);
+    expect(shared.joins).to.have.length(1); // two chains of 4 per tree, one join
+    expect(shared.root).to.deep.equal({ id: 2, width: 13 });
     expect(shared.levels).to.equal(CHAIN_CELLS + 1);
     const alone = planMacArray(1, 16, 8, 18);
     expect(alone.form).to.equal('singles');
-    expect(alone.pairs).to.have.length(0);
-    expect(alone.cells.every((c) => c.kind === 'one')).to.equal(true);
+    expect(alone.pairs).to.equal(0);
+    expect(alone.chains.every((c) => c.pairCells === 0 && c.singleCells === 4)).to.equal(true);
+    expect(alone.kinds).to.deep.equal({ pair: false, one: true, add: true });
     const odd = planMacArray(2, 5, 8, 12);
-    expect(odd.cells.map((c) => c.kind)).to.deep.equal(['pair', 'pair', 'one', 'pair', 'pair', 'one']);
+    expect(odd.chains).to.deep.equal([{ index: 0, width: 11, terms: 5, firstPair: 0, pairCells: 2, firstSingle: 4, singleCells: 1 }]);
+    expect(odd.widest).to.deep.equal({ pair: 11, one: 11, add: 0 });
+    const lastAlone = planMacArray(2, 17, 8, 16);
+    expect(lastAlone.chains.map((c) => [c.pairCells, c.singleCells, c.firstSingle, c.width])).to.deep.equal([[4, 0, 16, 12], [4, 0, 16, 12], [0, 1, 16, 9]]);
   });
 
   it('computes sum_i (neg_i ? -a_i : +a_i) for every tree, extremes included', () => {
@@ -111,13 +112,10 @@ describe('MAC array plan', () => {
     );
   });
 
-  it('reads every sign bit of a tree exactly once', () => {
-    const plan = planMacArray(3, 11, 8, 16);
-    for (let t = 0; t < 3; t++) {
-      const signs = plan.cells
-        .filter((c) => c.name.startsWith(`t${t}_`))
-        .flatMap((c) => c.ports.filter((p) => p.port.startsWith('neg')).map((p) => signIndex(plan, p.signal, 11)));
-      expect(signs.sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 11 }, (_, i) => t * 11 + i));
+  it('reads every activation of a tree exactly once', () => {
+    for (const [trees, simd] of [[3, 11], [1, 9], [2, 16], [2, 1], [5, 2]]) {
+      const plan = planMacArray(trees, simd, 8, 16);
+      expect(termsRead(plan).sort((x, y) => x - y), `${trees} trees of ${simd}`).to.deep.equal(Array.from({ length: simd }, (_, i) => i));
     }
   });
 

@@ -8,7 +8,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../generator/core/errors.js';
 import { decodeSlice } from '../generator/core/golden.js';
-import { generateLayer } from '../generator/rtl/layergen.js';
+import { generateLayer } from '../generator/rtl/layer/generate.js';
 import { generateNetwork } from '../generator/rtl/network.js';
 import { rowTaps, type XorMatrix } from '../generator/core/matrix.js';
 import { readMatrices } from '../generator/formats/matrixfile.js';

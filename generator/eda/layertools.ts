@@ -7,7 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { layerGolden, layerWidths, weightBits, type LayerConfig } from '../core/layer.js';
-import { generateLayer, settingsOf, type WeightSource } from '../rtl/layergen.js';
+import { generateLayer, settingsOf, type WeightSource } from '../rtl/layer/generate.js';
 import { readLayerFile } from '../formats/layerfile.js';
 import { layerSource, readActivations, type LayerSettings } from '../formats/layersource.js';
 import { writeNpy } from '../formats/npy.js';

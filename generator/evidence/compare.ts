@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateLayer, settingsOf } from '../rtl/layergen.js';
+import { generateLayer, settingsOf } from '../rtl/layer/generate.js';
 import { readLayerFile } from '../formats/layerfile.js';
 import { readLayerManifest } from '../eda/layertools.js';
 import { writeDesignFiles } from '../rtl/output.js';

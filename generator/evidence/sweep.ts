@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
-import { generateLayer } from '../rtl/layergen.js';
+import { generateLayer } from '../rtl/layer/generate.js';
 import { writeDesignFiles } from '../rtl/output.js';
 import { macArrayLuts } from './targets.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, synthesizeDesign, type SynthTarget } from '../eda/synth.js';

@@ -13,8 +13,9 @@
  * Cells are chained, at most CHAIN_CELLS per chain, each chain at the width of its exact range;
  * chains are joined by a balanced tree of adders; the root goes into the accumulator. Each cell and
  * adder is its own module, so that synthesis maps each to one carry chain instead of merging the
- * whole tree into one multi-operand adder. All widths are exact (`sumOfTermsBits`), computed here;
- * the templates only print them.
+ * whole tree into one multi-operand adder. Every tree has the same structure (only its sign bits
+ * differ), so the plan describes one tree: which activations each chain's cells take, every
+ * width, and which sums each join adds. Numbers only; the templates build the RTL from them.
  */
 import { signedBits } from '../core/layer.js';
 
@@ -27,143 +28,119 @@ export function sumOfTermsBits(count: number, actBits: number): number {
   return signedBits(-m, m);
 }
 
-/** `{{n{x[w-1]}}, x}`: x (w bits, signed) extended to `to` bits. */
-export function extend(name: string, from: number, to: number): string {
-  return to === from ? name : `{{${to - from}{${name}[${from - 1}]}}, ${name}}`;
-}
-
-export interface MacPair {
+/**
+ * One chain of cells: first `pairCells` pair cells (pairs firstPair.., pair p being activations
+ * 2p and 2p + 1), then `singleCells` single cells (activations firstSingle..). Every cell of the
+ * chain is `width` bits wide, the exact width of the chain's sum of `terms` terms.
+ */
+export interface MacChain {
+  /** The chain's sum is node `index` (chains come first among a tree's nodes). */
   readonly index: number;
-  /** The two activations, sign-extended to A + 1 bits. */
-  readonly x: string;
-  readonly y: string;
-}
-
-export interface MacCell {
-  /** Module kind: `pair` (two activations, shared s and d) or `one` (one activation). */
-  readonly kind: 'pair' | 'one';
-  readonly name: string;
   readonly width: number;
-  /** Port connections, in the order the cell declares them. */
-  readonly ports: readonly { readonly port: string; readonly signal: string }[];
+  readonly terms: number;
+  readonly firstPair: number;
+  readonly pairCells: number;
+  readonly firstSingle: number;
+  readonly singleCells: number;
 }
 
+/** A sum inside a tree: node `id` (chain `id`, or a join when id >= the chain count), `width` bits. */
+export interface MacNode {
+  readonly id: number;
+  readonly width: number;
+}
+
+/** An adder of two sums of a tree, each sign-extended to `width`, the exact width of their sum. */
 export interface MacJoin {
-  readonly name: string;
+  /** Its sum is node `id`. */
+  readonly id: number;
+  /** 1 for adders of chains, 2 for adders of those, ... */
+  readonly level: number;
   readonly width: number;
-  readonly a: string;
-  readonly b: string;
+  readonly left: MacNode;
+  readonly right: MacNode;
 }
 
 export interface MacArrayPlan {
   readonly trees: number;
+  readonly simd: number;
+  readonly actBits: number;
+  readonly accBits: number;
   readonly form: 'pairs' | 'singles';
-  readonly pairs: readonly MacPair[];
-  readonly cells: readonly MacCell[];
+  /** Pairs of activations whose sum and difference are shared (0 in the singles form). */
+  readonly pairs: number;
+  /** The chains of one tree (every tree is alike). */
+  readonly chains: readonly MacChain[];
+  /** The joins of one tree, each after the sums it adds. */
   readonly joins: readonly MacJoin[];
-  /** Per tree, the wire holding its SIMD sign bits (a slice of neg_i). */
-  readonly signs: readonly { readonly tree: number; readonly name: string }[];
-  /** Per tree, its root extended to accBits. */
-  readonly roots: readonly { readonly tree: number; readonly expr: string }[];
+  /** The tree's step sum (a chain or the last join), sign-extended to accBits into the accumulator. */
+  readonly root: MacNode;
   /** Cell kinds in use (a module file each). */
   readonly kinds: { readonly pair: boolean; readonly one: boolean; readonly add: boolean };
+  /** The widest cell of each kind (the default of its module's width parameter; 0 when unused). */
+  readonly widest: { readonly pair: number; readonly one: number; readonly add: number };
   /** The longest chain of cells plus join levels: LUT levels of a tree, without the accumulator. */
   readonly levels: number;
 }
 
-interface Node {
-  readonly name: string;
-  readonly width: number;
+interface Sum extends MacNode {
   readonly count: number;
 }
 
-/**
- * The cells of `trees` trees of `simd` terms of `actBits`-bit activations (`acts_i`, activation i at
- * [i*A +: A]) with sign bits `neg_i` (tree t, term i at t * simd + i, as wire neg<t>), each root at `accBits`.
- */
+/** The cells of `trees` trees of `simd` terms of `actBits`-bit activations, each root at `accBits`. */
 export function planMacArray(trees: number, simd: number, actBits: number, accBits: number): MacArrayPlan {
-  const a = actBits;
   const form = trees > 1 && simd > 1 ? 'pairs' : 'singles';
-  const nPairs = form === 'pairs' ? Math.floor(simd / 2) : 0;
-  const act = (i: number) => `acts_i[${i * a + a - 1}:${i * a}]`;
-  const actWide = (i: number) => `{acts_i[${i * a + a - 1}], ${act(i)}}`;
-  const pairs: MacPair[] = Array.from({ length: nPairs }, (_, p) => ({ index: p, x: actWide(2 * p), y: actWide(2 * p + 1) }));
-  const cells: MacCell[] = [];
-  const joins: MacJoin[] = [];
-  const roots: { tree: number; expr: string }[] = [];
-  let levels = 0;
-  for (let t = 0; t < trees; t++) {
-    // A wire per tree: simulators then wake a tree's cells for its own sign bits only.
-    const neg = (i: number) => `neg${t}[${i}]`;
-    // The terms as cell inputs: pairs first, then any single left over.
-    const items: { kind: 'pair' | 'one'; count: number; ports: (r: string) => { port: string; signal: string }[] }[] = [];
-    for (let p = 0; p < nPairs; p++) {
-      items.push({
-        kind: 'pair',
-        count: 2,
-        ports: (r) => [
-          { port: 'r_i', signal: r },
-          { port: 'sum_i', signal: `sum${p}` },
-          { port: 'dif_i', signal: `dif${p}` },
-          { port: 'neg_x_i', signal: neg(2 * p) },
-          { port: 'neg_y_i', signal: neg(2 * p + 1) },
-        ],
-      });
-    }
-    for (let i = 2 * nPairs; i < simd; i++) {
-      items.push({
-        kind: 'one',
-        count: 1,
-        ports: (r) => [
-          { port: 'r_i', signal: r },
-          { port: 'a_i', signal: act(i) },
-          { port: 'neg_i', signal: neg(i) },
-        ],
-      });
-    }
-    // Chains of at most CHAIN_CELLS cells, each at its own exact width.
-    let layer: Node[] = [];
-    for (let start = 0, c = 0; start < items.length; start += CHAIN_CELLS, c++) {
-      const chain = items.slice(start, start + CHAIN_CELLS);
-      const count = chain.reduce((n, it) => n + it.count, 0);
-      const width = sumOfTermsBits(count, a);
-      let r = `${width}'d0`;
-      chain.forEach((it, k) => {
-        const name = `t${t}_c${c}_${k}`;
-        cells.push({ kind: it.kind, name, width, ports: [...it.ports(r), { port: 'o', signal: name }] });
-        r = name;
-      });
-      layer.push({ name: r, width, count });
-    }
-    // A balanced tree of adders over the chains.
-    let joinLevels = 0;
-    while (layer.length > 1) {
-      joinLevels++;
-      const next: Node[] = [];
-      for (let i = 0; i + 1 < layer.length; i += 2) {
-        const count = layer[i].count + layer[i + 1].count;
-        const width = sumOfTermsBits(count, a);
-        const name = `t${t}_j${joinLevels}_${i / 2}`;
-        joins.push({ name, width, a: extend(layer[i].name, layer[i].width, width), b: extend(layer[i + 1].name, layer[i + 1].width, width) });
-        next.push({ name, width, count });
-      }
-      if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
-      layer = next;
-    }
-    levels = Math.max(levels, Math.min(items.length, CHAIN_CELLS) + joinLevels);
-    const root = layer[0];
-    if (root.width > accBits) throw new RangeError(`planMacArray: a tree's root (${root.width} bits) is wider than the accumulator (${accBits})`);
-    roots.push({ tree: t, expr: extend(root.name, root.width, accBits) });
+  const pairs = form === 'pairs' ? Math.floor(simd / 2) : 0;
+  // The terms as cell inputs: pairs first, then any single left over; chains of CHAIN_CELLS.
+  const items = pairs + (simd - 2 * pairs);
+  const chains: MacChain[] = [];
+  for (let start = 0; start < items; start += CHAIN_CELLS) {
+    const end = Math.min(items, start + CHAIN_CELLS);
+    const pairCells = Math.max(0, Math.min(end, pairs) - start);
+    const singleCells = end - start - pairCells;
+    const terms = 2 * pairCells + singleCells;
+    const firstSingle = 2 * pairs + Math.max(0, start - pairs);
+    chains.push({ index: chains.length, width: sumOfTermsBits(terms, actBits), terms, firstPair: start, pairCells, firstSingle, singleCells });
   }
+  // A balanced tree of adders over the chains.
+  const joins: MacJoin[] = [];
+  let layer: Sum[] = chains.map((c) => ({ id: c.index, width: c.width, count: c.terms }));
+  let level = 0;
+  while (layer.length > 1) {
+    level++;
+    const next: Sum[] = [];
+    for (let i = 0; i + 1 < layer.length; i += 2) {
+      const count = layer[i].count + layer[i + 1].count;
+      const join = { id: chains.length + joins.length, level, width: sumOfTermsBits(count, actBits), left: node(layer[i]), right: node(layer[i + 1]) };
+      joins.push(join);
+      next.push({ id: join.id, width: join.width, count });
+    }
+    if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
+    layer = next;
+  }
+  const root = node(layer[0]);
+  if (root.width > accBits) throw new RangeError(`planMacArray: a tree's root (${root.width} bits) is wider than the accumulator (${accBits})`);
+  const widest = (widths: number[]) => Math.max(0, ...widths);
   return {
     trees,
+    simd,
+    actBits,
+    accBits,
     form,
     pairs,
-    cells,
+    chains,
     joins,
-    signs: Array.from({ length: trees }, (_, t) => ({ tree: t, name: `neg${t}` })),
-    roots,
-    kinds: { pair: cells.some((c) => c.kind === 'pair'), one: cells.some((c) => c.kind === 'one'), add: joins.length > 0 },
-    levels,
+    root,
+    kinds: { pair: pairs > 0, one: chains.some((c) => c.singleCells > 0), add: joins.length > 0 },
+    widest: {
+      pair: widest(chains.filter((c) => c.pairCells > 0).map((c) => c.width)),
+      one: widest(chains.filter((c) => c.singleCells > 0).map((c) => c.width)),
+      add: widest(joins.map((j) => j.width)),
+    },
+    levels: Math.min(items, CHAIN_CELLS) + level,
   };
+}
+
+function node(sum: Sum): MacNode {
+  return { id: sum.id, width: sum.width };
 }

@@ -8,7 +8,7 @@ import { headerView, manifestFile, type GeneratedDesign, type GeneratedFile } fr
 import { InputError } from '../core/errors.js';
 import { readNetwork as readIndependentLayers } from '../formats/networkfile.js';
 import type { Hdl, ResetStyle } from './hdl.js';
-import { generateLayer, type LayerGenOptions, type WeightSource } from './layergen.js';
+import { generateLayer, type LayerGenOptions, type WeightSource } from './layer/generate.js';
 import { layerSource } from '../formats/layersource.js';
 import { planLayer } from './layerplan.js';
 import { render } from './templates.js';

@@ -6,7 +6,7 @@ import { layerInputs } from '../../formats/layersource.js';
 import { generateDecoder } from '../../rtl/decoder.js';
 import { describeFiles, type GeneratedDesign } from '../../rtl/design.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from '../../rtl/hdl.js';
-import { generateLayer, type WeightSource } from '../../rtl/layergen.js';
+import { generateLayer, type WeightSource } from '../../rtl/layer/generate.js';
 import { writeDesignFiles } from '../../rtl/output.js';
 import { defineCommand, integerFlag, type AnyCommand, layerSettingFlags, layerSettings, matrixFlags, say, shapeFlag, warn } from '../flags.js';
 

@@ -19,11 +19,14 @@ module flexor_dec_6x8_t3_s1 #(
   output logic [NOUT-1:0] dec_o   // decoded slice: bit j is y[j]
 );
 
-  // Parameter check: this module is generated for one configuration; any other is an error.
+  // Parameter check: a value this module was not generated for is an error.
   initial begin
-    if (NIN != 6 || NOUT != 8) begin
-      $error("flexor_dec_6x8_t3_s1: generated for NIN=6, NOUT=8; got NIN=%0d, NOUT=%0d",
-        NIN, NOUT);
+    if (NIN != 6) begin
+      $error("%m: generated for NIN = 6, got %0d", NIN);
+      $finish;
+    end
+    if (NOUT != 8) begin
+      $error("%m: generated for NOUT = 8, got %0d", NOUT);
       $finish;
     end
   end

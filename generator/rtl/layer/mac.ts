@@ -1,0 +1,45 @@
+/**
+ * The views of the MAC array (templates/layer/layer_mac.hbs) and of its cells: the pair cell, the
+ * single cell and the adder, each a module file when the array uses it.
+ */
+import type { GeneratedFile } from '../design.js';
+import { CHAIN_CELLS } from '../macarray.js';
+import type { LayerModel } from './model.js';
+import { moduleView, rtlFile } from './view.js';
+
+export function macView(model: LayerModel) {
+  const { mac, names, plan } = model;
+  return {
+    ...moduleView(model, names.mac),
+    trees: mac.trees,
+    simd: mac.simd,
+    actBits: mac.actBits,
+    accBits: mac.accBits,
+    accDepth: plan.accDepth,
+    ring: plan.accDepth > 1,
+    actsBits: mac.simd * mac.actBits,
+    signBits: mac.trees * mac.simd,
+    accsBits: mac.trees * mac.accBits,
+    pairs: mac.pairs,
+    chainCells: CHAIN_CELLS,
+    // A chain's running sums: one before its first cell and one after each cell.
+    chains: mac.chains.map((c) => ({ ...c, cells: c.pairCells + c.singleCells, links: c.pairCells + c.singleCells + 1 })),
+    joins: mac.joins,
+    root: mac.root,
+    pairModule: names.macPair,
+    oneModule: names.macOne,
+    addModule: names.macAdd,
+  };
+}
+
+/** The MAC array and the modules of the cells it uses. */
+export function macFiles(model: LayerModel): GeneratedFile[] {
+  const { mac, names, config } = model;
+  const cell = (module: string, width: number) => ({ ...moduleView(model, module), actBits: config.actBits, pairBits: config.actBits + 1, width });
+  const files: GeneratedFile[] = [];
+  if (mac.kinds.pair) files.push(rtlFile(model, names.macPair, 'layer/layer_mac_pair', { ...cell(names.macPair, mac.widest.pair), paramLimits: [{ name: 'W', min: 'MIN_W' }] }));
+  if (mac.kinds.one) files.push(rtlFile(model, names.macOne, 'layer/layer_mac_one', { ...cell(names.macOne, mac.widest.one), paramLimits: [{ name: 'W', min: 'MIN_W' }] }));
+  if (mac.kinds.add) files.push(rtlFile(model, names.macAdd, 'layer/layer_mac_add', cell(names.macAdd, mac.widest.add)));
+  files.push(rtlFile(model, names.mac, 'layer/layer_mac', macView(model)));
+  return files;
+}

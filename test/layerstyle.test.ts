@@ -1,0 +1,84 @@
+/**
+ * The generated layer reads like a hand-written core: every line of its HDL, file lists and core
+ * file within 100 columns, and no unsized literal in its RTL (test/rtlstyle.ts says where plain
+ * integers are allowed). Both checks are tested on small snippets first, so that they can fail.
+ */
+import { expect } from 'chai';
+import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
+import type { GeneratedFile } from '../generator/rtl/design.js';
+import { longLines, MAX_COLUMNS, unsizedLiterals } from './rtlstyle.js';
+
+const CONFIGS: readonly (readonly [string, LayerGenOptions])[] = [
+  ['ResNet-20 3x3, oi, ROM weights', { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }],
+  ['io, q = 2, streamed, bias, requantization, async reset', { shape: [7, 3, 2, 2], nIn: 5, nOut: 9, nTap: 2, seed: 8, layout: 'io', lanes: 3, simd: 5, planes: 2, weights: 'stream', bias: true, requantShift: 10, outBits: 8, reset: 'async' }],
+  ['linear, dense, odd simd (a single cell ends each tree)', { shape: [10, 64], nIn: 7, nOut: 10, dense: true, seed: 3, lanes: 2, simd: 7 }],
+  ['lanes = 1, simd = 1 (single cells, one tree)', { shape: [4, 3, 2, 2], nIn: 3, nOut: 5, nTap: 2, seed: 5, lanes: 1, simd: 1 }],
+  ['one step per vector (a collector of 3 banks), units without rows', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }],
+  ['a long --name, 32 units, 2 slices per fetch', { shape: [64, 64, 3, 3], nIn: 8, nOut: 10, nTap: 2, seed: 4, layout: 'io', lanes: 16, simd: 32, name: 'resnet20_stage3_block2_conv1_a_rather_long_name_x' }],
+  ['the widest formats: 16-bit activations, 32-bit scales, 48-bit bias, shift 62', { shape: [5, 7], nIn: 3, nOut: 5, dense: true, seed: 9, lanes: 2, simd: 3, actBits: 16, alphaBits: 32, alphaFrac: 31, bias: true, biasBits: 48, requantShift: 62, outBits: 32 }],
+];
+
+/** The text files a reader opens: HDL (RTL and testbench), file lists, the FuseSoC core. */
+const isSource = (f: GeneratedFile) => typeof f.contents === 'string' && /\.(sv|v|f|core)$/.test(f.path);
+
+function problems(files: readonly GeneratedFile[], check: (text: string) => { line: number; text: string }[]): string[] {
+  return files.flatMap((f) => check(f.contents as string).map((p) => `${f.path}:${p.line}: ${p.text}`));
+}
+
+describe('the style checks themselves', () => {
+  it('find lines longer than 100 columns', () => {
+    expect(longLines(`${'x'.repeat(MAX_COLUMNS)}\n${'y'.repeat(MAX_COLUMNS + 1)}\n`)).to.deep.equal([{ line: 2, text: `101 columns: ${'y'.repeat(101)}` }]);
+  });
+
+  it('find unsized literals in expressions', () => {
+    const found = (code: string) => unsizedLiterals(code).map((p) => p.text.split(':')[0]);
+    expect(found('assign x = y + 1;')).to.deep.equal(['1']);
+    expect(found('always_ff @(posedge clk) if (rst) q <= 0;')).to.deep.equal(['0']);
+    expect(found("assign kind = vec_end ? 'd2 : 2'd1;")).to.deep.equal(["'d2"]);
+    expect(found("assign z = '0;")).to.deep.equal(["'0"]);
+    expect(found('if (state_q == 3) begin')).to.deep.equal(['3']);
+    expect(found('assign v = {4{a}} + 3;')).to.deep.equal(['3']);
+    expect(found('assign v = {a, 2};')).to.deep.equal(['2']);
+    expect(found('assign w = x >>> 6;\nlocalparam int N = 2;\nassign u = N * 5;')).to.deep.equal(['6', '5']);
+    expect(unsizedLiterals('logic a;\n\nassign a = b | 1;').map((p) => p.line)).to.deep.equal([3]);
+  });
+
+  it('allow sized literals, declarations, ranges, indices, replications, loops, overrides and constant conditions', () => {
+    const allowed = [
+      'localparam int N = 16;',
+      "localparam [3:0] LAST = 4'd9;",
+      "localparam signed [32:0] SAT_MIN = -33'sd128;",
+      'logic [W-1:0] x [0:DEPTH-1];',
+      'assign y = x[3] ^ x[W*2-1 +: 2];',
+      "assign z = {(W-1){1'b0}};",
+      "assign z = {1'b0, {(W-1){1'b1}}} + {{2{s[11]}}, s};",
+      'genvar g;\nfor (g = 0; g < N; g = g + 1) begin : g_x\n  if (g < LAST + 1) begin : g_y\n  end\nend',
+      'if (NIN != 16 || $clog2(DEPTH) > 3) begin',
+      '// a comment with 42 in it',
+      '$display("%0d of 7", x);',
+      'm #(.W(12), .DEPTH(3)) u (.a(b[0]));',
+      'm #(\n  .DEPTH(3), .INIT_FILE(F)\n) u (.a(b[0]));',
+      '`timescale 1ns / 1ps',
+    ];
+    for (const code of allowed) expect(unsizedLiterals(code), code).to.deep.equal([]);
+  });
+});
+
+describe('generated layer RTL style', () => {
+  for (const [name, options] of CONFIGS) {
+    for (const hdl of ['sv', 'verilog'] as const) {
+      const files = () => generateLayer({ ...options, hdl, vectors: 1 }).files;
+
+      it(`${name}, ${hdl}: every line of the HDL, file lists and core within ${MAX_COLUMNS} columns`, () => {
+        const sources = files().filter(isSource);
+        expect(sources.filter((f) => f.role === 'rtl').length).to.be.greaterThan(4);
+        expect(problems(sources, longLines)).to.deep.equal([]);
+      });
+
+      it(`${name}, ${hdl}: no unsized literal in the RTL`, () => {
+        const rtl = files().filter((f) => f.role === 'rtl');
+        expect(problems(rtl, unsizedLiterals)).to.deep.equal([]);
+      });
+    }
+  }
+});
