@@ -87,7 +87,7 @@ export function referenceModule(name: string, matrix: XorMatrix): string {
   return lines.join('\n');
 }
 
-/** The decoder under proof behind the reference's ports: enc_i = x, dec_o = y, parameters stated. */
+/** The decoder under proof behind the reference's ports: enc_i = x, dec_o = y (it has no parameters). */
 function dutWrapper(name: string, dut: string, matrix: XorMatrix): string {
   return [
     `module ${name} (`,

@@ -13,6 +13,7 @@ import { resolveMatrix } from '../formats/matrixoptions.js';
 import { buildXorNetlist, type Signal, type XorNetlist } from './netlist.js';
 import { testRandom } from '../core/prng.js';
 import { render } from './templates.js';
+import { MAX_COLUMNS, wrapList, wrapText } from './textwrap.js';
 
 /** Exhaustive testing up to this Nin (2^16 vectors); random vectors above it. */
 export const EXHAUSTIVE_MAX_N_IN = 16;
@@ -123,12 +124,26 @@ export function decoderVectors(nIn: number, seed: number): Uint8Array[] {
   return vectors;
 }
 
-
 /** A non-zero 32-bit LFSR seed, as 8 hex digits. */
 function lfsrSeed(seed: number, stream: number): string {
   const value = testRandom(seed, stream).nextUint32() || 1;
   return value.toString(16).padStart(8, '0');
 }
+
+/** Timing of the testbenches (ns and cycles), printed as their named constants. */
+export const TESTBENCH_TIMING = {
+  /** Combinational testbench: from applying a slice to comparing the decoded bits. */
+  settleNs: 1,
+  /** Registered testbench: half the clock period (a 100 MHz clock). */
+  halfPeriodNs: 5,
+  /** Cycles the reset is held at the start. */
+  resetCycles: 4,
+  /** Cycles run after the last expected beat, to catch beats beyond it. */
+  drainCycles: 8,
+  /** The watchdog: this many cycles per vector, plus the slack below. */
+  watchdogCyclesPerVector: 16,
+  watchdogSlack: 1000,
+} as const;
 
 function signalName(s: Signal, net: XorNetlist): string {
   if (s.kind === 'input') return `enc_i[${s.index}]`;
@@ -137,30 +152,171 @@ function signalName(s: Signal, net: XorNetlist): string {
   return `x${g.row}_${g.level}_${g.position}`;
 }
 
+interface LocalparamSpec {
+  readonly name: string;
+  readonly value: number;
+  readonly comment: string;
+}
+
+interface PortSpec {
+  readonly direction: 'input' | 'output';
+  /** `[MSB:LSB]`, or empty for one bit. */
+  readonly range: string;
+  readonly name: string;
+  readonly comment?: string;
+  /** A comment line above this port that opens a group of ports. */
+  readonly group?: string;
+}
+
+const spaces = (n: number) => ' '.repeat(Math.max(0, n));
+
+/**
+ * The view of templates/decoder/_module.hbs: a module's localparams and ports with the padding
+ * that aligns their columns, in both flavours. SystemVerilog declares the localparams in the
+ * parameter port list and the ports in the port list (commas between entries); Verilog-2005,
+ * which allows no localparam there, lists the port names and declares the localparams, then the
+ * ports, in the body (each ending in a semicolon).
+ */
+function moduleView(hdl: Hdl, module: string, localparams: readonly LocalparamSpec[], ports: readonly PortSpec[]) {
+  const kw = hdlKeywords(hdl);
+  const sep = (i: number, n: number) => (i < n - 1 ? ',' : '');
+  const nameWidth = Math.max(...localparams.map((p) => p.name.length));
+  const valueWidth = Math.max(...localparams.map((p) => String(p.value).length));
+  const types = ports.map((p) => (p.range === '' ? kw.net : `${kw.net}${p.range} `));
+  const typeWidth = Math.max(...types.map((t) => t.length));
+  const portWidth = Math.max(...ports.map((p) => p.name.length));
+  return {
+    ...kw,
+    module,
+    localparams: localparams.map((p, i) => {
+      const value = String(p.value);
+      const svSep = sep(i, localparams.length);
+      return {
+        name: p.name,
+        namePad: spaces(nameWidth - p.name.length),
+        value,
+        svSep,
+        svPad: spaces(valueWidth + 1 - value.length - svSep.length),
+        vPad: spaces(valueWidth - value.length),
+        comment: p.comment,
+      };
+    }),
+    ports: ports.map((p, i) => {
+      const svSep = sep(i, ports.length);
+      return {
+        group: p.group ?? '',
+        direction: p.direction.padEnd('output'.length),
+        type: types[i].padEnd(typeWidth),
+        name: p.name,
+        svSep,
+        svPad: spaces(portWidth + 1 - p.name.length - svSep.length),
+        vPad: spaces(portWidth - p.name.length),
+        comment: p.comment ?? '',
+      };
+    }),
+  };
+}
+
+/** NIN and NOUT: the widths every decoder module is generated for. */
+function widthLocalparams(nIn: number, nOut: number): LocalparamSpec[] {
+  return [
+    { name: 'NIN', value: nIn, comment: 'encrypted bits per slice' },
+    { name: 'NOUT', value: nOut, comment: 'decoded bits per slice' },
+  ];
+}
+
+/**
+ * One output assignment, `  assign dec_o[<row>] = <driver>;  // <comment>`, as
+ * templates/decoder/decoder.hbs prints it: a tap list too long for the line continues on
+ * comment lines aligned under the first (`indent`, then `//   `).
+ */
+function outputView(row: number, taps: readonly number[], driver: string) {
+  const indent = spaces(`  assign dec_o[${row}] = ${driver};  `.length);
+  const text = taps.length === 0 ? `row ${row}: no taps, constant 0` : `row ${row}: taps ${taps.join(', ')}`;
+  const [comment, ...continued] = wrapText(text, MAX_COLUMNS - indent.length - '//   '.length, MAX_COLUMNS - indent.length - '// '.length);
+  return { row, driver, comment, continued, indent };
+}
+
 /** The combinational decoder of `matrix` as module `module`: its netlist, rendered. */
 export function renderDecoderModule(matrix: XorMatrix, module: string, header: HeaderView, hdl: Hdl): string {
   const net = buildXorNetlist(matrix);
+  const ports: PortSpec[] = [
+    { direction: 'input', range: '[NIN-1:0]', name: 'enc_i', comment: 'encrypted slice: bit i is x[i]' },
+    { direction: 'output', range: '[NOUT-1:0]', name: 'dec_o', comment: 'decoded slice: bit j is y[j]' },
+  ];
+  const unused = net.unusedInputs;
   return render('decoder/decoder', {
-    ...hdlKeywords(hdl),
+    ...moduleView(hdl, module, widthLocalparams(matrix.nIn, matrix.nOut), ports),
     header,
-    module,
     nIn: matrix.nIn,
     nOut: matrix.nOut,
-    paramCheck: [
-      { name: 'NIN', value: matrix.nIn },
-      { name: 'NOUT', value: matrix.nOut },
-    ],
     gateCount: net.gates.length,
     depth: net.depth,
-    unusedInputs: net.unusedInputs.map((i) => `enc_i[${i}]`).join(', '),
-    unusedList: net.unusedInputs.join(', '),
+    // Printed as `  // <line>` and, inside `^{ ... }`, as `    <line>`.
+    unusedComment: wrapText(`Column(s) ${unused.join(', ')} of the matrix are all zero: those encrypted bits reach no output.`, MAX_COLUMNS - '  // '.length),
+    unusedInputs: unused.length === 0 ? [] : wrapList(unused.map((i) => `enc_i[${i}]`), MAX_COLUMNS - '    '.length),
     gates: net.gates.map((g) => ({ name: signalName({ kind: 'gate', id: g.id }, net), a: signalName(g.a, net), b: signalName(g.b, net) })),
-    outputs: net.outputs.map((o) => ({
-      row: o.row,
-      driver: signalName(o.driver, net),
-      comment: o.taps.length === 0 ? 'no taps, constant 0' : `taps ${o.taps.join(', ')}`,
-    })),
+    outputs: net.outputs.map((o) => outputView(o.row, o.taps, signalName(o.driver, net))),
   });
+}
+
+/** The registered wrapper `module` around the combinational decoder `core`. */
+function renderRegisteredModule(config: DecoderConfig, module: string, core: string, header: HeaderView): string {
+  const rst = resetKeywords(config.reset ?? 'sync');
+  const ports: PortSpec[] = [
+    { direction: 'input', range: '', name: 'clk' },
+    { direction: 'input', range: '', name: rst.resetPort },
+    { direction: 'input', range: '[NIN-1:0]', name: 's_axis_enc_tdata', group: 'encrypted slices in' },
+    { direction: 'input', range: '', name: 's_axis_enc_tvalid' },
+    { direction: 'output', range: '', name: 's_axis_enc_tready' },
+    { direction: 'output', range: '[NOUT-1:0]', name: 'm_axis_dec_tdata', group: 'decoded slices out' },
+    { direction: 'output', range: '', name: 'm_axis_dec_tvalid' },
+    { direction: 'input', range: '', name: 'm_axis_dec_tready' },
+  ];
+  return render('decoder/decoder_reg', {
+    ...moduleView(config.hdl, module, widthLocalparams(config.nIn, config.nOut), ports),
+    ...rst,
+    header,
+    core,
+  });
+}
+
+/** The testbench of `top` and its vector files, from the golden model. */
+function testbenchFiles(config: DecoderConfig, matrix: XorMatrix, top: string, testbenchTop: string, header: HeaderView) {
+  const vectors = decoderVectors(config.nIn, config.seed);
+  const exhaustive = config.nIn <= EXHAUSTIVE_MAX_N_IN;
+  const vectorText = exhaustive
+    ? `all ${vectors.length} inputs`
+    : `${vectors.length} slices: zero, all ones, the ${config.nIn} unit vectors, then seeded random ones`;
+  const rst = resetKeywords(config.reset ?? 'sync');
+  const timing = TESTBENCH_TIMING;
+  const view = {
+    header,
+    module: testbenchTop,
+    dut: top,
+    nIn: config.nIn,
+    nOut: config.nOut,
+    vectors: vectors.length,
+    vectorText,
+    maxReport: MAX_REPORTED_MISMATCHES,
+    ...rst,
+    // Aligns `.rst (` with `.s_axis_enc_tvalid(` in the testbench's port connections.
+    resetPad: spaces('s_axis_enc_tvalid'.length - rst.resetPort.length),
+    ...timing,
+    maxCycles: vectors.length * timing.watchdogCyclesPerVector + timing.watchdogSlack,
+    seedValid: lfsrSeed(config.seed, 1),
+    seedReady: lfsrSeed(config.seed, 2),
+  };
+  const files: GeneratedFile[] = [
+    {
+      path: `tb/${testbenchTop}.sv`,
+      role: 'testbench',
+      contents: render(config.registered ? 'decoder/tb_decoder_reg' : 'decoder/tb_decoder', view),
+    },
+    { path: 'tb/stimulus.hex', role: 'vectors', contents: vectors.map((x) => bitsToHex(x)).join('\n') + '\n' },
+    { path: 'tb/expected.hex', role: 'vectors', contents: vectors.map((x) => bitsToHex(decodeSlice(matrix, x))).join('\n') + '\n' },
+  ];
+  return { files, vectors: vectors.length, exhaustive, vectorText };
 }
 
 export function generateDecoder(options: DecoderOptions): GeneratedDesign {
@@ -178,53 +334,13 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
       ? `Matrix: ${config.nOut} x ${config.nIn}, ${config.matrix.dense ? 'dense' : `${config.matrix.nTap} taps per row`}, seed ${config.matrix.seed}, rank ${rank} over GF(2).`
       : `Matrix: ${config.nOut} x ${config.nIn} from ${config.matrix.file} (plane ${config.matrix.plane}, sha256 ${config.matrix.sha256.slice(0, 16)}), rank ${rank} over GF(2).`;
   const header: HeaderView = headerView(decoderCommand(config), config, [matrixLine]);
-  const paramCheck = [
-    { name: 'NIN', value: config.nIn },
-    { name: 'NOUT', value: config.nOut },
-  ];
   const files: GeneratedFile[] = [];
   const rtlPath = (name: string) => `rtl/${name}.${kw.ext}`;
 
   files.push({ path: rtlPath(core), role: 'rtl', contents: renderDecoderModule(matrix, core, header, config.hdl) });
-  const rst = resetKeywords(config.reset ?? 'sync');
-  if (config.registered) {
-    files.push({
-      path: rtlPath(top),
-      role: 'rtl',
-      contents: render('decoder/decoder_reg', { ...kw, ...rst, header, module: top, core, nIn: config.nIn, nOut: config.nOut, paramCheck }),
-    });
-  }
-
-  // Test vectors and expected outputs, from the golden model.
-  const vectors = decoderVectors(config.nIn, config.seed);
-  const exhaustive = config.nIn <= EXHAUSTIVE_MAX_N_IN;
-  const stimulusHex = vectors.map((x) => bitsToHex(x)).join('\n') + '\n';
-  const expectedHex = vectors.map((x) => bitsToHex(decodeSlice(matrix, x))).join('\n') + '\n';
-  const vectorText = exhaustive
-    ? `all ${vectors.length} inputs`
-    : `${vectors.length} slices: zero, all ones, the ${config.nIn} unit vectors, then seeded random ones`;
-  const tbView = {
-    header,
-    module: testbenchTop,
-    dut: top,
-    nIn: config.nIn,
-    nOut: config.nOut,
-    vectors: vectors.length,
-    vectorText,
-    maxReport: MAX_REPORTED_MISMATCHES,
-    ...rst,
-    resetPad: ' '.repeat(Math.max(0, 17 - rst.resetPort.length)),
-    maxCycles: vectors.length * 16 + 1000,
-    seedValid: lfsrSeed(config.seed, 1),
-    seedReady: lfsrSeed(config.seed, 2),
-  };
-  files.push({
-    path: `tb/${testbenchTop}.sv`,
-    role: 'testbench',
-    contents: render(config.registered ? 'decoder/tb_decoder_reg' : 'decoder/tb_decoder', tbView),
-  });
-  files.push({ path: 'tb/stimulus.hex', role: 'vectors', contents: stimulusHex });
-  files.push({ path: 'tb/expected.hex', role: 'vectors', contents: expectedHex });
+  if (config.registered) files.push({ path: rtlPath(top), role: 'rtl', contents: renderRegisteredModule(config, top, core, header) });
+  const testbench = testbenchFiles(config, matrix, top, testbenchTop, header);
+  files.push(...testbench.files);
 
   // File lists, FuseSoC core, matrix, manifest.
   files.push(
@@ -243,9 +359,9 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   });
   const summaryLines = [
     matrixLine,
-    `Decoder: ${config.registered ? `registered (one pipeline stage, valid/ready; reset ${rst.resetText})` : 'combinational'}, ${config.hdl === 'sv' ? 'SystemVerilog' : 'Verilog-2005'}; ${net.gates.length} two-input XOR gates, ${net.depth} level(s) deep.`,
+    `Decoder: ${config.registered ? `registered (one pipeline stage, valid/ready; reset ${resetKeywords(config.reset ?? 'sync').resetText})` : 'combinational'}, ${config.hdl === 'sv' ? 'SystemVerilog' : 'Verilog-2005'}; ${net.gates.length} two-input XOR gates, ${net.depth} level(s) deep.`,
     `Bits per weight: ${config.nIn}/${config.nOut} = ${(config.nIn / config.nOut).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')}.`,
-    `Testbench: ${vectorText}${config.registered ? ', with seeded random tvalid gaps and tready back-pressure' : ''}.`,
+    `Testbench: ${testbench.vectorText}${config.registered ? ', with seeded random tvalid gaps and tready back-pressure' : ''}.`,
   ];
   const readmeFile: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
   const listed = [...files, readmeFile, { path: 'manifest.json', role: 'manifest' as const, contents: '' }];
@@ -264,8 +380,8 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
         top: testbenchTop,
         fileList: `${testbenchTop}.f`,
         vectorFiles: ['tb/stimulus.hex', 'tb/expected.hex'],
-        vectors: vectors.length,
-        exhaustive,
+        vectors: testbench.vectors,
+        exhaustive: testbench.exhaustive,
       },
       matrix: { nIn: config.nIn, nOut: config.nOut, rank, taps: net.outputs.map((o) => o.taps) },
       netlist: { xorGates: net.gates.length, depth: net.depth, unusedInputs: net.unusedInputs },

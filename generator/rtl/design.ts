@@ -5,6 +5,7 @@
 import { canonicalJson, sha256 } from '../core/hash.js';
 import type { Hdl } from './hdl.js';
 import { render } from './templates.js';
+import { MAX_COLUMNS, wrapCommand, wrapText } from './textwrap.js';
 import { VERSION } from '../formats/version.js';
 
 export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'layer' | 'readme' | 'manifest';
@@ -54,14 +55,31 @@ export function describeFiles(files: readonly GeneratedFile[]): string[] {
 export interface HeaderView {
   readonly version: string;
   readonly command: string;
+  /**
+   * The command wrapped for an HDL header: the first line follows `// Command: `, the others are
+   * aligned under it, every line within MAX_COLUMNS (unless one option alone is longer).
+   */
+  readonly commandLines: readonly string[];
   readonly configHash: string;
+  /** Lines about the design (matrix, layer...), one sentence or paragraph each. */
   readonly lines: readonly string[];
+  /** The same lines wrapped at spaces for `// ` comments within MAX_COLUMNS. */
+  readonly commentLines: readonly string[];
 }
 
-
+/** What an HDL header prints before the command and before each line (templates/decoder/_header.hbs). */
+const COMMAND_LABEL = '// Command: ';
+const COMMENT_LABEL = '// ';
 
 export function headerView(command: string, config: object, lines: readonly string[] = []): HeaderView {
-  return { version: VERSION, command, configHash: sha256(canonicalJson(config)), lines };
+  return {
+    version: VERSION,
+    command,
+    commandLines: wrapCommand(command, MAX_COLUMNS - COMMAND_LABEL.length),
+    configHash: sha256(canonicalJson(config)),
+    lines,
+    commentLines: lines.flatMap((line) => wrapText(line, MAX_COLUMNS - COMMENT_LABEL.length)),
+  };
 }
 
 /** The manifest: configuration, files and their hashes. Deterministic (no time, no paths). */

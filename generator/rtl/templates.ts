@@ -24,6 +24,15 @@ function registerPartials(folder: string, prefix: string, onlyUnderscored: boole
     handlebars.registerPartial(name, /^[^\n]*\n$/.test(text) ? text.slice(0, -1) : text);
   }
 }
+// Partials of one design kind: templates/<kind>/_<name>.hbs, used as {{> <kind>/<name>}}.
+for (const kind of readdirSync(TEMPLATE_DIR, { withFileTypes: true })) {
+  if (!kind.isDirectory() || kind.name === 'partials') continue;
+  for (const file of readdirSync(new URL(`${kind.name}/`, TEMPLATE_DIR))) {
+    if (file.startsWith('_') && file.endsWith('.hbs')) {
+      handlebars.registerPartial(`${kind.name}/${file.slice(1, -4)}`, readFileSync(new URL(`${kind.name}/${file}`, TEMPLATE_DIR), 'utf8'));
+    }
+  }
+}
 
 registerPartials('partials', '', false);
 for (const folder of readdirSync(TEMPLATE_DIR)) {

@@ -7,20 +7,33 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Self-checking testbench of flexor_dec_5x7_dense_s2_reg: streams every slice of stimulus.hex through the
-// registered decoder with seeded random tvalid gaps and tready back-pressure, and compares each
-// output beat, in order, with expected.hex, written by the flexor-rtl golden model
-// (all 32 inputs). Ends with "N passed, N failed"; exits non-zero when any vector failed.
+// Self-checking testbench of flexor_dec_5x7_dense_s2_reg.
+// Streams every slice of stimulus.hex through the registered decoder with seeded random tvalid
+// gaps and tready back-pressure, and compares each output beat, in order, with expected.hex,
+// written by the flexor-rtl golden model.
+// Vectors: all 32 inputs.
+// Ends with "N passed, N failed"; exits non-zero when any vector failed or is missing.
 module tb_flexor_dec_5x7_dense_s2_reg;
-  localparam int NIN        = 5;
-  localparam int NOUT       = 7;
-  localparam int NVEC       = 32;
-  localparam int MAX_REPORT = 8;
-  localparam int MAX_CYCLES = 1512;
+  // Bits of a slice: encrypted in, decoded out.
+  localparam int NIN            = 5;
+  localparam int NOUT           = 7;
+  // Slices in stimulus.hex and expected.hex.
+  localparam int NVEC           = 32;
+  // Mismatches printed; the ones after them are only counted.
+  localparam int MAX_REPORT     = 8;
+  // Watchdog: a run still short of NVEC output beats after this many cycles has hung.
+  localparam int MAX_CYCLES     = 1512;
+  // Half the clock period, in nanoseconds.
+  localparam int HALF_PERIOD_NS = 5;
+  // Cycles the reset is held, and cycles run after the last expected beat to catch extra ones.
+  localparam int RESET_CYCLES   = 4;
+  localparam int DRAIN_CYCLES   = 8;
   // Galois LFSR x^32 + x^22 + x^2 + x + 1; seeds drawn by the generator.
-  localparam logic [31:0] LFSR_TAPS     = 32'h8020_0003;
-  localparam logic [31:0] SEED_VALID    = 32'h37db4d17;
-  localparam logic [31:0] SEED_READY    = 32'h72702463;
+  localparam logic [31:0] LFSR_TAPS  = 32'h8020_0003;
+  localparam logic [31:0] SEED_VALID = 32'h37db4d17;
+  localparam logic [31:0] SEED_READY = 32'h72702463;
+  // lfsr[1:0] == STALL, one cycle in four: the source leaves a gap, the sink is not ready.
+  localparam logic [1:0]  STALL      = 2'b00;
 
   logic [NIN-1:0]  stimulus [0:NVEC-1];
   logic [NOUT-1:0] expected [0:NVEC-1];
@@ -35,15 +48,16 @@ module tb_flexor_dec_5x7_dense_s2_reg;
   logic            dec_tready;
   logic [31:0]     lfsr_valid;
   logic [31:0]     lfsr_ready;
-  int sent;
-  int received;
-  int passed;
-  int failed;
-  int cycles;
+  int unsigned     sent;
+  int unsigned     received;
+  int unsigned     passed;
+  int unsigned     failed;
+  int unsigned     missing;
+  int unsigned     cycles;
 
   flexor_dec_5x7_dense_s2_reg dut (
     .clk              (clk),
-    .rst              (  rst),
+    .rst              (rst),
     .s_axis_enc_tdata (enc_tdata),
     .s_axis_enc_tvalid(enc_tvalid),
     .s_axis_enc_tready(enc_tready),
@@ -52,10 +66,10 @@ module tb_flexor_dec_5x7_dense_s2_reg;
     .m_axis_dec_tready(dec_tready)
   );
 
-  always #5 clk = ~clk;
+  always #HALF_PERIOD_NS clk = ~clk;
 
   function automatic logic [31:0] lfsr_step(input logic [31:0] s);
-    return s[0] ? ((s >> 1) ^ LFSR_TAPS) : (s >> 1);
+    return s[0] ? ({1'b0, s[31:1]} ^ LFSR_TAPS) : {1'b0, s[31:1]};
   endfunction
 
   // Source: offers the next slice about 3 cycles in 4; holds a beat until it is taken.
@@ -63,15 +77,15 @@ module tb_flexor_dec_5x7_dense_s2_reg;
     if (rst) begin
       enc_tvalid <= 1'b0;
       enc_tdata  <= '0;
-      sent       <= 0;
+      sent       <= 32'd0;
       lfsr_valid <= SEED_VALID;
     end else begin
       lfsr_valid <= lfsr_step(lfsr_valid);
       if (!enc_tvalid || enc_tready) begin
-        if (sent < NVEC && lfsr_valid[1:0] != 2'b00) begin
+        if (sent < NVEC && lfsr_valid[1:0] != STALL) begin
           enc_tvalid <= 1'b1;
           enc_tdata  <= stimulus[sent];
-          sent       <= sent + 1;
+          sent       <= sent + 32'd1;
         end else begin
           enc_tvalid <= 1'b0;
         end
@@ -83,27 +97,27 @@ module tb_flexor_dec_5x7_dense_s2_reg;
   always @(posedge clk) begin
     if (rst) begin
       dec_tready <= 1'b0;
-      received   <= 0;
-      passed     <= 0;
-      failed     <= 0;
+      received   <= 32'd0;
+      passed     <= 32'd0;
+      failed     <= 32'd0;
       lfsr_ready <= SEED_READY;
     end else begin
       lfsr_ready <= lfsr_step(lfsr_ready);
-      dec_tready <= lfsr_ready[1:0] != 2'b00;
+      dec_tready <= lfsr_ready[1:0] != STALL;
       if (dec_tvalid && dec_tready) begin
         if (received >= NVEC) begin
-          failed <= failed + 1;
+          failed <= failed + 32'd1;
           $display("MISMATCH: output beat %0d beyond the %0d expected", received, NVEC);
         end else if (dec_tdata === expected[received]) begin
-          passed <= passed + 1;
+          passed <= passed + 32'd1;
         end else begin
-          failed <= failed + 1;
+          failed <= failed + 32'd1;
           if (failed < MAX_REPORT) begin
-            $display("MISMATCH vector %0d: input %h expected %h got %h", received, stimulus[received],
-                     expected[received], dec_tdata);
+            $display("MISMATCH vector %0d: input %h expected %h got %h",
+                     received, stimulus[received], expected[received], dec_tdata);
           end
         end
-        received <= received + 1;
+        received <= received + 32'd1;
       end
     end
   end
@@ -119,8 +133,8 @@ module tb_flexor_dec_5x7_dense_s2_reg;
       $dumpvars(0, tb_flexor_dec_5x7_dense_s2_reg);
     end
     rst = 1'b1;
-    cycles = 0;
-    repeat (4) @(posedge clk);
+    cycles = 32'd0;
+    repeat (RESET_CYCLES) @(posedge clk);
     @(negedge clk);
     rst = 1'b0;
     while (received < NVEC && cycles < MAX_CYCLES) begin
@@ -128,13 +142,16 @@ module tb_flexor_dec_5x7_dense_s2_reg;
       cycles++;
     end
     // A few more cycles: any beat beyond the expected ones is counted as a failure.
-    repeat (8) @(posedge clk);
-    if (received < NVEC) begin
+    repeat (DRAIN_CYCLES) @(posedge clk);
+    // Expected beats that never came count as failed.
+    missing = received < NVEC ? NVEC - received : 32'd0;
+    if (missing != 32'd0) begin
       $display("TIMEOUT after %0d cycles: %0d of %0d slices received", cycles, received, NVEC);
     end
-    $display("%0d passed, %0d failed", passed, failed + (NVEC - (received < NVEC ? received : NVEC)));
-    if (failed != 0 || received != NVEC) begin
-      $fatal(1, "flexor_dec_5x7_dense_s2_reg: %0d of %0d vectors failed", failed + (NVEC - (received < NVEC ? received : NVEC)), NVEC);
+    $display("%0d passed, %0d failed", passed, failed + missing);
+    if (failed != 32'd0 || received != NVEC) begin
+      $fatal(1, "flexor_dec_5x7_dense_s2_reg: %0d of %0d vectors failed",
+             failed + missing, NVEC);
     end
     $finish;
   end

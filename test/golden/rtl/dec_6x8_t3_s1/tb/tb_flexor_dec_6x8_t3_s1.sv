@@ -7,21 +7,28 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Self-checking testbench of flexor_dec_6x8_t3_s1: applies every slice of stimulus.hex and compares the
-// decoded bits with expected.hex, written by the flexor-rtl golden model (all 64 inputs).
+// Self-checking testbench of flexor_dec_6x8_t3_s1.
+// Applies every slice of stimulus.hex and compares the decoded bits with expected.hex, written
+// by the flexor-rtl golden model.
+// Vectors: all 64 inputs.
 // Ends with "N passed, N failed"; exits non-zero when any vector failed.
 module tb_flexor_dec_6x8_t3_s1;
+  // Bits of a slice: encrypted in, decoded out.
   localparam int NIN        = 6;
   localparam int NOUT       = 8;
+  // Slices in stimulus.hex and expected.hex.
   localparam int NVEC       = 64;
+  // Mismatches printed; the ones after them are only counted.
   localparam int MAX_REPORT = 8;
+  // Nanoseconds from applying a slice to comparing the decoded bits.
+  localparam int SETTLE_NS  = 1;
 
   logic [NIN-1:0]  stimulus [0:NVEC-1];
   logic [NOUT-1:0] expected [0:NVEC-1];
   logic [NIN-1:0]  enc;
   logic [NOUT-1:0] dec;
-  int passed;
-  int failed;
+  int unsigned     passed;
+  int unsigned     failed;
 
   flexor_dec_6x8_t3_s1 dut (
     .enc_i(enc),
@@ -38,23 +45,25 @@ module tb_flexor_dec_6x8_t3_s1;
       $dumpfile("waves.vcd");
       $dumpvars(0, tb_flexor_dec_6x8_t3_s1);
     end
-    passed = 0;
-    failed = 0;
+    passed = 32'd0;
+    failed = 32'd0;
     for (int v = 0; v < NVEC; v++) begin
       enc = stimulus[v];
-      #1;
+      #SETTLE_NS;
       if (dec === expected[v]) begin
         passed++;
       end else begin
         failed++;
         if (failed <= MAX_REPORT) begin
-          $display("MISMATCH vector %0d: input %h expected %h got %h", v, enc, expected[v], dec);
+          $display("MISMATCH vector %0d: input %h expected %h got %h",
+                   v, enc, expected[v], dec);
         end
       end
     end
     $display("%0d passed, %0d failed", passed, failed);
-    if (failed != 0) begin
-      $fatal(1, "flexor_dec_6x8_t3_s1: %0d of %0d vectors failed", failed, NVEC);
+    if (failed != 32'd0) begin
+      $fatal(1, "flexor_dec_6x8_t3_s1: %0d of %0d vectors failed",
+             failed, NVEC);
     end
     $finish;
   end
