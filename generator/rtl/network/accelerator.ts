@@ -6,6 +6,7 @@
  */
 import { InputError, requireInteger } from '../../core/errors.js';
 import { networkGolden, quantizeImages } from '../../core/netgolden.js';
+import { convWindows } from '../../core/netops.js';
 import type { NetworkModel } from '../../core/netquant.js';
 import type { NetworkImages } from '../../core/network.js';
 import { testRandom } from '../../core/prng.js';
@@ -20,6 +21,7 @@ import { generateFlatten } from '../stream/flatten.js';
 import { generateMaxPool } from '../stream/maxpool.js';
 import { generateRequantTail } from '../stream/requant.js';
 import { generateWindow } from '../stream/window.js';
+import type { StreamBlockDesign } from '../stream/package.js';
 import { render } from '../templates.js';
 import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock } from './plan.js';
 
@@ -85,15 +87,14 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const bufferBits = 2 * c.k * c.actBits;
       return { files: pick(design.files), module, idealCycles: block.idealCycles!, bufferBits };
     }
-    case 'window': {
-      const design = generateWindow({ ...(o as object), ...common, name, images: 1 });
-      return { files: pick(design.files), module, idealCycles: design.figures.idealCyclesPerImage, bufferBits: design.figures.bufferBits };
-    }
     case 'fork':
       return { files: [], module, idealCycles: 0, bufferBits: 0 };
     default: {
-      const generate = { fifo: generateFifo, tail: generateRequantTail, maxpool: generateMaxPool, avgpool: generateAvgPool, flatten: generateFlatten, argmax: generateArgmax }[block.kind];
-      const design = generate({ ...(o as never), ...shared });
+      const generators: Record<string, (options: never) => StreamBlockDesign> = {
+        window: generateWindow, fifo: generateFifo, tail: generateRequantTail, maxpool: generateMaxPool,
+        avgpool: generateAvgPool, flatten: generateFlatten, argmax: generateArgmax,
+      };
+      const design = generators[block.kind]({ ...o, ...shared } as never);
       return { files: pick(design.files), module, idealCycles: design.figures.idealCyclesPerImage, bufferBits: design.figures.bufferBits };
     }
   }
@@ -106,7 +107,8 @@ function edgeBeats(e: Edge, tensor: Int32Array): StreamBeat[] {
     case 'fm':
       return featureMapBeats({ h: f.h, w: f.w, c: f.c, values: Array.from(tensor) }, f.p, f.bits);
     case 'vector':
-      return vectorStreamBeats(Array.from(tensor), f.s, f.bits);
+      if (f.window === undefined) return vectorStreamBeats(Array.from(tensor), f.s, f.bits);
+      return convWindows(tensor, f.window.shape, f.window.kernel, f.window.stride, f.window.padding).flatMap((v) => vectorStreamBeats(Array.from(v), f.s, f.bits));
     case 'result': {
       const beats: StreamBeat[] = [];
       for (let v = 0; v < f.vectors; v++) {

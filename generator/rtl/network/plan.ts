@@ -7,13 +7,22 @@ import { InputError } from '../../core/errors.js';
 import type { NetworkModel, QuantizedEngine } from '../../core/netquant.js';
 import type { EngineLayer, NetworkSpec, TensorType } from '../../core/network.js';
 import { byteBits, ceilDiv } from '../../core/streams.js';
+import type { Kernel } from '../../core/netops.js';
 
 /** What a stream carries (docs/STREAMS.md): a feature map, layer input vectors, layer results, labels. */
 export type EdgeFormat =
   | { readonly kind: 'fm'; readonly h: number; readonly w: number; readonly c: number; readonly p: number; readonly bits: number; readonly signed: boolean }
-  | { readonly kind: 'vector'; readonly k: number; readonly s: number; readonly bits: number; readonly vectors: number }
+  | { readonly kind: 'vector'; readonly k: number; readonly s: number; readonly bits: number; readonly vectors: number; readonly window?: WindowOf }
   | { readonly kind: 'result'; readonly n: number; readonly lanes: number; readonly bits: number; readonly vectors: number }
   | { readonly kind: 'label'; readonly classes: number };
+
+/** A sliding window's geometry: its vectors are the im2col of its input tensor. */
+export interface WindowOf {
+  readonly shape: { readonly h: number; readonly w: number; readonly c: number };
+  readonly kernel: Kernel;
+  readonly stride: number;
+  readonly padding: number;
+}
 
 /** One AXI4-Stream between two blocks (or a top-level port). */
 export interface Edge {
@@ -155,12 +164,13 @@ class ChainBuilder {
     const positions = outT.h * outT.w;
     if (layer.kind === 'conv') {
       const fm = this.requireFm(layer.name, layer.field);
-      const out = edge(`${layer.name}_win`, { kind: 'vector', k: c.k, s: c.simd, bits: c.actBits, vectors: positions }, `${layer.name}_win`);
+      const window = { shape: { h: inT.h, w: inT.w, c: inT.c }, kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
+      const out = edge(`${layer.name}_win`, { kind: 'vector', k: c.k, s: c.simd, bits: c.actBits, vectors: positions, window }, `${layer.name}_win`, layer.index);
       this.add({
         kind: 'window', name: `${layer.name}_win`, layer: layer.name, outputs: [out], inPort: 'fm', outPorts: ['act'],
         options: {
-          height: inT.h, width: inT.w, channels: inT.c, kh: layer.kernel.kh, kw: layer.kernel.kw, stride: layer.stride, padding: layer.padding,
-          pIn: fm.p, simd: c.simd, bits: inT.bits, outBits: c.actBits, signed: inT.signed,
+          h: inT.h, w: inT.w, c: inT.c, p: fm.p, bits: inT.bits, signed: inT.signed,
+          kh: layer.kernel.kh, kw: layer.kernel.kw, stride: layer.stride, padding: layer.padding, s: c.simd, outBits: c.actBits,
         },
       });
     } else if (this.current.format.kind === 'fm') {
