@@ -166,7 +166,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const images = options.inputs ?? seededImages(model, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
   const count = images.images.length;
   if (count < 3) throw new InputError('--inputs', `needs at least 3 images (1 with stalls, 2 at full speed to measure cycles per image); got ${count}`);
-  const stallImages = requireInteger('--stall-images', options.stallImages ?? 1, 0, count - 3);
+  const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.min(1, count - 3), 0, count - 3);
   const plan = planNetwork(model);
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
