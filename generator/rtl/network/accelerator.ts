@@ -45,7 +45,10 @@ export interface BlockFigure {
   readonly block: string;
   readonly kind: string;
   readonly idealCyclesPerImage: number;
+  /** Activation buffers, line buffers, FIFOs: bits of data storage. */
   readonly bufferBits: number;
+  /** An engine's weight memory (its unit ROMs), as generated. */
+  readonly weightBits: number;
 }
 
 export interface AcceleratorDesign extends GeneratedDesign {
@@ -70,6 +73,8 @@ interface RenderedBlock {
   readonly module: string;
   readonly idealCycles: number;
   readonly bufferBits: number;
+  /** Bits of an engine's weight ROMs. */
+  readonly weightBits?: number;
 }
 
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
@@ -85,7 +90,9 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
-      return { files: pick(design.files), module, idealCycles: block.idealCycles!, bufferBits };
+      const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as { storage: { memoryBits: number } };
+      const weightBits = manifest.storage.memoryBits;
+      return { files: pick(design.files), module, idealCycles: block.idealCycles!, bufferBits, weightBits };
     }
     case 'fork':
       return { files: [], module, idealCycles: 0, bufferBits: 0 };
@@ -95,7 +102,9 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
         avgpool: generateAvgPool, flatten: generateFlatten, argmax: generateArgmax,
       };
       const design = generators[block.kind]({ ...o, ...shared } as never);
-      return { files: pick(design.files), module, idealCycles: design.figures.idealCyclesPerImage, bufferBits: design.figures.bufferBits };
+      // A FIFO moves a beat per cycle: its cycles are the beats of its stream.
+      const idealCycles = block.kind === 'fifo' ? block.input.beatsPerImage : design.figures.idealCyclesPerImage;
+      return { files: pick(design.files), module, idealCycles, bufferBits: design.figures.bufferBits };
     }
   }
 }
@@ -176,11 +185,11 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   ]);
 
   const files: GeneratedFile[] = [];
-  const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0 }];
+  const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0 }];
   const instances = plan.blocks.map((block) => {
     const rendered = renderBlock(block, top, { hdl, reset });
     files.push(...rendered.files);
-    figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits });
+    figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0 });
     const module = block.kind === 'fork' ? `${top}_fork` : rendered.module;
     const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
     return { name: block.name, module, ports, text: `${block.kind} ${block.name} (layer ${block.layer})` };
@@ -220,7 +229,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
   const summary = [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}).`,
-    ...figures.map((f) => `  ${f.block} (${f.kind}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits`),
+    ...figures.map((f) => `  ${f.block} (${f.kind}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}`),
+    `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs).`,
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];
   const readme: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
