@@ -1,0 +1,251 @@
+/**
+ * `generateAccelerator`: a chained network as one streaming accelerator — the blocks of
+ * `planNetwork` rendered by their own generators, one top module `flexor_<network>` wiring them,
+ * and a testbench that runs images through it against the network golden model, with a probe on
+ * every block's output stream (docs/NETWORK.md, "The accelerator").
+ */
+import { InputError, requireInteger } from '../../core/errors.js';
+import { networkGolden, quantizeImages } from '../../core/netgolden.js';
+import { convWindows } from '../../core/netops.js';
+import type { NetworkModel } from '../../core/netquant.js';
+import type { NetworkImages } from '../../core/network.js';
+import { testRandom } from '../../core/prng.js';
+import { byteBits, ceilDiv, featureMapBeats, layerResultBeats, vectorStreamBeats, type StreamBeat } from '../../core/streams.js';
+import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile } from '../design.js';
+import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
+import { generateLayer } from '../layer/generate.js';
+import { generateArgmax } from '../stream/argmax.js';
+import { generateAvgPool } from '../stream/avgpool.js';
+import { generateFifo } from '../stream/fifo.js';
+import { generateFlatten } from '../stream/flatten.js';
+import { generateMaxPool } from '../stream/maxpool.js';
+import { generateRequantTail } from '../stream/requant.js';
+import { generateWindow } from '../stream/window.js';
+import type { StreamBlockDesign } from '../stream/package.js';
+import { render } from '../templates.js';
+import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock } from './plan.js';
+
+export interface AcceleratorOptions {
+  readonly hdl?: Hdl;
+  readonly reset?: ResetStyle;
+  /** The test images (integer or real, the network's input shape); else `images` seeded ones. */
+  readonly inputs?: NetworkImages;
+  /** Seeded test images when no inputs are given (default 4: 1 with stalls, 3 at full speed). */
+  readonly images?: number;
+  readonly seed?: number;
+  /** Images of the test run with stalls (default 1, fewer than the images). */
+  readonly stallImages?: number;
+  /** For the testbench's images-per-second line. */
+  readonly clockMhz?: number;
+  /** The command that produced it, for the headers. */
+  readonly command?: string;
+}
+
+export interface BlockFigure {
+  readonly block: string;
+  readonly kind: string;
+  readonly idealCyclesPerImage: number;
+  /** Activation buffers, line buffers, FIFOs: bits of data storage. */
+  readonly bufferBits: number;
+  /** An engine's weight memory (its unit ROMs), as generated. */
+  readonly weightBits: number;
+}
+
+export interface AcceleratorDesign extends GeneratedDesign {
+  readonly plan: NetworkPlan;
+  readonly blocks: readonly BlockFigure[];
+  readonly idealCyclesPerImage: number;
+  readonly slowest: string;
+}
+
+/** Seeded integer images uniform over the input's range. */
+function seededImages(model: NetworkModel, count: number, seed: number): NetworkImages {
+  const t = model.spec.tensors[0];
+  const rng = testRandom(seed, 0);
+  const min = t.signed ? -(2 ** (t.bits - 1)) : 0;
+  const span = 2 ** t.bits;
+  const size = t.h * t.w * t.c;
+  return { kind: 'integer', images: Array.from({ length: count }, () => Int32Array.from({ length: size }, () => min + rng.below(span))) };
+}
+
+interface RenderedBlock {
+  readonly files: readonly GeneratedFile[];
+  readonly module: string;
+  readonly idealCycles: number;
+  readonly bufferBits: number;
+  /** Bits of an engine's weight ROMs. */
+  readonly weightBits?: number;
+}
+
+/** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
+function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle }): RenderedBlock {
+  const name = `${top.replace(/^flexor_/, '')}_${block.name}`;
+  const module = `flexor_${name}`;
+  const pick = (files: readonly GeneratedFile[]) => files.filter((f) => f.role === 'rtl' || f.role === 'memory');
+  const o = block.options;
+  const shared = { ...common, name, images: 0 };
+  switch (block.kind) {
+    case 'engine': {
+      const e = block.engine!;
+      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', vectors: 1 });
+      const c = e.data.config;
+      const bufferBits = 2 * c.k * c.actBits;
+      const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as { storage: { memoryBits: number } };
+      const weightBits = manifest.storage.memoryBits;
+      return { files: pick(design.files), module, idealCycles: block.idealCycles!, bufferBits, weightBits };
+    }
+    case 'fork':
+      return { files: [], module, idealCycles: 0, bufferBits: 0 };
+    default: {
+      const generators: Record<string, (options: never) => StreamBlockDesign> = {
+        window: generateWindow, fifo: generateFifo, tail: generateRequantTail, maxpool: generateMaxPool,
+        avgpool: generateAvgPool, flatten: generateFlatten, argmax: generateArgmax,
+      };
+      const design = generators[block.kind]({ ...o, ...shared } as never);
+      // A FIFO moves a beat per cycle: its cycles are the beats of its stream.
+      const idealCycles = block.kind === 'fifo' ? block.input.beatsPerImage : design.figures.idealCyclesPerImage;
+      return { files: pick(design.files), module, idealCycles, bufferBits: design.figures.bufferBits };
+    }
+  }
+}
+
+/** A stream's beats for one image of the golden model's tensor (tdata and tlast). */
+function edgeBeats(e: Edge, tensor: Int32Array): StreamBeat[] {
+  const f = e.format;
+  switch (f.kind) {
+    case 'fm':
+      return featureMapBeats({ h: f.h, w: f.w, c: f.c, values: Array.from(tensor) }, f.p, f.bits);
+    case 'vector':
+      if (f.window === undefined) return vectorStreamBeats(Array.from(tensor), f.s, f.bits);
+      return convWindows(tensor, f.window.shape, f.window.kernel, f.window.stride, f.window.padding).flatMap((v) => vectorStreamBeats(Array.from(v), f.s, f.bits));
+    case 'result': {
+      const beats: StreamBeat[] = [];
+      for (let v = 0; v < f.vectors; v++) {
+        const vector = layerResultBeats(Array.from(tensor.subarray(v * f.n, (v + 1) * f.n)), f.lanes, byteBits(f.bits));
+        beats.push(...vector);
+      }
+      return beats;
+    }
+    case 'label':
+      return [{ data: BigInt(tensor[0]), last: true }];
+  }
+}
+
+const hex = (value: bigint, bits: number) => value.toString(16).padStart(Math.ceil(bits / 4), '0');
+const beatLine = (b: StreamBeat, bits: number) => hex((b.last ? 1n << BigInt(bits) : 0n) | BigInt.asUintN(bits, b.data), bits + 1);
+
+/** How the testbench names a probe's beat: position and channels (docs/NETWORK.md, "Probes"). */
+function probeView(e: Edge, index: number) {
+  const f = e.format;
+  const base = { index, edge: e.name, block: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage };
+  if (f.kind === 'fm') {
+    const perPixel = ceilDiv(f.c, f.p);
+    return { ...base, text: `feature map ${f.h} x ${f.w} x ${f.c}, ${f.p} channels per beat`, beatsPerPosition: perPixel, positionText: 'pixel (%0d, %0d)', positionArgs: `pos / ${f.w}, pos % ${f.w}`, laneText: 'channels', valuesPerBeat: f.p };
+  }
+  if (f.kind === 'vector') {
+    return { ...base, text: `vectors of ${f.k}, ${f.s} per beat`, beatsPerPosition: ceilDiv(f.k, f.s), positionText: 'vector %0d', positionArgs: 'pos', laneText: 'elements', valuesPerBeat: f.s };
+  }
+  if (f.kind === 'result') {
+    return { ...base, text: `results of ${f.n} channels, ${f.lanes} per beat`, beatsPerPosition: ceilDiv(f.n, f.lanes), positionText: 'output position %0d', positionArgs: 'pos', laneText: 'channels', valuesPerBeat: f.lanes };
+  }
+  throw new Error(`probeView: no probe on ${e.name}`);
+}
+
+function edgeText(e: Edge): string {
+  const f = e.format;
+  switch (f.kind) {
+    case 'fm':
+      return `feature map ${f.h} x ${f.w} x ${f.c}, ${f.signed ? 'signed' : 'unsigned'} ${f.bits}-bit, ${f.p} per beat (${e.beatsPerImage} beats per image)`;
+    case 'vector':
+      return `vectors of ${f.k} ${f.bits}-bit activations, ${f.s} per beat (${e.beatsPerImage} beats per image)`;
+    case 'result':
+      return `${f.n} results of ${f.bits} bits per vector, ${f.lanes} per beat in ${byteBits(f.bits)}-bit slots (${e.beatsPerImage} beats per image)`;
+    case 'label':
+      return `label of ${f.classes} classes`;
+  }
+}
+
+// Long: one place assembles the design's files, in the order a reader meets them.
+export function generateAccelerator(model: NetworkModel, options: AcceleratorOptions = {}): AcceleratorDesign {
+  const hdl = options.hdl ?? 'sv';
+  if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
+  const reset = options.reset ?? 'sync';
+  if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
+  const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
+  const images = options.inputs ?? seededImages(model, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
+  const count = images.images.length;
+  if (count < 3) throw new InputError('--inputs', `needs at least 3 images (1 with stalls, 2 at full speed to measure cycles per image); got ${count}`);
+  const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.min(1, count - 3), 0, count - 3);
+  const plan = planNetwork(model);
+  const top = `flexor_${model.spec.name}`;
+  const kw = hdlKeywords(hdl);
+  const rst = resetKeywords(reset);
+  const header = headerView(options.command ?? `generateAccelerator(${model.spec.name})`, { kind: 'network', spec: model.spec.name, scales: model.scales, hdl, reset, seed, count, stallImages }, [
+    `Network ${model.spec.name}: ${plan.blocks.length} blocks, image ${model.spec.tensors[0].h} x ${model.spec.tensors[0].w} x ${model.spec.tensors[0].c} in, ${plan.logits.format.kind === 'result' ? plan.logits.format.n : 0} logits out.`,
+  ]);
+
+  const files: GeneratedFile[] = [];
+  const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0 }];
+  const instances = plan.blocks.map((block) => {
+    const rendered = renderBlock(block, top, { hdl, reset });
+    files.push(...rendered.files);
+    figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0 });
+    const module = block.kind === 'fork' ? `${top}_fork` : rendered.module;
+    const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
+    return { name: block.name, module, ports, text: `${block.kind} ${block.name} (layer ${block.layer})` };
+  });
+  const forkModule = `${top}_fork`;
+  files.push({ path: `rtl/${forkModule}.${kw.ext}`, role: 'rtl', contents: render('network/fork', { ...kw, ...rst, header, module: forkModule, dataBits: plan.logits.dataBits }) });
+  const slowestFigure = figures.reduce((a, b) => (b.idealCyclesPerImage > a.idealCyclesPerImage ? b : a));
+  const wires = plan.edges.filter((e) => !/^(s|m)_axis_/.test(e.name)).map((e) => ({ name: e.name, dataBits: e.dataBits, text: `${e.producer} -> : ${edgeText(e)}` }));
+  const chain = plan.blocks.map((b) => `${b.name} (${b.kind}): ${b.outputs.map((o) => o.name).join(', ')}`);
+  files.push({
+    path: `rtl/${top}.${kw.ext}`,
+    role: 'rtl',
+    contents: render('network/top', { ...kw, ...rst, header, module: top, name: model.spec.name, input: plan.input, logits: plan.logits, label: plan.label, inputText: edgeText(plan.input), logitsText: edgeText(plan.logits), chain, wires, instances }),
+  });
+
+  // Vectors: the golden model's tensors in each probed stream's order.
+  const golden = networkGolden(model, images, { tensors: true });
+  const inputs = quantizeImages(model, images);
+  const probed = plan.edges.filter((e) => e.tensor !== undefined && !/^(s|m)_axis_/.test(e.name) && e.format.kind !== 'label');
+  const vector = (path: string, lines: string[]) => files.push({ path, role: 'vectors', contents: `${lines.join('\n')}\n` });
+  vector('tb/img.hex', inputs.flatMap((x) => edgeBeats(plan.input, x).map((b) => beatLine(b, plan.input.dataBits))));
+  vector('tb/logits.hex', golden.logits.flatMap((l) => edgeBeats(plan.logits, l).map((b) => beatLine(b, plan.logits.dataBits))));
+  vector('tb/labels.hex', golden.labels.map((l) => hex(BigInt(l), plan.label.dataBits)));
+  probed.forEach((e, i) => vector(`tb/probe_${i}.hex`, golden.tensors!.flatMap((t) => edgeBeats(e, t[e.tensor!]).map((b) => hex(BigInt.asUintN(e.dataBits, b.data), e.dataBits)))));
+  const rng = testRandom(seed, 1);
+  const testbenchTop = `tb_${top}`;
+  files.push({
+    path: `tb/${testbenchTop}.sv`,
+    role: 'testbench',
+    contents: render('network/tb_network', {
+      ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages,
+      input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
+      seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
+      probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
+    }),
+  });
+  files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
+  const summary = [
+    `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}).`,
+    ...figures.map((f) => `  ${f.block} (${f.kind}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}`),
+    `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs).`,
+    `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
+  ];
+  const readme: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
+  const listed = [...files, readme, { path: 'manifest.json', role: 'manifest' as const, contents: '' }];
+  files.push({ ...readme, contents: render('design/design_readme', { header, top, testbenchTop, summary, fileLines: describeFiles(listed), warnings: model.warnings }) });
+  files.push(
+    manifestFile(header, {
+      kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
+      testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
+      network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, blocks: figures },
+      edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
+      warnings: model.warnings,
+    }, files),
+  );
+  return { top, testbenchTop, files, warnings: model.warnings, summary, plan, blocks: figures, idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block };
+}
+
