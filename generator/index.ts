@@ -51,7 +51,7 @@ export { VERSION } from './formats/version.js';
 // ---------------------------------------------------------------- generating designs, writing them
 export { generateDecoder, type DecoderConfig, type DecoderOptions } from './rtl/decoder.js';
 export { generateLayer, type LayerGenOptions, type WeightSource } from './rtl/layer/generate.js';
-export { generateNetwork, readNetwork, type GeneratedNetwork, type NetworkLayer, type StorageRow } from './rtl/network.js';
+export { generateNetwork, readNetwork, type GeneratedNetwork, type NetworkLayer, type StorageRow } from './rtl/network/layers.js';
 export { describeFiles, type FileRole, type GeneratedDesign, type GeneratedFile } from './rtl/design.js';
 export { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './rtl/hdl.js';
 export { checkOutputDir, writeDesignFiles } from './rtl/output.js';

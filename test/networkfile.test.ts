@@ -16,7 +16,7 @@ import { resolveNetwork } from '../generator/core/network.js';
 import { manifestWithScales, readImages, readNetwork, readNetworkDescription, readScalesFile, scalesJson } from '../generator/formats/networkfile.js';
 import { loadNetwork, networkCalibrateFiles, networkGoldenFiles, networkModel, networkSummary } from '../generator/formats/networkrun.js';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
-import { readNetwork as readNetworkForRtl } from '../generator/rtl/network.js';
+import { readNetwork as readNetworkForRtl } from '../generator/rtl/network/layers.js';
 import { PROJECT_ROOT, tempDir } from './helpers.js';
 
 const EXAMPLES = join(PROJECT_ROOT, 'docs/examples');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../generator/core/errors.js';
 import { decodeSlice } from '../generator/core/golden.js';
 import { generateLayer } from '../generator/rtl/layer/generate.js';
-import { generateNetwork } from '../generator/rtl/network.js';
+import { generateNetwork } from '../generator/rtl/network/layers.js';
 import { rowTaps, type XorMatrix } from '../generator/core/matrix.js';
 import { readMatrices } from '../generator/formats/matrixfile.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';

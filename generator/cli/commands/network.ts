@@ -7,7 +7,7 @@ import { IMAGE_LAYOUTS, type ImageLayout } from '../../core/network.js';
 import { isChainedManifest, readManifestDocument } from '../../formats/networkfile.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from '../../rtl/hdl.js';
 import { generateNetworkAccelerator } from '../../rtl/network/generate.js';
-import { generateNetwork } from '../../rtl/network.js';
+import { generateNetwork } from '../../rtl/network/layers.js';
 import { checkOutputDir, writeDesignFiles } from '../../rtl/output.js';
 import { defineCommand, integerFlag, say, warn } from '../flags.js';
 

@@ -4,15 +4,15 @@
  * a top-level file list, a manifest and a storage report.
  */
 import { readFileSync } from 'node:fs';
-import { headerView, manifestFile, type GeneratedDesign, type GeneratedFile } from './design.js';
-import { InputError } from '../core/errors.js';
-import { readNetwork as readIndependentLayers } from '../formats/networkfile.js';
-import type { Hdl, ResetStyle } from './hdl.js';
-import { generateLayer, type LayerGenOptions, type WeightSource } from './layer/generate.js';
-import { layerSource } from '../formats/layersource.js';
-import { planLayer } from './layerplan.js';
-import { render } from './templates.js';
-import { sha256 } from '../core/hash.js';
+import { headerView, manifestFile, type GeneratedDesign, type GeneratedFile } from '../design.js';
+import { InputError } from '../../core/errors.js';
+import { readNetwork as readIndependentLayers } from '../../formats/networkfile.js';
+import type { Hdl, ResetStyle } from '../hdl.js';
+import { generateLayer, type LayerGenOptions, type WeightSource } from '../layer/generate.js';
+import { layerSource } from '../../formats/layersource.js';
+import { planLayer } from '../layerplan.js';
+import { render } from '../templates.js';
+import { sha256 } from '../../core/hash.js';
 
 export interface NetworkLayer extends LayerGenOptions {
   readonly name: string;
