@@ -88,9 +88,12 @@ describe('network accelerators in both simulators', function () {
     writeDesignFiles(folder, design.files, false);
     const rom = join(folder, 'rtl', 'flexor_small_cnn_conv2_weights_u1.hex');
     const lines = readFileSync(rom, 'utf8').split('\n');
-    // Invert every encrypted bit of the unit's first word (a single bit may reach no weight: a
-    // column of the matrix can be unused).
-    lines[0] = lines[0].replace(/[0-9a-f]/g, (d) => (15 - parseInt(d, 16)).toString(16));
+    // Flip bit i of word i for the first words: one encrypted bit each, so that some flip reaches a
+    // weight (a column of the matrix may be unused, and flipping both taps of a row changes nothing).
+    for (let i = 0; i < 8; i++) {
+      const width = lines[i].length * 4;
+      lines[i] = (BigInt(`0x${lines[i]}`) ^ (1n << BigInt(i % width))).toString(16).padStart(lines[i].length, '0');
+    }
     writeFileSync(rom, lines.join('\n'));
     const report = await verifyDesign(folder, ['verilator']);
     const [r] = report.results;
