@@ -250,6 +250,7 @@ export function readSweepState(stateFile: string): Map<string, SweepResult> {
  * Runs every point of the sweep that the state file does not already hold (without error), `jobs`
  * at a time in worker processes, appending each result to the state file as it finishes. Returns
  * one result per valid point, in the order of sweepPoints.
+ * Long: the worker pool, its queue, the progress callbacks and the state file share one loop's state.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult[]> {
   const seed = options.seed ?? 1;
