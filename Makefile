@@ -70,6 +70,7 @@ bench: deps build
 	node dist/bench/decode.js
 	node dist/bench/encode.js
 	node dist/bench/network.js
+	node dist/bench/network-sim.js
 
 clean:
 	rm -rf dist .build
