@@ -9,7 +9,7 @@ import { generateDecoder } from '../generator/rtl/decoder.js';
 import type { GeneratedDesign } from '../generator/rtl/design.js';
 import { InputError } from '../generator/core/errors.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/eda/synth.js';
+import { baseModuleName, displayName, lutRamSites, synthesizeDesign, synthReportText, type ModuleFigures, type SynthReport } from '../generator/eda/synth.js';
 import { freshSynthCache, runCli, tempDir } from './helpers.js';
 
 /** How many different rows the design's matrix has: Yosys shares the logic of equal rows. */
@@ -129,7 +129,8 @@ describe('flexor synth (embedded Yosys)', function () {
     const c = manifest.config;
     // oi activations: two banks of T chunks of SIMD * A bits (distributed RAM); T = 1 takes 2.
     const bankDepth = Math.max(2, manifest.plan.stepsPerRow);
-    const topBits = manifest.plan.memoryBits + scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
+    const scaleBits = scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
+    const topBits = manifest.plan.memoryBits + scaleBits;
     const actBits = 2 * bankDepth * c.simd * c.actBits;
     // Each gearbox: a ring of NG groups, NG the power of two at or above capacity / group.
     const ringBits = 2 ** Math.ceil(Math.log2(Math.ceil(manifest.plan.capacity / manifest.plan.group))) * manifest.plan.group;
@@ -141,14 +142,17 @@ describe('flexor synth (embedded Yosys)', function () {
       expect(r.total.luts, target).to.be.above(0);
       expect(r.total.flipFlops, target).to.be.above(0);
       expect(r.total.memoryBits, target).to.equal(topBits + actBits + manifest.plan.units * c.planes * ringBits);
-      expect(moduleNamed(r, manifest.top).memoryBits, target).to.equal(topBits);
+      // The scale ROM in the top, the weight memory in the units' ROMs (<top>_rom instances).
+      expect(moduleNamed(r, manifest.top).memoryBits, target).to.equal(scaleBits);
+      const roms = r.modules.filter((m) => baseModuleName(m.module) === `${manifest.top}_rom`);
+      expect(roms.reduce((n, m) => n + m.memoryBits * m.instances, 0), target).to.equal(manifest.plan.memoryBits);
       expect(r.modules.find((m) => m.module.endsWith('_acts'))?.memoryBits, target).to.equal(actBits);
       expect(r.lutLevels, target).to.be.above(1);
       // decoders and gearboxes below the top, each counted once per unit
       const decoders = r.modules.filter((m) => m.module.endsWith('_dec_p0'));
       expect(decoders, target).to.have.length(1);
       expect(decoders[0].instances, target).to.equal(manifest.plan.units);
-      expect(r.modules.some((m) => /_gearbox$/.test(m.module)), target).to.equal(true);
+      expect(r.modules.some((m) => /_gearbox$/.test(baseModuleName(m.module))), target).to.equal(true);
       const sum = r.modules.reduce((n, m) => n + m.luts * m.instances, 0);
       expect(r.total.luts, target).to.equal(sum);
       if (target === 'xilinx') expect(r.total.carryCells).to.be.above(0);

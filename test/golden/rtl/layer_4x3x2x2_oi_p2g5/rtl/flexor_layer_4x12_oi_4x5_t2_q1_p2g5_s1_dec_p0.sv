@@ -5,7 +5,7 @@
 //          --reset sync --hdl sv --vectors 2
 // Configuration sha256: af0d9e383ccfb272a9c0cdda3ffb5b0d98d8c26cb40b4da93c49c4e310ab36b5
 // Layer: N=4 x K=12 (shape 4x3x2x2), layout oi, 1 plane(s), 4/5 encrypted bits per weight and
-// plane, lanes 2, simd 5.
+//   plane, lanes 2, simd 5.
 
 `timescale 1ns / 1ps
 `default_nettype none

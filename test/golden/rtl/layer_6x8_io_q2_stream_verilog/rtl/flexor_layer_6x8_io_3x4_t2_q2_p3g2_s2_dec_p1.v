@@ -6,7 +6,7 @@
 //          --hdl verilog --vectors 2
 // Configuration sha256: 651d32a245dc0d8733aca1bab34d9cda1f857fccd73f0ecd987ec18976026fe3
 // Layer: N=6 x K=8 (shape 6x8), layout io, 2 plane(s), 3/4 encrypted bits per weight and plane,
-// lanes 3, simd 2.
+//   lanes 3, simd 2.
 
 `timescale 1ns / 1ps
 `default_nettype none
