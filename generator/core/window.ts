@@ -8,77 +8,77 @@
 import { InputError, requireInteger } from './errors.js';
 
 export const MAX_WINDOW_SIDE = 4096;
-export const MAX_WINDOW_CHANNELS = 4096;
+export const MAX_WINDOW_CHANNELS = 65536;
 export const MAX_KERNEL = 16;
 export const MAX_VALUE_BITS = 32;
 
-/** What a caller passes; undefined means the default. */
+/**
+ * What a caller passes, named as the other feature-map blocks name them (docs/STREAMS.md);
+ * undefined means the default.
+ */
 export interface WindowOptions {
-  /** H, W, C of the feature map (required). */
-  readonly height?: number;
-  readonly width?: number;
-  readonly channels?: number;
-  /** Kernel rows (required) and columns (default kh). */
-  readonly kh?: number;
+  /** H, W, C of the feature map. */
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  /** P_in: channels per input beat, 1 .. C. */
+  readonly p: number;
+  /** Bits of a value: 2 .. 32 signed, 1 .. 32 unsigned. */
+  readonly bits: number;
+  /** Two's complement (default) or unsigned (after a ReLU). */
+  readonly signed?: boolean;
+  /** Kernel rows, and columns (default kh). */
+  readonly kh: number;
   readonly kw?: number;
   /** 1 (default) or 2. */
   readonly stride?: number;
   /** Zero rows and columns on every side, 0 (default) .. min(kh, kw) - 1. */
   readonly padding?: number;
-  /** P_in: channels per input beat, 1 (default) .. C. */
-  readonly pIn?: number;
-  /** S: values per output beat (the layer's SIMD), 1 (default) .. K. */
-  readonly simd?: number;
-  /** Bits of a value, default 8. */
-  readonly bits?: number;
-  /** Bits of an output slot, bits (default) .. 32: values are sign- or zero-extended. */
+  /** S: values per output beat (the layer's SIMD), 1 .. K. */
+  readonly s: number;
+  /**
+   * Bits of an output slot, bits .. 32, each value sign-extended (signed) or zero-extended
+   * (unsigned); default bits when signed, bits + 1 when unsigned (a signed activation holds it).
+   */
   readonly outBits?: number;
-  /** Whether values are two's complement (sign-extended) or unsigned (zero-extended); default true. */
-  readonly signed?: boolean;
 }
 
 export interface WindowConfig {
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly p: number;
+  readonly bits: number;
+  readonly signed: boolean;
   readonly kh: number;
   readonly kw: number;
   readonly stride: number;
   readonly padding: number;
-  readonly pIn: number;
-  readonly simd: number;
-  readonly bits: number;
+  readonly s: number;
   readonly outBits: number;
-  readonly signed: boolean;
-}
-
-function required(field: string, value: number | undefined, what: string): number {
-  if (value === undefined) throw new InputError(field, `is required: ${what}`);
-  return value;
 }
 
 /** Checks every option, naming the field at fault and what it allows. */
-export function resolveWindow(options: WindowOptions): WindowConfig {
-  const side = (field: string, value: number | undefined, what: string) =>
-    requireInteger(field, required(field, value, what), 1, MAX_WINDOW_SIDE);
-  const height = side('--height', options.height, 'H, the rows of the feature map');
-  const width = side('--width', options.width, 'W, the columns of the feature map');
-  const channels = requireInteger('--channels', required('--channels', options.channels, 'C, the channels of the feature map'), 1, MAX_WINDOW_CHANNELS);
-  const kh = requireInteger('--kh', required('--kh', options.kh, 'the kernel rows'), 1, MAX_KERNEL);
-  const kw = requireInteger('--kw', options.kw ?? kh, 1, MAX_KERNEL);
-  const stride = requireInteger('--stride', options.stride ?? 1, 1, 2, '1 or 2');
+export function resolveWindow(o: WindowOptions): WindowConfig {
+  const h = requireInteger('h', o.h, 1, MAX_WINDOW_SIDE);
+  const w = requireInteger('w', o.w, 1, MAX_WINDOW_SIDE);
+  const c = requireInteger('c', o.c, 1, MAX_WINDOW_CHANNELS);
+  const p = requireInteger('p', o.p, 1, c, `an integer from 1 to c = ${c} (channels per input beat)`);
+  const signed = o.signed ?? true;
+  if (typeof signed !== 'boolean') throw new InputError('signed', `must be true or false; got ${String(signed)}`);
+  const least = signed ? 2 : 1;
+  const bits = requireInteger('bits', o.bits, least, MAX_VALUE_BITS, `an integer from ${least} to ${MAX_VALUE_BITS}${signed ? ' (signed)' : ''}`);
+  const kh = requireInteger('kh', o.kh, 1, MAX_KERNEL);
+  const kw = requireInteger('kw', o.kw ?? kh, 1, MAX_KERNEL);
+  const stride = requireInteger('stride', o.stride ?? 1, 1, 2, '1 or 2');
   const maxPad = Math.min(kh, kw) - 1;
-  const padding = requireInteger('--padding', options.padding ?? 0, 0, maxPad, `an integer from 0 to min(kh, kw) - 1 = ${maxPad} (every window keeps a row and a column of the image)`);
-  if (height + 2 * padding < kh) throw new InputError('--height', `H + 2 * padding = ${height + 2 * padding} must be at least kh = ${kh}`);
-  if (width + 2 * padding < kw) throw new InputError('--width', `W + 2 * padding = ${width + 2 * padding} must be at least kw = ${kw}`);
-  const k = channels * kh * kw;
-  const pIn = requireInteger('--p-in', options.pIn ?? 1, 1, channels, `an integer from 1 to C = ${channels} (channels per input beat)`);
-  const simd = requireInteger('--simd', options.simd ?? 1, 1, k, `an integer from 1 to K = C*kh*kw = ${k} (values per output beat)`);
-  const bits = requireInteger('--bits', options.bits ?? 8, 1, MAX_VALUE_BITS);
-  const outBits = requireInteger('--out-bits', options.outBits ?? bits, bits, MAX_VALUE_BITS, `an integer from --bits = ${bits} to ${MAX_VALUE_BITS}`);
-  const signed = options.signed ?? true;
-  if (typeof signed !== 'boolean') throw new InputError('--signed', `must be true or false; got ${String(signed)}`);
-  return { height, width, channels, kh, kw, stride, padding, pIn, simd, bits, outBits, signed };
+  const padding = requireInteger('padding', o.padding ?? 0, 0, maxPad, `an integer from 0 to min(kh, kw) - 1 = ${maxPad} (every window keeps a row and a column of the image)`);
+  if (h + 2 * padding < kh) throw new InputError('h', `h + 2 * padding = ${h + 2 * padding} must be at least kh = ${kh}`);
+  if (w + 2 * padding < kw) throw new InputError('w', `w + 2 * padding = ${w + 2 * padding} must be at least kw = ${kw}`);
+  const k = c * kh * kw;
+  const s = requireInteger('s', o.s, 1, k, `an integer from 1 to K = c * kh * kw = ${k} (values per output beat)`);
+  const outBits = requireInteger('outBits', o.outBits ?? Math.min(MAX_VALUE_BITS, signed ? bits : bits + 1), bits, MAX_VALUE_BITS, `an integer from bits = ${bits} to ${MAX_VALUE_BITS}`);
+  return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits };
 }
 
 /** The sizes every part of the unit shares. */
@@ -100,20 +100,20 @@ export interface WindowGeometry {
 }
 
 export function windowGeometry(c: WindowConfig): WindowGeometry {
-  const outHeight = Math.floor((c.height + 2 * c.padding - c.kh) / c.stride) + 1;
-  const outWidth = Math.floor((c.width + 2 * c.padding - c.kw) / c.stride) + 1;
+  const outHeight = Math.floor((c.h + 2 * c.padding - c.kh) / c.stride) + 1;
+  const outWidth = Math.floor((c.w + 2 * c.padding - c.kw) / c.stride) + 1;
   const window = c.kh * c.kw;
-  const k = c.channels * window;
-  const beatsPerVector = Math.ceil(k / c.simd);
+  const k = c.c * window;
+  const beatsPerVector = Math.ceil(k / c.s);
   return {
     outHeight,
     outWidth,
     window,
     k,
-    beatsPerPixel: Math.ceil(c.channels / c.pIn),
+    beatsPerPixel: Math.ceil(c.c / c.p),
     beatsPerVector,
-    lastBeatValues: k - (beatsPerVector - 1) * c.simd,
-    pixels: c.height * c.width,
+    lastBeatValues: k - (beatsPerVector - 1) * c.s,
+    pixels: c.h * c.w,
     outputs: outHeight * outWidth,
   };
 }
@@ -125,17 +125,17 @@ export function windowGeometry(c: WindowConfig): WindowGeometry {
  */
 export function slidingWindow(c: WindowConfig, image: ArrayLike<number>): number[][] {
   const g = windowGeometry(c);
-  if (image.length !== g.pixels * c.channels) throw new RangeError(`an image holds H*W*C = ${g.pixels * c.channels} values; got ${image.length}`);
+  if (image.length !== g.pixels * c.c) throw new RangeError(`an image holds H*W*C = ${g.pixels * c.c} values; got ${image.length}`);
   const vectors: number[][] = [];
   for (let ho = 0; ho < g.outHeight; ho++) {
     for (let wo = 0; wo < g.outWidth; wo++) {
       const x = new Array<number>(g.k).fill(0);
-      for (let cin = 0; cin < c.channels; cin++) {
+      for (let cin = 0; cin < c.c; cin++) {
         for (let i = 0; i < c.kh; i++) {
           const h = ho * c.stride + i - c.padding;
           for (let j = 0; j < c.kw; j++) {
             const w = wo * c.stride + j - c.padding;
-            if (h >= 0 && h < c.height && w >= 0 && w < c.width) x[(cin * c.kh + i) * c.kw + j] = image[(h * c.width + w) * c.channels + cin];
+            if (h >= 0 && h < c.h && w >= 0 && w < c.w) x[(cin * c.kh + i) * c.kw + j] = image[(h * c.w + w) * c.c + cin];
           }
         }
       }
@@ -151,7 +151,7 @@ export function inputBeats(c: WindowConfig, image: ArrayLike<number>): number[][
   const beats: number[][] = [];
   for (let px = 0; px < g.pixels; px++) {
     for (let b = 0; b < g.beatsPerPixel; b++) {
-      beats.push(Array.from({ length: c.pIn }, (_, l) => (b * c.pIn + l < c.channels ? image[px * c.channels + b * c.pIn + l] : 0)));
+      beats.push(Array.from({ length: c.p }, (_, l) => (b * c.p + l < c.c ? image[px * c.c + b * c.p + l] : 0)));
     }
   }
   return beats;
@@ -161,7 +161,7 @@ export function inputBeats(c: WindowConfig, image: ArrayLike<number>): number[][
 export function vectorBeats(c: WindowConfig, vector: readonly number[]): number[][] {
   const g = windowGeometry(c);
   return Array.from({ length: g.beatsPerVector }, (_, b) =>
-    Array.from({ length: c.simd }, (_, s) => (b * c.simd + s < g.k ? vector[b * c.simd + s] : 0)),
+    Array.from({ length: c.s }, (_, s) => (b * c.s + s < g.k ? vector[b * c.s + s] : 0)),
   );
 }
 
@@ -169,10 +169,10 @@ export function vectorBeats(c: WindowConfig, vector: readonly number[]): number[
 
 /** The last input row and column the output (ho, wo) needs (clamped to the image). */
 export function lastRow(c: WindowConfig, ho: number): number {
-  return Math.min(ho * c.stride - c.padding + c.kh - 1, c.height - 1);
+  return Math.min(ho * c.stride - c.padding + c.kh - 1, c.h - 1);
 }
 export function lastColumn(c: WindowConfig, wo: number): number {
-  return Math.min(wo * c.stride - c.padding + c.kw - 1, c.width - 1);
+  return Math.min(wo * c.stride - c.padding + c.kw - 1, c.w - 1);
 }
 /** The first input row and column the output (ho, wo) reads (clamped to the image). */
 export function firstRow(c: WindowConfig, ho: number): number {
@@ -191,20 +191,20 @@ export function topRow(c: WindowConfig, ho: number): boolean {
 }
 /** Pixels of the image (raster index + 1) that must have arrived before output (ho, wo) is emitted. */
 export function needPixels(c: WindowConfig, ho: number, wo: number): number {
-  return lastRow(c, ho) * c.width + lastColumn(c, wo) + 1;
+  return lastRow(c, ho) * c.w + lastColumn(c, wo) + 1;
 }
 /** The oldest pixel of the image that output (ho, wo) or any later output of the image reads. */
 export function freePixel(c: WindowConfig, ho: number, wo: number): number {
-  return firstRow(c, ho) * c.width + (topRow(c, ho) ? 0 : firstColumn(c, wo));
+  return firstRow(c, ho) * c.w + (topRow(c, ho) ? 0 : firstColumn(c, wo));
 }
 /** Whether window row i (column j) of output row ho (column wo) lies inside the image. */
 export function rowInside(c: WindowConfig, ho: number, i: number): boolean {
   const h = ho * c.stride - c.padding + i;
-  return h >= 0 && h < c.height;
+  return h >= 0 && h < c.h;
 }
 export function columnInside(c: WindowConfig, wo: number, j: number): boolean {
   const w = wo * c.stride - c.padding + j;
-  return w >= 0 && w < c.width;
+  return w >= 0 && w < c.w;
 }
 
 // ---------------------------------------------------------------- the banked line buffer
@@ -258,8 +258,8 @@ export interface WindowPlan {
   readonly beats: readonly BeatState[];
   /** B: width of the pixel counters, compared modulo 2^B. */
   readonly counterBits: number;
-  /** Bits the buffer holds: D * C * bits. */
-  readonly bufferBits: number;
+  /** Bits the ring holds: D * C * bits. */
+  readonly ringBits: number;
   /** ((kh-1)*W + kw) * C * bits, the bound of docs/STREAMS.md. */
   readonly boundBits: number;
 }
@@ -289,11 +289,11 @@ export function chooseBanks(offsets: readonly number[], pixels: number): number 
 }
 
 function beatStates(c: WindowConfig, g: WindowGeometry): { beats: BeatState[]; channelLanes: number; wordGroups: number } {
-  const starts = Array.from({ length: g.beatsPerVector }, (_, b) => b * c.simd);
-  const spans = starts.map((k0) => ({ cb: Math.floor(k0 / g.window), cLast: Math.floor((Math.min(k0 + c.simd, g.k) - 1) / g.window) }));
+  const starts = Array.from({ length: g.beatsPerVector }, (_, b) => b * c.s);
+  const spans = starts.map((k0) => ({ cb: Math.floor(k0 / g.window), cLast: Math.floor((Math.min(k0 + c.s, g.k) - 1) / g.window) }));
   const channelLanes = Math.max(...spans.map((s) => s.cLast - s.cb + 1));
-  const wordGroups = Math.max(...spans.map((s) => Math.floor(s.cLast / c.pIn) - Math.floor(s.cb / c.pIn) + 1));
-  const period = c.pIn * wordGroups;
+  const wordGroups = Math.max(...spans.map((s) => Math.floor(s.cLast / c.p) - Math.floor(s.cb / c.p) + 1));
+  const period = c.p * wordGroups;
   const beats = starts.map((k0, b) => {
     const cb = spans[b].cb;
     return { o: k0 % g.window, cb, cbr: cb % period, wq: Math.floor(cb / period) };
@@ -307,16 +307,16 @@ function beatStates(c: WindowConfig, g: WindowGeometry): { beats: BeatState[]; c
  */
 function bankMemories(c: WindowConfig, g: WindowGeometry, wordGroups: number, bankPixels: number): WindowMemory[] {
   const lastWord = g.beatsPerPixel - 1;
-  const lastLanes = c.channels - lastWord * c.pIn;
+  const lastLanes = c.c - lastWord * c.p;
   const memories: WindowMemory[] = [];
   for (let group = 0; group < wordGroups; group++) {
     const words = Math.ceil((g.beatsPerPixel - group) / wordGroups);
     const add = (lane0: number, lanes: number, n: number) => memories.push({ group, lane0, lanes, words: n, depth: n * bankPixels });
-    if (group !== lastWord % wordGroups || lastLanes === c.pIn) {
-      add(0, c.pIn, words);
+    if (group !== lastWord % wordGroups || lastLanes === c.p) {
+      add(0, c.p, words);
     } else {
       add(0, lastLanes, words);
-      if (words > 1) add(lastLanes, c.pIn - lastLanes, words - 1);
+      if (words > 1) add(lastLanes, c.p - lastLanes, words - 1);
     }
   }
   return memories;
@@ -326,7 +326,7 @@ function bankMemories(c: WindowConfig, g: WindowGeometry, wordGroups: number, ba
 export function planWindow(c: WindowConfig): WindowPlan {
   const g = windowGeometry(c);
   const offsets: number[] = [];
-  for (let i = 0; i < c.kh; i++) for (let j = 0; j < c.kw; j++) offsets.push(i * c.width + j);
+  for (let i = 0; i < c.kh; i++) for (let j = 0; j < c.kw; j++) offsets.push(i * c.w + j);
   let spanPixels = 0;
   for (let ho = 0; ho < g.outHeight; ho++) {
     for (let wo = 0; wo < g.outWidth; wo++) spanPixels = Math.max(spanPixels, needPixels(c, ho, wo) - freePixel(c, ho, wo));
@@ -356,8 +356,8 @@ export function planWindow(c: WindowConfig): WindowPlan {
     memories,
     beats,
     counterBits,
-    bufferBits: ringPixels * c.channels * c.bits,
-    boundBits: ((c.kh - 1) * c.width + c.kw) * c.channels * c.bits,
+    ringBits: ringPixels * c.c * c.bits,
+    boundBits: ((c.kh - 1) * c.w + c.kw) * c.c * c.bits,
   };
 }
 
@@ -373,8 +373,8 @@ function bitsFor(n: number): number {
 /** Lane λ of a bank's channel read when the beat's cb mod P_in*NW is cbr: memory and lane, or none. */
 export function laneSource(plan: WindowPlan, cbr: number, lane: number): { memory: number; lane: number } | undefined {
   const x = cbr + lane;
-  const group = Math.floor(x / plan.config.pIn) % plan.wordGroups;
-  const l = x % plan.config.pIn;
+  const group = Math.floor(x / plan.config.p) % plan.wordGroups;
+  const l = x % plan.config.p;
   const memory = plan.memories.findIndex((m) => m.group === group && l >= m.lane0 && l < m.lane0 + m.lanes);
   return memory < 0 ? undefined : { memory, lane: l - plan.memories[memory].lane0 };
 }
@@ -382,7 +382,7 @@ export function laneSource(plan: WindowPlan, cbr: number, lane: number): { memor
 /** The word a memory reads in beat state (wq, cbr): wq, or wq + 1 past the read's first word; 0 past the memory. */
 export function memoryWord(plan: WindowPlan, memory: number, wq: number, cbr: number): { word: number; clamped: boolean } {
   const m = plan.memories[memory];
-  const word = wq + (cbr >= (m.group + 1) * plan.config.pIn ? 1 : 0);
+  const word = wq + (cbr >= (m.group + 1) * plan.config.p ? 1 : 0);
   return word < m.words ? { word, clamped: false } : { word: 0, clamped: true };
 }
 
@@ -496,7 +496,7 @@ class WindowMachine {
 
   private baseSlot(): number {
     const c = this.c;
-    const base = this.img * this.g.pixels + (this.ho * c.stride - c.padding) * c.width + this.wo * c.stride - c.padding;
+    const base = this.img * this.g.pixels + (this.ho * c.stride - c.padding) * c.w + this.wo * c.stride - c.padding;
     return mod(base, this.plan.ringPixels);
   }
 
@@ -523,7 +523,7 @@ class WindowMachine {
 
   private stageTwo(one: StageOne): { data: number[]; last: boolean } {
     const plan = this.plan;
-    const data = Array.from({ length: this.c.simd }, (_, s) => {
+    const data = Array.from({ length: this.c.s }, (_, s) => {
       if (one.last && s >= this.g.lastBeatValues) return 0;
       const source = slotSource(plan, one.o, s);
       if (!source) return 0;
@@ -583,8 +583,8 @@ export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[]
   const perImageIn = g.pixels * g.beatsPerPixel;
   let sent = 0;
   let offered = false;
-  for (let cycle = 0; beats.length < totalOut; cycle++) {
-    if (cycle >= maxCycles) throw new Error(`no progress: ${beats.length} of ${totalOut} output beats after ${cycle} cycles`);
+  for (let cycle = 0; beats.length < totalOut || sent < input.length; cycle++) {
+    if (cycle >= maxCycles) throw new Error(`no progress: ${sent} of ${input.length} input beats taken, ${beats.length} of ${totalOut} output beats out after ${cycle} cycles`);
     if (!offered && sent < input.length) offered = !(options.inputGap?.() ?? false);
     const take = offered && machine.flags().space;
     const outReady = !(options.outputStall?.() ?? false);
@@ -604,38 +604,58 @@ export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[]
 
 /** Images of zeros, for timing runs. */
 function zeroImages(c: WindowConfig, n: number): Int32Array[] {
-  return Array.from({ length: n }, () => new Int32Array(c.height * c.width * c.channels));
+  return Array.from({ length: n }, () => new Int32Array(c.h * c.w * c.c));
 }
 
-/** The figures of docs/STREAMS.md for this unit. */
+/**
+ * The figures of docs/STREAMS.md ("Blocks") for this unit; the first three are every stream
+ * block's, as the generic testbench measures them.
+ */
 export interface WindowFigures {
-  /** max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)): what a block with unbounded buffers could reach. */
-  readonly idealCycles: number;
-  /** This design's cycles per image at full speed, back to back, in steady state (the cycle model). */
-  readonly cyclesPerImage: number;
-  /** From reset to the first image's last output beat, at full speed. */
-  readonly firstImageCycles: number;
   /**
-   * Cycles from the handshake of the input beat that completes the last pixel an output needs to the
-   * handshake of that output's first beat, when the unit is idle and the sink ready.
+   * Cycles per image with a source that never waits and a sink always ready, as the testbench
+   * measures them: four images from an empty unit, (end of image 3 - end of image 1) / 2.
    */
-  readonly latency: number;
+  readonly idealCyclesPerImage: number;
+  /** Bits of data storage: the ring, the memories' read registers and the output register. */
   readonly bufferBits: number;
+  /**
+   * Most cycles from an image's last input beat to its last output beat, at full speed (0 when
+   * the last output leaves before the image's last, unused, input rows arrive).
+   */
+  readonly latencyBound: number;
+  /** max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)): the rate bound of any window unit (docs/STREAMS.md). */
+  readonly rateBoundCycles: number;
+  /** The ring alone: D * C * bits. */
+  readonly ringBits: number;
+  /** ((kh-1)*W + kw) * C * bits, the line-buffer bound of docs/STREAMS.md. */
   readonly boundBits: number;
+  /**
+   * Cycles from the handshake of the input beat that completes the last pixel an output needs to
+   * the handshake of that output's first beat, when the unit is idle and the sink ready.
+   */
+  readonly firstBeatLatency: number;
 }
 
 /** The pipeline: the pixel count register, the read register, the output register. */
 export const WINDOW_LATENCY = 3;
 
+/** Images the figures run: as the testbench's full-speed phase. */
+export const FIGURE_IMAGES = 4;
+
 export function windowFigures(plan: WindowPlan): WindowFigures {
+  const c = plan.config;
   const g = plan.geometry;
-  const run = runWindow(plan, zeroImages(plan.config, 4));
+  const run = runWindow(plan, zeroImages(c, FIGURE_IMAGES));
+  const ends = run.imageEnds;
+  const readRegisters = plan.banks * plan.memories.reduce((sum, m) => sum + m.lanes, 0) * c.bits;
   return {
-    idealCycles: Math.max(g.pixels * g.beatsPerPixel, g.outputs * g.beatsPerVector),
-    cyclesPerImage: run.imageEnds[3] - run.imageEnds[2],
-    firstImageCycles: run.imageEnds[0] + 1,
-    latency: WINDOW_LATENCY,
-    bufferBits: plan.bufferBits,
+    idealCyclesPerImage: (ends[FIGURE_IMAGES - 1] - ends[1]) / (FIGURE_IMAGES - 2),
+    bufferBits: plan.ringBits + readRegisters + c.s * c.outBits,
+    latencyBound: Math.max(0, ...ends.map((end, i) => end - run.inputEnds[i])),
+    rateBoundCycles: Math.max(g.pixels * g.beatsPerPixel, g.outputs * g.beatsPerVector),
+    ringBits: plan.ringBits,
     boundBits: plan.boundBits,
+    firstBeatLatency: WINDOW_LATENCY,
   };
 }
