@@ -5,7 +5,7 @@
  * window", describes the block.
  */
 import type { HeaderView } from '../design.js';
-import { featureMapBeats, vectorStreamBeats } from '../../core/streams.js';
+import { byteBits, featureMapBeats, vectorStreamBeats } from '../../core/streams.js';
 import {
   bankDelta,
   columnInside,
@@ -34,7 +34,9 @@ import {
   blockRtl,
   blockView,
   commonSettings,
+  extendExpression,
   FAST_IMAGES,
+  literal,
   MAX_COLUMNS,
   packageStreamBlock,
   wrapWords,
@@ -55,50 +57,39 @@ export interface WindowDesign extends StreamBlockDesign {
 // ---------------------------------------------------------------- literals and small expressions
 
 /** Bits to hold 0 .. n (at least 1). */
-export function bitsFor(n: number): number {
+function bitsFor(n: number): number {
   return Math.max(1, clog2(n + 1));
-}
-
-export function lit(width: number, value: number): string {
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** width) throw new Error(`literal ${value} does not fit ${width} bits`);
-  return `${width}'d${value}`;
-}
-
-/** `expr` (from bits wide) zero-extended to `to` bits. */
-function zext(expr: string, from: number, to: number): string {
-  if (to < from) throw new Error(`cannot extend ${from} bits to ${to}`);
-  return to === from ? expr : `{{${to - from}{1'b0}}, ${expr}}`;
 }
 
 /**
  * A value that depends on a counter (0 .. n-1) as runs of equal values, as a chain of
  * `counter < end ? value :` (values printed by `show`); the last run needs no test.
  */
-export function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
+function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
   const runs: { end: number; value: number }[] = [];
   values.forEach((v, x) => {
     const last = runs[runs.length - 1];
     if (last && last.value === v) last.end = x + 1;
     else runs.push({ end: x + 1, value: v });
   });
-  return runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${lit(counterBits, r.end)}) ? ${show(r.value)} : `)).join('');
+  return runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${literal(counterBits, r.end)}) ? ${show(r.value)} : `)).join('');
 }
 
 /** A condition true for the counter values in one interval of 0 .. n-1 (given as a predicate). */
-export function interval(inside: (x: number) => boolean, n: number, counter: string, counterBits: number): string {
+function interval(inside: (x: number) => boolean, n: number, counter: string, counterBits: number): string {
   const xs = Array.from({ length: n }, (_, x) => x).filter(inside);
   if (xs.length === 0) return "1'b0";
   const lo = xs[0];
   const hi = xs[xs.length - 1];
   if (xs.length !== hi - lo + 1) throw new Error('not an interval');
   const parts = [];
-  if (lo > 0) parts.push(`(${counter} >= ${lit(counterBits, lo)})`);
-  if (hi < n - 1) parts.push(`(${counter} <= ${lit(counterBits, hi)})`);
+  if (lo > 0) parts.push(`(${counter} >= ${literal(counterBits, lo)})`);
+  if (hi < n - 1) parts.push(`(${counter} <= ${literal(counterBits, hi)})`);
   return parts.length === 0 ? "1'b1" : parts.join(' && ');
 }
 
 /** Case labels, several per line, leaving room for `: name = value;` within MAX_COLUMNS. */
-export function caseLabels(labels: readonly string[], indent: string): string {
+function caseLabels(labels: readonly string[], indent: string): string {
   const lines: string[] = [];
   let line = '';
   for (const label of labels) {
@@ -149,7 +140,6 @@ interface Widths {
   readonly inGroup: number;
   readonly addr: readonly number[];
   readonly maxAddr: number;
-  readonly chan: number;
 }
 
 function widthsOf(plan: WindowPlan): Widths {
@@ -174,7 +164,6 @@ function widthsOf(plan: WindowPlan): Widths {
     inGroup: Math.max(1, clog2(plan.wordGroups)),
     addr,
     maxAddr: Math.max(...addr),
-    chan: plan.channelLanes * c.bits,
   };
 }
 
@@ -220,13 +209,13 @@ interface SlotAdd {
 
 function slotAdd(plan: WindowPlan, w: Widths, name: string, src: string, step: number, comment: string): SlotAdd {
   const s = ((step % plan.ringPixels) + plan.ringPixels) % plan.ringPixels;
-  return { name, src, aq: lit(w.pa + 1, Math.floor(s / plan.banks)), ar: lit(w.mb + 1, s % plan.banks), comment };
+  return { name, src, aq: literal(w.pa + 1, Math.floor(s / plan.banks)), ar: literal(w.mb + 1, s % plan.banks), comment };
 }
 
 /** The ring slot of a stream pixel index (negative: before the first image). */
 function slotOf(plan: WindowPlan, w: Widths, pixel: number): { pa: string; bank: string } {
   const s = ((pixel % plan.ringPixels) + plan.ringPixels) % plan.ringPixels;
-  return { pa: lit(w.pa, Math.floor(s / plan.banks)), bank: lit(w.mb, s % plan.banks) };
+  return { pa: literal(w.pa, Math.floor(s / plan.banks)), bank: literal(w.mb, s % plan.banks) };
 }
 
 /**
@@ -251,7 +240,7 @@ function beatRecurrence(plan: WindowPlan, w: Widths, n: Needs): { adv: string; w
     wq += sum >= period ? 1 : 0;
     cbr = sum % period;
   });
-  const adv = n.needO ? `(o_carry ? ${lit(w.cbr + 1, sq + 1)} : ${lit(w.cbr + 1, sq)})` : lit(w.cbr + 1, sq);
+  const adv = n.needO ? `(o_carry ? ${literal(w.cbr + 1, sq + 1)} : ${literal(w.cbr + 1, sq)})` : literal(w.cbr + 1, sq);
   let wqStep = 'cbr_wrapped';
   if (!n.needCbr) wqStep = sq >= period ? "1'b1" : sq + 1 >= period && n.needO ? 'o_carry' : "1'b0";
   return { adv, wqStep };
@@ -264,32 +253,32 @@ function counterView(plan: WindowPlan, w: Widths) {
   const img = g.pixels;
   const wos = Array.from({ length: Math.max(1, g.outWidth - 1) }, (_, x) => x);
   const hos = Array.from({ length: Math.max(1, g.outHeight - 1) }, (_, x) => x);
-  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => lit(width, v));
-  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => lit(w.cnt, v));
+  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => literal(width, v));
+  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => literal(w.cnt, v));
   const ftop = interval((ho) => topRow(c, ho), g.outHeight, 'ho_q', w.ho);
-  const fcolWide = zext('fcol_q', w.fcol, w.cnt);
+  const fcolWide = extendExpression('fcol_q', w.fcol, w.cnt, false);
   const rowMasks = Array.from({ length: c.kh }, (_, i) => ({ i, expr: interval((ho) => rowInside(c, ho, i), g.outHeight, 'ho_q', w.ho) }));
   const colMasks = Array.from({ length: c.kw }, (_, j) => ({ j, expr: interval((wo) => columnInside(c, wo, j), g.outWidth, 'wo_q', w.wo) }));
   const base0 = slotOf(plan, w, -c.padding * c.w - c.padding);
   return {
-    lastWo: lit(w.wo, g.outWidth - 1),
-    lastHo: lit(w.ho, g.outHeight - 1),
-    lastBeat: lit(w.beat, g.beatsPerVector - 1),
+    lastWo: literal(w.wo, g.outWidth - 1),
+    lastHo: literal(w.ho, g.outHeight - 1),
+    lastBeat: literal(w.beat, g.beatsPerVector - 1),
     basePa0: base0.pa,
     baseBank0: base0.bank,
-    nrow0: lit(w.cnt, lastRow(c, 0) * c.w),
-    ncol0: lit(w.ncol, lastColumn(c, 0) + 1),
-    fcol0: lit(w.fcol, firstColumn(c, 0)),
-    frow0: lit(w.cnt, firstRow(c, 0) * c.w),
+    nrow0: literal(w.cnt, lastRow(c, 0) * c.w),
+    ncol0: literal(w.ncol, lastColumn(c, 0) + 1),
+    fcol0: literal(w.fcol, firstColumn(c, 0)),
+    frow0: literal(w.cnt, firstRow(c, 0) * c.w),
     ncolInc: colInc((x) => lastColumn(c, x), w.ncol),
     fcolInc: colInc((x) => firstColumn(c, x), w.fcol),
     nrowInc: rowInc((x) => lastRow(c, x)),
     frowInc: rowInc((x) => firstRow(c, x)),
-    nrowImage: lit(w.cnt, img + (lastRow(c, 0) - lastRow(c, g.outHeight - 1)) * c.w),
-    frowImage: lit(w.cnt, img + (firstRow(c, 0) - firstRow(c, g.outHeight - 1)) * c.w),
-    freeExpr: ftop === "1'b0" ? `frow_q + ${fcolWide}` : `frow_q + (${ftop} ? ${lit(w.cnt, 0)} : ${fcolWide})`,
-    needExpr: `nrow_q + ${zext('ncol_q', w.ncol, w.cnt)}`,
-    ring: lit(w.cnt, plan.ringPixels),
+    nrowImage: literal(w.cnt, img + (lastRow(c, 0) - lastRow(c, g.outHeight - 1)) * c.w),
+    frowImage: literal(w.cnt, img + (firstRow(c, 0) - firstRow(c, g.outHeight - 1)) * c.w),
+    freeExpr: ftop === "1'b0" ? `frow_q + ${fcolWide}` : `frow_q + (${ftop} ? ${literal(w.cnt, 0)} : ${fcolWide})`,
+    needExpr: `nrow_q + ${extendExpression('ncol_q', w.ncol, w.cnt, false)}`,
+    ring: literal(w.cnt, plan.ringPixels),
     varRows: rowMasks.filter((m) => m.expr !== "1'b1" && m.expr !== "1'b0"),
     varCols: colMasks.filter((m) => m.expr !== "1'b1" && m.expr !== "1'b0"),
     rowMasks,
@@ -306,12 +295,12 @@ function maskOf(masks: { i?: number; j?: number; expr: string }[], index: number
 /** Per bank: its pixel address table over the base bank r0 (delta = z[(m - r0) mod M] + (m < r0)). */
 function bankView(plan: WindowPlan, w: Widths) {
   return Array.from({ length: plan.banks }, (_, m) => {
-    const groups = groupByValue(Array.from({ length: plan.banks }, (_, r0) => ({ key: r0, value: lit(w.delta, bankDelta(plan, m, r0)) })));
+    const groups = groupByValue(Array.from({ length: plan.banks }, (_, r0) => ({ key: r0, value: literal(w.delta, bankDelta(plan, m, r0)) })));
     return {
       m,
       defaultDelta: groups[0].value,
-      items: groups.slice(1).map((gr) => ({ labels: caseLabels(gr.keys.map((k) => lit(w.mb, k)), '      '), value: gr.value })),
-      deltaWide: zext(`delta_${m}`, w.delta, w.pa + 1),
+      items: groups.slice(1).map((gr) => ({ labels: caseLabels(gr.keys.map((k) => literal(w.mb, k)), '      '), value: gr.value })),
+      deltaWide: extendExpression(`delta_${m}`, w.delta, w.pa + 1, false),
     };
   });
 }
@@ -332,12 +321,12 @@ function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
     let sum = '';
     let word = '';
     if (words) {
-      sum = inc ? `{1'b0, rwoff_q} + (cbr_q >= ${lit(w.cbr, (m.group + 1) * c.p)} ? ${lit(xw, pd)} : ${lit(xw, 0)})` : `{1'b0, rwoff_q}`;
-      word = clamp ? `rword_sum_${j} >= ${lit(xw, m.words * pd)} ? ${lit(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
+      sum = inc ? `{1'b0, rwoff_q} + (cbr_q >= ${literal(w.cbr, (m.group + 1) * c.p)} ? ${literal(xw, pd)} : ${literal(xw, 0)})` : `{1'b0, rwoff_q}`;
+      word = clamp ? `rword_sum_${j} >= ${literal(xw, m.words * pd)} ? ${literal(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
       if (xw > aw) unused.push(`rword_${j}[${xw - 1}:${aw}]`);
     }
-    const readAddr = words ? `rword_${j}[${aw - 1}:0] + ${zext('rpa[gm]', w.pa, aw)}` : zext('rpa[gm]', w.pa, aw);
-    const cond = [n.inGroups ? `in_grp_q == ${lit(w.inGroup, m.group)}` : '', m.words < Math.ceil((plan.geometry.beatsPerPixel - m.group) / plan.wordGroups) ? '!in_last' : ''].filter((x) => x);
+    const readAddr = words ? `rword_${j}[${aw - 1}:0] + ${extendExpression('rpa[gm]', w.pa, aw, false)}` : extendExpression('rpa[gm]', w.pa, aw, false);
+    const cond = [n.inGroups ? `in_grp_q == ${literal(w.inGroup, m.group)}` : '', m.words < Math.ceil((plan.geometry.beatsPerPixel - m.group) / plan.wordGroups) ? '!in_last' : ''].filter((x) => x);
     return {
       j,
       width: m.lanes * c.bits,
@@ -376,7 +365,7 @@ interface BarrelSpec {
   readonly zero: string;
 }
 
-export interface Barrel {
+interface Barrel {
   readonly wires: readonly { name: string }[];
   readonly assigns: readonly { name: string; expr: string }[];
   /** The input lanes the network reads. */
@@ -385,7 +374,7 @@ export interface Barrel {
   readonly final: (x: number) => string | undefined;
 }
 
-export function barrel(spec: BarrelSpec): Barrel {
+function barrel(spec: BarrelSpec): Barrel {
   const { n, stages } = spec;
   const step = (x: number, k: number) => (spec.rotate ? (x + 2 ** k) % n : x + 2 ** k);
   const needed: number[][] = new Array(stages + 1);
@@ -543,18 +532,69 @@ function slotAdds(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
   });
 }
 
+/** The ports' widths: tdata padded to bytes. */
+function portView(c: WindowConfig) {
+  const inDataBits = c.p * c.bits;
+  const inBeatBits = byteBits(inDataBits);
+  const outDataBits = c.s * c.outBits;
+  const outBeatBits = byteBits(outDataBits);
+  const extended = `${c.bits}-bit ${c.signed ? 'signed, sign' : 'unsigned, zero'}-extended to OUT_BITS`;
+  return {
+    inPad: inBeatBits > inDataBits,
+    inBeatBits,
+    inDataBits,
+    outPad: outBeatBits > outDataBits,
+    outBeatBits,
+    outDataBits,
+    outTdata: outBeatBits > outDataBits ? `{${literal(outBeatBits - outDataBits, 0)}, out_data_q}` : 'out_data_q',
+    extendText: c.outBits === c.bits ? `${c.bits}-bit ${c.signed ? 'signed' : 'unsigned'}` : extended,
+  };
+}
+
+/** The counters' sized constants and the input side's address and pointer updates. */
+function literalView(plan: WindowPlan, w: Widths, n: Needs) {
+  const c = plan.config;
+  const g = plan.geometry;
+  const period = c.p * plan.wordGroups;
+  const pd = literal(w.rw, plan.bankPixels);
+  const wrPa = extendExpression('wr_pa_q', w.pa, w.maxAddr, false);
+  return {
+    oStep: literal(w.o + 1, c.s % g.window),
+    oLimit: literal(w.o + 1, g.window),
+    oZero: literal(w.o, 0),
+    cbrLimit: literal(w.cbr + 1, period),
+    cbrZero: literal(w.cbr, 0),
+    rwStep: pd,
+    rwZero: literal(w.rw, 0),
+    beatZero: literal(w.beat, 0),
+    beatOne: literal(w.beat, 1),
+    woZero: literal(w.wo, 0),
+    woOne: literal(w.wo, 1),
+    hoZero: literal(w.ho, 0),
+    hoOne: literal(w.ho, 1),
+    cntOne: literal(w.cnt, 1),
+    lastPixelBeat: literal(w.inBeat, g.beatsPerPixel - 1),
+    inBeatZero: literal(w.inBeat, 0),
+    inBeatOne: literal(w.inBeat, 1),
+    lastGroup: literal(w.inGroup, plan.wordGroups - 1),
+    inGroupZero: literal(w.inGroup, 0),
+    inGroupOne: literal(w.inGroup, 1),
+    inWoffNext: n.inGroups ? `in_grp_q == ${literal(w.inGroup, plan.wordGroups - 1)} ? in_woff_q + ${pd} : in_woff_q` : `in_woff_q + ${pd}`,
+    writeAddr: n.inWords ? `${extendExpression('in_woff_q', w.rw, w.maxAddr, false)} + ${wrPa}` : wrPa,
+    wrHot0: literal(plan.banks, 1),
+    wrHotNext: plan.banks > 1 ? `{wr_hot_q[${plan.banks - 2}:0], wr_hot_q[${plan.banks - 1}]}` : 'wr_hot_q',
+  };
+}
+
 /** Everything the template prints. */
 function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderView, module: string) {
   const c = plan.config;
   const g = plan.geometry;
   const w = widthsOf(plan);
   const n = needsOf(plan);
+  const ports = portView(c);
   const unused: string[] = ['s_axis_fm_tlast'];
-  const inDataBits = c.p * c.bits;
-  const inBeatBits = Math.ceil(inDataBits / 8) * 8;
-  if (inBeatBits > inDataBits) unused.push(`s_axis_fm_tdata[${inBeatBits - 1}:${inDataBits}]`);
-  const outDataBits = c.s * c.outBits;
-  const outBeatBits = Math.ceil(outDataBits / 8) * 8;
+  if (ports.inPad) unused.push(`s_axis_fm_tdata[${ports.inBeatBits - 1}:${ports.inDataBits}]`);
   const counters = counterView(plan, w);
   const live = Array.from({ length: g.window }, (_, p) => {
     const rowMask = counters.rowMasks[Math.floor(p / c.kw)].expr;
@@ -564,15 +604,12 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
   const shifter = slotNetwork(plan, w, n, live);
   const used = new Set([...shifter.inputs].filter((x) => live[x % g.window]));
   const rot = rotatorView(plan, w, n, used);
-  const period = c.p * plan.wordGroups;
   const { adv, wqStep } = beatRecurrence(plan, w, n);
   if (n.needO) unused.push(`o_wrap[${w.o}]`);
   if (n.needCbr) unused.push(`cbr_wrap[${w.cbr}]`);
   const bankList = n.banked ? bankView(plan, w) : [{ m: 0 }];
   if (n.banked) for (let m = 0; m < plan.banks; m++) unused.push(`rpwrap_${m}[${w.pa}]`);
   const memories = memoryView(plan, w, n, unused);
-  const writeAddr = n.inWords ? `${zext('in_woff_q', w.rw, w.maxAddr)} + ${zext('wr_pa_q', w.pa, w.maxAddr)}` : zext('wr_pa_q', w.pa, w.maxAddr);
-  const extendText = c.outBits === c.bits ? `${c.bits}-bit ${c.signed ? 'signed' : 'unsigned'}` : `${c.bits}-bit ${c.signed ? 'signed, sign' : 'unsigned, zero'}-extended to OUT_BITS`;
   const checks: [string, number][] = [
     ['H', c.h], ['W', c.w], ['C', c.c], ['KH', c.kh], ['KW', c.kw], ['STRIDE', c.stride],
     ['PAD', c.padding], ['P_IN', c.p], ['SIMD', c.s], ['BITS', c.bits], ['OUT_BITS', c.outBits],
@@ -591,7 +628,7 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
     stride: c.stride,
     padding: c.padding,
     ...g,
-    period,
+    period: c.p * plan.wordGroups,
     banks: plan.banks,
     ringPixels: plan.ringPixels,
     bankPixels: plan.bankPixels,
@@ -600,17 +637,10 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
     w,
     n,
     ctr: counters,
-    inPad: inBeatBits > inDataBits,
-    inBeatBits,
-    inDataBits,
-    outPad: outBeatBits > outDataBits,
-    outBeatBits,
-    outDataBits,
-    outTdata: outBeatBits > outDataBits ? `{{${outBeatBits - outDataBits}{1'b0}}, out_data_q}` : 'out_data_q',
-    extendText,
+    ...ports,
     slotAdds: slotAdds(plan, w, n, unused),
-    bankCount: lit(w.mb + 1, plan.banks),
-    bankDepth: lit(w.pa + 1, plan.bankPixels),
+    bankCount: literal(w.mb + 1, plan.banks),
+    bankDepth: literal(w.pa + 1, plan.bankPixels),
     bankList,
     memories,
     ...laneView(plan, w, n),
@@ -619,32 +649,9 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
     slotWires: shifter.wires,
     slotAssigns: shifter.assigns,
     slotOut: slotView(plan, shifter),
-    oStep: lit(w.o + 1, c.s % g.window),
-    oLimit: lit(w.o + 1, g.window),
-    oZero: lit(w.o, 0),
-    cbrLimit: lit(w.cbr + 1, period),
-    cbrZero: lit(w.cbr, 0),
+    ...literalView(plan, w, n),
     advExpr: adv,
     wqStep,
-    rwStep: lit(w.rw, plan.bankPixels),
-    rwZero: lit(w.rw, 0),
-    beatZero: lit(w.beat, 0),
-    beatOne: lit(w.beat, 1),
-    woZero: lit(w.wo, 0),
-    woOne: lit(w.wo, 1),
-    hoZero: lit(w.ho, 0),
-    hoOne: lit(w.ho, 1),
-    cntOne: lit(w.cnt, 1),
-    lastPixelBeat: lit(w.inBeat, g.beatsPerPixel - 1),
-    inBeatZero: lit(w.inBeat, 0),
-    inBeatOne: lit(w.inBeat, 1),
-    lastGroup: lit(w.inGroup, plan.wordGroups - 1),
-    inGroupZero: lit(w.inGroup, 0),
-    inGroupOne: lit(w.inGroup, 1),
-    inWoffNext: n.inGroups ? `in_grp_q == ${lit(w.inGroup, plan.wordGroups - 1)} ? in_woff_q + ${lit(w.rw, plan.bankPixels)} : in_woff_q` : `in_woff_q + ${lit(w.rw, plan.bankPixels)}`,
-    writeAddr,
-    wrHot0: lit(plan.banks, 1),
-    wrHotNext: plan.banks > 1 ? `{wr_hot_q[${plan.banks - 2}:0], wr_hot_q[${plan.banks - 1}]}` : 'wr_hot_q',
     unusedBits: `{${wrapWords(unused, ',', MAX_COLUMNS - 28).join('\n                        ')}}`,
   };
 }
