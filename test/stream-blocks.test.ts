@@ -6,11 +6,13 @@
 import { expect } from 'chai';
 import {
   byteBits,
+  featureMapAt,
   featureMapBeats,
   featureMapFromBeats,
   makeFeatureMap,
   packValues,
   unpackValues,
+  valueRange,
   vectorFromBeats,
   vectorStreamBeats,
 } from '../generator/core/streams.js';
@@ -18,7 +20,17 @@ import { testRandom } from '../generator/core/prng.js';
 import { headerView } from '../generator/rtl/design.js';
 import { beatLines, streamTestbench, type StreamTestbenchSpec } from '../generator/rtl/stream/testbench.js';
 import { generateFifo } from '../generator/rtl/stream/fifo.js';
+import { generateRequantTail, requantTailFigures } from '../generator/rtl/stream/requant.js';
+import { generateMaxPool, maxPoolFigures } from '../generator/rtl/stream/maxpool.js';
+import { avgPoolWidths, generateAvgPool, resolveAvgPool } from '../generator/rtl/stream/avgpool.js';
+import { flattenBanks, flattenFigures, generateFlatten, planFlatten } from '../generator/rtl/stream/flatten.js';
+import { argmaxFigures, generateArgmax } from '../generator/rtl/stream/argmax.js';
+import { generateWidthConverter, widthConverterFigures } from '../generator/rtl/stream/width.js';
+import type { StreamBlockDesign } from '../generator/rtl/stream/package.js';
 import { InputError } from '../generator/core/errors.js';
+import { dividerIsExact, findAverageDivider, globalAveragePool, maxPool, multiplyShift, roundHalfUpDiv } from '../generator/core/pool.js';
+import { argmax, clampValue, requantTail } from '../generator/core/tail.js';
+import { flatten, rebeat } from '../generator/core/reshape.js';
 
 describe('stream formats', function () {
   it('pack value i at bits [i*bits, (i+1)*bits), two\'s complement, and unpack them back', function () {
@@ -91,7 +103,7 @@ describe('the generic stream testbench', function () {
     expect(() => streamTestbench(spec({ describeBeat: { format: 'pixel %0d', values: () => [1, 2] } }))).to.throw(/one %0d per number/);
   });
 
-  it('refuses images of different lengths and fewer than 2 full-speed images', function () {
+  it('refuses images of different lengths and fewer than 3 full-speed images', function () {
     expect(() => streamTestbench(spec({ stallImages: 2 }))).to.throw(/fewer than 3 at full speed/);
     const images = [...spec().images, { input: [beat(1n)], output: [beat(1n)] }];
     expect(() => streamTestbench(spec({ images }))).to.throw(/image 4 has 1\/1 beats/);
@@ -117,5 +129,218 @@ describe('generateFifo', function () {
     expect(manifest.testbench.vectors).to.equal(60);
     expect(design.top).to.equal('flexor_fifo_w8_d6');
     expect(generateFifo({ dataBits: 8, depth: 6, name: 'q0' }).top).to.equal('flexor_q0');
+  });
+});
+
+describe('block models against direct references', function () {
+  const rng = testRandom(11, 0);
+  const randomMap = (h: number, w: number, c: number, lo: number, hi: number) => makeFeatureMap(h, w, c, () => lo + rng.below(hi - lo + 1));
+
+  it('max pool: the largest of each k x k window, floor mode, on a hand example and random maps', function () {
+    // 3 x 5 x 1, k = 2: one output row of two windows; the last row and column are dropped.
+    const fm = makeFeatureMap(3, 5, 1, (y, x) => [[1, 9, -3, 4, 7], [2, -8, 5, 5, 0], [6, 6, 6, 6, 6]][y][x]);
+    expect(maxPool(fm, 2)).to.deep.equal({ h: 1, w: 2, c: 1, values: [9, 5] });
+    for (let t = 0; t < 20; t++) {
+      const [h, w, c, k] = [1 + rng.below(7), 1 + rng.below(7), 1 + rng.below(4), 1 + rng.below(3)];
+      if (k > Math.min(h, w)) continue;
+      const map = randomMap(h, w, c, -128, 127);
+      const out = maxPool(map, k);
+      for (let y = 0; y < out.h; y++)
+        for (let x = 0; x < out.w; x++)
+          for (let ch = 0; ch < c; ch++) {
+            const window = map.values.filter((_, i) => {
+              const [py, px, pc] = [Math.floor(i / c / w), Math.floor(i / c) % w, i % c];
+              return pc === ch && Math.floor(py / k) === y && Math.floor(px / k) === x;
+            });
+            expect(featureMapAt(out, y, x, ch)).to.equal(window.sort((a, b) => a - b).pop());
+          }
+    }
+  });
+
+  it('round half up division agrees with floor(s/n + 1/2) in floating point on small sums', function () {
+    for (let n = 1; n <= 40; n++) for (let s = -300; s <= 300; s++) expect(Number(roundHalfUpDiv(BigInt(s), BigInt(n))), `${s}/${n}`).to.equal(Math.floor(s / n + 0.5));
+    expect(multiplyShift(-3n, 1n, 1)).to.equal(-1n); // floor((-3 + 1) / 2)
+    expect(multiplyShift(5n, 3n, 0)).to.equal(15n);
+  });
+
+  it('the average divider: exact check equals brute force, and the search finds exact pairs (exhaustive over small ranges)', function () {
+    const brute = (d: { multiplier: number; shift: number }, n: number, min: number, max: number) => {
+      for (let s = min; s <= max; s++) if (multiplyShift(BigInt(s), BigInt(d.multiplier), d.shift) !== roundHalfUpDiv(BigInt(s), BigInt(n))) return false;
+      return true;
+    };
+    for (let n = 1; n <= 49; n++) {
+      for (const [bits, signed] of [[4, true], [6, false], [8, true], [8, false]] as const) {
+        const { min, max } = valueRange(bits, signed);
+        const [lo, hi] = [n * min, n * max];
+        const found = findAverageDivider(n, lo, hi);
+        const impossible = signed && n % 2 === 0 && (n & (n - 1)) !== 0;
+        expect(found === undefined, `n = ${n}, ${bits} bits ${signed ? 'signed' : 'unsigned'}`).to.equal(impossible);
+        if (found) expect(brute(found, n, lo, hi), `n = ${n}: ${JSON.stringify(found)}`).to.equal(true);
+        // The checker against brute force, on the found pair and its neighbours.
+        for (const d of found ? [found, { ...found, multiplier: found.multiplier + 1 }, { ...found, multiplier: Math.max(1, found.multiplier - 1) }] : [{ multiplier: Math.round(256 / n), shift: 8 }]) {
+          expect(dividerIsExact(d, n, lo, hi), `n = ${n}, ${JSON.stringify(d)}`).to.equal(brute(d, n, lo, hi));
+        }
+      }
+    }
+  });
+
+  it('the average pool dividers of the simulated configurations equal round_half_up(sum / HW) on every sum (brute force)', function () {
+    const configs = [
+      { h: 3, w: 3, bits: 8, signed: true },
+      { h: 4, w: 4, bits: 8, signed: false },
+      { h: 1, w: 1, bits: 4, signed: true },
+      { h: 6, w: 6, bits: 6, signed: false },
+      { h: 5, w: 3, bits: 16, signed: true },
+    ];
+    for (const c of configs) {
+      const { multiplier, shift } = resolveAvgPool({ ...c, c: 1, p: 1 });
+      const n = c.h * c.w;
+      const { min, max } = valueRange(c.bits, c.signed);
+      const [m, big] = [BigInt(multiplier), BigInt(n)];
+      let bad = 0;
+      for (let sum = n * min; sum <= n * max; sum++) if (multiplyShift(BigInt(sum), m, shift) !== roundHalfUpDiv(BigInt(sum), big)) bad++;
+      expect(bad, `${c.h} x ${c.w}, ${c.bits} bits: M = ${multiplier}, S = ${shift}`).to.equal(0);
+    }
+  });
+
+  it('global average pool: round_half_up of each channel\'s mean', function () {
+    const map = randomMap(3, 5, 4, 0, 255);
+    const divider = findAverageDivider(15, 0, 15 * 255)!;
+    const out = globalAveragePool(map, divider);
+    const sums = [0, 1, 2, 3].map((ch) => map.values.filter((_, i) => i % 4 === ch).reduce((a, b) => a + b, 0));
+    expect(out.values).to.deep.equal(sums.map((s) => Math.floor(s / 15 + 0.5)));
+  });
+
+  it('requantization tail: signed saturation or ReLU clamp, as an ho x wo x N map', function () {
+    expect([-200n, -129n, -128n, 0n, 127n, 128n, 1n << 40n].map((v) => clampValue(v, 8, true))).to.deep.equal([-128, -128, -128, 0, 127, 127, 127]);
+    expect([-5n, 0n, 255n, 256n].map((v) => clampValue(v, 8, false))).to.deep.equal([0, 0, 255, 255]);
+    expect(clampValue(3n, 1, false)).to.equal(1);
+    const fm = requantTail([[300n, -2n], [5n, -300n]], 1, 2, 8, true);
+    expect(fm).to.deep.equal({ h: 1, w: 2, c: 2, values: [127, -2, 5, -128] });
+  });
+
+  it('argmax: the first index of the largest value', function () {
+    expect(argmax([3n, 7n, 7n, -1n])).to.equal(1);
+    expect(argmax([-5n])).to.equal(0);
+    expect(argmax([-5, -5, -5])).to.equal(0);
+    for (let t = 0; t < 50; t++) {
+      const v = Array.from({ length: 1 + rng.below(20) }, () => rng.below(5));
+      expect(argmax(v)).to.equal(v.indexOf(Math.max(...v)));
+    }
+  });
+
+  it('flatten: PyTorch (c, h, w) order; the width converter keeps every value', function () {
+    const fm = makeFeatureMap(2, 3, 2, (y, x, c) => 100 * c + 10 * y + x);
+    expect(flatten(fm)).to.deep.equal([0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112]);
+    const map = randomMap(3, 2, 7, 0, 31);
+    for (const [from, to] of [[3, 4], [7, 2], [1, 7], [5, 5]]) {
+      const beats = rebeat(featureMapBeats(map, from, 5), map, from, to, 5);
+      expect(beats.length).to.equal(6 * Math.ceil(7 / to));
+      expect(featureMapFromBeats(beats, map, to, 5, false)).to.deep.equal(map);
+    }
+  });
+});
+
+/** One small configuration of every block (the sim tests run more). */
+const BLOCKS: readonly { readonly name: string; readonly make: (over?: object) => StreamBlockDesign }[] = [
+  { name: 'requant tail', make: (o = {}) => generateRequantTail({ n: 7, lanes: 3, inBits: 12, bits: 8, ho: 2, wo: 2, ...o }) },
+  { name: 'max pool', make: (o = {}) => generateMaxPool({ h: 5, w: 4, c: 3, p: 2, bits: 8, k: 2, ...o }) },
+  { name: 'average pool', make: (o = {}) => generateAvgPool({ h: 3, w: 3, c: 3, p: 2, bits: 8, ...o }) },
+  { name: 'flatten', make: (o = {}) => generateFlatten({ h: 2, w: 2, c: 3, p: 2, s: 5, bits: 8, ...o }) },
+  { name: 'argmax', make: (o = {}) => generateArgmax({ n: 10, lanes: 4, inBits: 16, ...o }) },
+  { name: 'FIFO', make: (o = {}) => generateFifo({ dataBits: 12, depth: 3, ...o }) },
+  { name: 'width converter', make: (o = {}) => generateWidthConverter({ h: 2, w: 1, c: 5, from: 2, to: 3, bits: 8, ...o }) },
+];
+
+describe('stream block generators', function () {
+  for (const block of BLOCKS) {
+    it(`${block.name}: deterministic files in the project's RTL style, both flavours`, function () {
+      for (const over of [{}, { hdl: 'verilog', reset: 'async' }]) {
+        const design = block.make(over);
+        expect(block.make(over).files).to.deep.equal(design.files);
+        const rtl = design.files.filter((f) => f.role === 'rtl');
+        expect(rtl.map((f) => f.path)).to.deep.equal([`rtl/${design.top}.${'hdl' in over ? 'v' : 'sv'}`]);
+        for (const f of design.files.filter((g) => g.role === 'rtl' || g.role === 'testbench')) {
+          const text = f.contents as string;
+          const long = text.split('\n').filter((line) => line.length > 100);
+          expect(long, `${f.path}: lines over 100 columns`).to.deep.equal([]);
+          expect(text).to.match(/^\/\/ SPDX-License-Identifier: MIT\n\/\/ Generated by flexor-rtl /);
+          expect(text).to.contain('`default_nettype none').and.match(/`resetall\n$/);
+          expect(text.match(/^module /gm)).to.have.length(1);
+        }
+        const module = rtl[0].contents as string;
+        expect(module).to.match(new RegExp(`^module ${design.top} #\\(`, 'm'));
+        expect(module).to.contain('parameters differ from the generated ones');
+        // Every value in the logic is a sized literal (the parameter check compares parameters with integers).
+        const logic = module
+          .replace(/\/\/.*$/gm, '')
+          .replace(/initial begin[\s\S]*?\n  end\n/, '')
+          .split('\n')
+          .filter((line) => !/^\s*(parameter|localparam|genvar)\b|\bfor \(/.test(line));
+        for (const line of logic) expect(line, 'unsized literal').to.not.match(/(?:<=|[^=!<>]=|==|!=|\?)\s*\d+(?!['\d])\s*[;,):]/);
+        if ('hdl' in over) {
+          expect(module).to.not.match(/logic|always_ff|always_comb|\bint\b/);
+          expect(module).to.contain('always @(posedge clk or negedge rst_ni)');
+        } else {
+          expect(module).to.contain('always_ff @(posedge clk)');
+          expect(module).to.not.match(/\breg\b|\bwire\b/);
+        }
+        const manifest = JSON.parse(design.files.find((f) => f.path === 'manifest.json')!.contents as string) as { testbench: { vectors: number }; figures: object };
+        expect(manifest.figures).to.deep.equal(design.figures);
+        const expected = (design.files.find((f) => f.path === 'tb/expected.hex')!.contents as string).trim().split('\n');
+        expect(manifest.testbench.vectors).to.equal(expected.length);
+      }
+    });
+  }
+
+  it('check their options, naming the field and what is allowed', function () {
+    const cases: [() => unknown, RegExp][] = [
+      [() => generateRequantTail({ n: 4, lanes: 5, inBits: 8, bits: 8, ho: 1, wo: 1 }), /^lanes: must be an integer from 1 to n = 4; got 5$/],
+      [() => generateRequantTail({ n: 4, lanes: 2, inBits: 8, bits: 1, ho: 1, wo: 1 }), /^bits: must be an integer from 2 to 32 \(signed\); got 1$/],
+      [() => generateRequantTail({ n: 4, lanes: 2, inBits: 65, bits: 8, ho: 1, wo: 1 }), /^inBits: /],
+      [() => generateMaxPool({ h: 4, w: 3, c: 2, p: 1, bits: 8, k: 4 }), /^k: must be an integer from 1 to min\(h, w\) = 3; got 4$/],
+      [() => generateMaxPool({ h: 4, w: 3, c: 2, p: 3, bits: 8, k: 2 }), /^p: must be an integer from 1 to c = 2; got 3$/],
+      [() => generateMaxPool({ h: 4, w: 3, c: 2, p: 1, bits: 8, k: 2, signed: 'no' as unknown as boolean }), /^signed: must be true or false/],
+      [() => generateAvgPool({ h: 2, w: 3, c: 2, p: 1, bits: 8 }), /^signed: no multiplier M and shift S .* h \* w = 6 must be odd or a power of two$/],
+      [() => generateAvgPool({ h: 2, w: 3, c: 2, p: 1, bits: 8, signed: false, multiplier: 43 }), /^shift: multiplier and shift go together/],
+      [() => generateAvgPool({ h: 2, w: 3, c: 2, p: 1, bits: 8, signed: false, multiplier: 43, shift: 8 }), /^multiplier: M = 43, S = 8: .* differs from round_half_up\(sum \/ 6\)/],
+      [() => generateFlatten({ h: 2, w: 2, c: 3, p: 1, s: 13, bits: 8 }), /^s: must be an integer from 1 to K = c \* h \* w = 12; got 13$/],
+      [() => generateFlatten({ h: 2, w: 2, c: 3, p: 1, s: 4, bits: 8, signed: false, outBits: 8 }), /^outBits: must be an integer from 9 /],
+      [() => generateArgmax({ n: 0, lanes: 1, inBits: 8 }), /^n: /],
+      [() => generateWidthConverter({ h: 1, w: 1, c: 4, from: 2, to: 5, bits: 8 }), /^to: must be an integer from 1 to c = 4; got 5$/],
+      [() => generateMaxPool({ h: 4, w: 3, c: 2, p: 1, bits: 8, k: 2, images: -1 }), /^images: /],
+    ];
+    for (const [make, message] of cases) expect(make).to.throw(InputError, message);
+  });
+
+  it('report their figures', function () {
+    // Requant: Ho*Wo*ceil(N/LANES); the output register.
+    expect(requantTailFigures({ n: 10, lanes: 4, inBits: 20, bits: 8, signed: true, ho: 2, wo: 3 })).to.deep.equal({ idealCyclesPerImage: 18, bufferBits: 32, latencyBound: 1 });
+    // Max pool 8 x 8 x 16, P = 4, k = 2: a row of 4 windows x 4 beats x 4 values of 8 bits, plus the output.
+    expect(maxPoolFigures({ h: 8, w: 8, c: 16, p: 4, bits: 8, signed: true, k: 2 })).to.deep.equal({ idealCyclesPerImage: 256, bufferBits: 4 * 4 * 4 * 8 + 32, latencyBound: 1 });
+    expect(maxPoolFigures({ h: 8, w: 8, c: 16, p: 4, bits: 8, signed: true, k: 1 }).bufferBits).to.equal(32);
+    // Flatten 4 x 4 x 8, P = 8, S = 16: 17 banks (16 would put a beat's 8 values in one bank).
+    const fl = { h: 4, w: 4, c: 8, p: 8, s: 16, bits: 8, signed: true, outBits: 8 };
+    expect(planFlatten(fl)).to.include({ banks: 17, depth: 8, inBeats: 16, outBeats: 8 });
+    expect(flattenFigures(fl)).to.deep.equal({ idealCyclesPerImage: 16, bufferBits: 2 * 17 * 8 * 8 + 128, latencyBound: 9 });
+    expect(argmaxFigures({ n: 10, lanes: 4, inBits: 16 })).to.deep.equal({ idealCyclesPerImage: 3, bufferBits: 16 + 8, latencyBound: 1 });
+    expect(widthConverterFigures({ h: 2, w: 2, c: 7, from: 7, to: 2, bits: 16 })).to.deep.equal({ idealCyclesPerImage: 16, bufferBits: (8 + 2) * 16, latencyBound: 6 });
+    const avg = resolveAvgPool({ h: 3, w: 3, c: 5, p: 2, bits: 8 });
+    expect(avg).to.include({ multiplier: 455, shift: 12 });
+    expect(avgPoolWidths(avg)).to.deep.equal({ sumBits: 12, productBits: 20 });
+  });
+
+  it('flatten banks: the P values of a beat and S consecutive elements always fall in distinct banks', function () {
+    for (let hw = 1; hw <= 36; hw++) {
+      for (let p = 1; p <= 9; p++) {
+        for (let s = 1; s <= 12; s++) {
+          const nb = flattenBanks(hw, p, s);
+          expect(nb).to.be.at.least(Math.max(p, s));
+          const lanes = new Set(Array.from({ length: p }, (_, i) => (i * hw) % nb));
+          expect(lanes.size, `hw ${hw} p ${p} s ${s}: NB ${nb}`).to.equal(p);
+          if (nb > Math.max(p, s)) expect(Array.from({ length: p }, (_, i) => (i * hw) % (nb - 1)).filter((b, i, all) => all.indexOf(b) !== i).length > 0 || nb - 1 < Math.max(p, s)).to.equal(true);
+        }
+      }
+    }
   });
 });

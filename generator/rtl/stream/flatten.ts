@@ -7,8 +7,8 @@ import { InputError, requireInteger } from '../../core/errors.js';
 import { flatten } from '../../core/reshape.js';
 import { byteBits, ceilDiv, featureMapBeats, vectorStreamBeats } from '../../core/streams.js';
 import { clog2 } from '../hdl.js';
+import type { HeaderView } from '../design.js';
 import { drawFeatureMaps, resolveFeatureMap, type FeatureMapOptions, type FeatureMapShape } from './maxpool.js';
-import { vectorDescription } from './testbench.js';
 import {
   blockHeader,
   blockModuleName,
@@ -22,6 +22,7 @@ import {
   packageStreamBlock,
   packedConstant,
   type BlockFigures,
+  type CommonSettings,
   type StreamBlockCommonOptions,
   type StreamBlockDesign,
 } from './package.js';
@@ -88,21 +89,14 @@ export function flattenFigures(c: FlattenConfig): BlockFigures {
   };
 }
 
-export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
-  const settings = commonSettings(options);
-  const c = resolveFlatten(options);
-  const config = { kind: 'stream-flatten', ...c, ...settings };
+/** What templates/stream/flatten.hbs prints: widths, the banks' constants, sized literals. */
+function flattenView(settings: CommonSettings, header: HeaderView, top: string, c: FlattenConfig) {
   const f = planFlatten(c);
   const bpp = ceilDiv(c.c, c.p);
   const inBeatBits = byteBits(c.p * c.bits);
   const outBeatBits = byteBits(c.s * c.outBits);
   const bankBits = clog2(f.banks) + 1;
   const addrBits = Math.max(1, clog2(2 * f.depth));
-  const sign = c.signed ? 's' : 'u';
-  const top = blockModuleName(settings, `flexor_flatten_${c.h}x${c.w}x${c.c}_p${c.p}_s${c.s}_${sign}${c.bits}a${c.outBits}`);
-  const figures = flattenFigures(c);
-  const what = `Flatten: ${c.h} x ${c.w} x ${c.c} (${c.signed ? 'signed' : 'unsigned'} ${c.bits}-bit values, ${c.p} per beat) to K = ${f.k} values in (c, h, w) order, ${c.s} per beat, ${c.outBits}-bit signed.`;
-  const header = blockHeader('generateFlatten', config, [what]);
   const entry = (v: number) => literal(addrBits, v);
   const bank = (v: number) => literal(bankBits, v);
   const one = (cond: string) => `(${cond} ? ${entry(1)} : ${entry(0)})`;
@@ -110,7 +104,7 @@ export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
   const outPad = outBeatBits - c.s * c.outBits;
   const lastLanes = c.c - (bpp - 1) * c.p;
   const lastSlots = f.k - (f.outBeats - 1) * c.s;
-  const view = {
+  return {
     ...blockView(settings, header, top, [
       { name: 'H', value: c.h },
       { name: 'W', value: c.w },
@@ -158,6 +152,21 @@ export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
     unusedIn: inPad > 0 ? `^{s_axis_fm_tlast, s_axis_fm_tdata[${inBeatBits - 1}:${c.p * c.bits}]}` : 's_axis_fm_tlast',
     outData: outPad > 0 ? `{${literal(outPad, 0)}, out_q}` : 'out_q',
   };
+}
+
+export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
+  const settings = commonSettings(options);
+  const c = resolveFlatten(options);
+  const config = { kind: 'stream-flatten', ...c, ...settings };
+  const f = planFlatten(c);
+  const inBeatBits = byteBits(c.p * c.bits);
+  const outBeatBits = byteBits(c.s * c.outBits);
+  const sign = c.signed ? 's' : 'u';
+  const top = blockModuleName(settings, `flexor_flatten_${c.h}x${c.w}x${c.c}_p${c.p}_s${c.s}_${sign}${c.bits}a${c.outBits}`);
+  const figures = flattenFigures(c);
+  const what = `Flatten: ${c.h} x ${c.w} x ${c.c} (${c.signed ? 'signed' : 'unsigned'} ${c.bits}-bit values, ${c.p} per beat) to K = ${f.k} values in (c, h, w) order, ${c.s} per beat, ${c.outBits}-bit signed.`;
+  const header = blockHeader('generateFlatten', config, [what]);
+  const view = flattenView(settings, header, top, c);
   const maps = drawFeatureMaps(c, settings.seed, settings.stallImages + FAST_IMAGES);
   const images = maps.map((fm) => ({ input: featureMapBeats(fm, c.p, c.bits), output: vectorStreamBeats(flatten(fm), c.s, c.outBits) }));
   return packageStreamBlock({
@@ -177,7 +186,13 @@ export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
       images,
       stallImages: settings.stallImages,
       seed: settings.seed,
-      describeBeat: vectorDescription(f.k, c.s),
+      describeBeat: {
+        format: 'elements %0d..%0d, the first at (c, h, w) = (%0d, %0d, %0d)',
+        values: (beat) => {
+          const k0 = beat * c.s;
+          return [k0, Math.min(f.k, k0 + c.s) - 1, Math.floor(k0 / f.hw), Math.floor((k0 % f.hw) / c.w), k0 % c.w];
+        },
+      },
       watchdogCycles: Math.max(1000, 4 * figures.latencyBound),
     },
     description: `Flatten ${c.h}x${c.w}x${c.c} to K=${f.k}, beat ${c.p} in, ${c.s} out`,

@@ -108,18 +108,22 @@ function windowConditions(c: MaxPoolConfig) {
   const woCount = counterView(wo + (colRest > 0 ? 1 : 0));
   const hoCount = counterView(ho + (rowRest > 0 ? 1 : 0));
   const kCount = counterView(c.k);
-  const inWindow = [colRest > 0 ? `wo_q != ${literal(woCount.bits, wo)}` : '', rowRest > 0 ? `ho_q != ${literal(hoCount.bits, ho)}` : ''].filter(Boolean);
+  const inWindow = [colRest > 0 ? 'wo_q != REST_WO' : '', rowRest > 0 ? 'ho_q != REST_HO' : ''].filter(Boolean);
   return {
     ho,
     wo,
     colRest: colRest > 0,
     rowRest: rowRest > 0,
+    restWo: colRest > 0 ? literal(woCount.bits, wo) : '',
+    restHo: rowRest > 0 ? literal(hoCount.bits, ho) : '',
+    lastRestX: colRest > 0 ? literal(kCount.bits, colRest - 1) : '',
+    lastRestY: rowRest > 0 ? literal(kCount.bits, rowRest - 1) : '',
     kx: kCount,
     ky: kCount,
     woCount,
     hoCount,
-    rowEnd: colRest > 0 ? `wo_q == ${literal(woCount.bits, wo)} && kx_q == ${literal(kCount.bits, colRest - 1)}` : 'wo_q == LAST_WO && kx_q == LAST_KX',
-    imageEnd: rowRest > 0 ? `ho_q == ${literal(hoCount.bits, ho)} && ky_q == ${literal(kCount.bits, rowRest - 1)}` : 'ho_q == LAST_HO && ky_q == LAST_KY',
+    rowEnd: colRest > 0 ? 'wo_q == REST_WO && kx_q == LAST_REST_X' : 'wo_q == LAST_WO && kx_q == LAST_KX',
+    imageEnd: rowRest > 0 ? 'ho_q == REST_HO && ky_q == LAST_REST_Y' : 'ho_q == LAST_HO && ky_q == LAST_KY',
     inWindow: inWindow.length > 0 ? inWindow.join(' && ') : "1'b1",
   };
 }

@@ -7,6 +7,7 @@ import { InputError, requireInteger } from '../../core/errors.js';
 import { rebeat } from '../../core/reshape.js';
 import { byteBits, ceilDiv, featureMapBeats } from '../../core/streams.js';
 import { clog2 } from '../hdl.js';
+import type { HeaderView } from '../design.js';
 import { drawFeatureMaps, resolveFeatureMap, type FeatureMapShape } from './maxpool.js';
 import { featureMapDescription } from './testbench.js';
 import {
@@ -21,6 +22,7 @@ import {
   literal,
   packageStreamBlock,
   type BlockFigures,
+  type CommonSettings,
   type StreamBlockCommonOptions,
   type StreamBlockDesign,
 } from './package.js';
@@ -67,25 +69,19 @@ export function widthConverterFigures(c: WidthConverterConfig): BlockFigures {
   };
 }
 
-export function generateWidthConverter(options: WidthConverterOptions): StreamBlockDesign {
-  const settings = commonSettings(options);
-  const c = resolveWidthConverter(options);
-  const config = { kind: 'stream-width', ...c, ...settings };
+/** What templates/stream/width.hbs prints: the buffer's widths and sized constants. */
+function widthView(settings: CommonSettings, header: HeaderView, top: string, c: WidthConverterConfig) {
   const held = c.from + c.to - 1;
   const pixels = c.h * c.w;
   const inBeatBits = byteBits(c.from * c.bits);
   const outBeatBits = byteBits(c.to * c.bits);
   const countBits = clog2(Math.max(held, c.c) + 1);
   const shiftBits = Math.max(countBits, clog2(held * c.bits + 1));
-  const top = blockModuleName(settings, `flexor_width_${c.h}x${c.w}x${c.c}_p${c.from}to${c.to}_b${c.bits}`);
-  const figures = widthConverterFigures(c);
-  const what = `Width converter: ${c.h} x ${c.w} x ${c.c} of ${c.bits}-bit values, ${c.from} per beat in, ${c.to} per beat out; each pixel starts a new beat.`;
-  const header = blockHeader('generateWidthConverter', config, [what]);
   const count = (v: number) => literal(countBits, v);
   const inPad = inBeatBits - c.from * c.bits;
   const outPad = outBeatBits - c.to * c.bits;
   const bitsShift = literal(shiftBits, c.bits);
-  const view = {
+  return {
     ...blockView(settings, header, top, [
       { name: 'C', value: c.c },
       { name: 'PI', value: c.from },
@@ -118,6 +114,20 @@ export function generateWidthConverter(options: WidthConverterOptions): StreamBl
     unusedIn: inPad > 0 ? `^{s_axis_fm_tlast, s_axis_fm_tdata[${inBeatBits - 1}:${c.from * c.bits}]}` : 's_axis_fm_tlast',
     outData: outPad > 0 ? `{${literal(outPad, 0)}, out_q}` : 'out_q',
   };
+}
+
+export function generateWidthConverter(options: WidthConverterOptions): StreamBlockDesign {
+  const settings = commonSettings(options);
+  const c = resolveWidthConverter(options);
+  const config = { kind: 'stream-width', ...c, ...settings };
+  const held = c.from + c.to - 1;
+  const inBeatBits = byteBits(c.from * c.bits);
+  const outBeatBits = byteBits(c.to * c.bits);
+  const top = blockModuleName(settings, `flexor_width_${c.h}x${c.w}x${c.c}_p${c.from}to${c.to}_b${c.bits}`);
+  const figures = widthConverterFigures(c);
+  const what = `Width converter: ${c.h} x ${c.w} x ${c.c} of ${c.bits}-bit values, ${c.from} per beat in, ${c.to} per beat out; each pixel starts a new beat.`;
+  const header = blockHeader('generateWidthConverter', config, [what]);
+  const view = widthView(settings, header, top, c);
   const shape: FeatureMapShape = { h: c.h, w: c.w, c: c.c, p: c.from, bits: c.bits, signed: false };
   const maps = drawFeatureMaps(shape, settings.seed, settings.stallImages + FAST_IMAGES);
   const images = maps.map((fm) => {
