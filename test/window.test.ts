@@ -70,6 +70,7 @@ const windowArb = fc
     sFrac: fc.double({ min: 0, max: 1, noNaN: true }),
     bits: fc.integer({ min: 2, max: 9 }),
     signed: fc.boolean(),
+    slack: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
   })
   .map((r) => {
     const padding = Math.min(r.padding, Math.min(r.kh, r.kw) - 1);
@@ -88,6 +89,7 @@ const windowArb = fc
       padding,
       bits: r.bits,
       signed: r.signed,
+      slack: r.slack === undefined ? undefined : Math.min(r.slack, h * w),
     };
     return options;
   });
@@ -176,7 +178,7 @@ describe('sliding window: the banked cycle model', () => {
             // Every pixel the output reads lies in [free, need), fewer than D - stride pixels apart.
             const need = needPixels(c, ho, wo);
             const free = freePixel(c, ho, wo);
-            expect(need - free).to.be.at.most(plan.ringPixels - c.stride);
+            expect(need - free).to.be.at.most(plan.ringPixels - c.slack);
             for (let i = 0; i < c.kh; i++) {
               for (let j = 0; j < c.kw; j++) {
                 const y = ho * c.stride + i - c.padding;
@@ -193,7 +195,7 @@ describe('sliding window: the banked cycle model', () => {
 });
 
 describe('sliding window: figures', () => {
-  it('holds D * C * bits in the ring, at most stride + M - 1 pixels past ((kh-1)*W + kw) * C * bits', () => {
+  it('holds D * C * bits in the ring, at most slack + M - 1 pixels past ((kh-1)*W + kw) * C * bits', () => {
     fc.assert(
       fc.property(windowArb, (options) => {
         const c = resolveWindow(options);
@@ -201,11 +203,11 @@ describe('sliding window: figures', () => {
         const f = windowFigures(plan);
         const bound = (c.kh - 1) * c.w + c.kw;
         expect(plan.spanPixels).to.be.at.most(bound);
-        expect(plan.ringPixels).to.be.at.least(plan.spanPixels + c.stride);
-        expect(plan.ringPixels).to.be.below(plan.spanPixels + c.stride + plan.banks);
+        expect(plan.ringPixels).to.be.at.least(plan.spanPixels + c.slack);
+        expect(plan.ringPixels).to.be.below(plan.spanPixels + c.slack + plan.banks);
         expect(f.ringBits).to.equal(plan.ringPixels * c.c * c.bits);
         expect(f.boundBits).to.equal(bound * c.c * c.bits);
-        expect(f.ringBits - f.boundBits).to.be.at.most((c.stride + plan.banks - 1) * c.c * c.bits);
+        expect(f.ringBits - f.boundBits).to.be.at.most((c.slack + plan.banks - 1) * c.c * c.bits);
         // The memories of a bank hold exactly the C channels of each of its pixels.
         const lanes = plan.memories.reduce((sum, m) => sum + m.lanes * m.words, 0);
         expect(lanes).to.equal(c.c);
@@ -234,6 +236,16 @@ describe('sliding window: figures', () => {
     const lastSpan = needPixels(c, 7, 7) - freePixel(c, 7, 7);
     expect(f.idealCyclesPerImage).to.equal(1600 + needPixels(c, 0, 0) - (plan.ringPixels - lastSpan));
     expect(f.firstBeatLatency).to.equal(3);
+  });
+
+  it('trades ring for rate with slack: a stride-2 layer reaches its bound with about a row more', () => {
+    const options: WindowOptions = { h: 32, w: 32, c: 16, p: 16, bits: 8, kh: 3, padding: 1, stride: 2, s: 16 };
+    const tight = windowFigures(planWindow(resolveWindow(options)));
+    const roomy = windowFigures(planWindow(resolveWindow({ ...options, slack: options.w + 2 })));
+    expect(tight.rateBoundCycles).to.equal(2304);
+    expect(tight.idealCyclesPerImage).to.be.above(2304);
+    expect(roomy.idealCyclesPerImage).to.equal(2304);
+    expect(roomy.ringBits).to.be.above(tight.ringBits);
   });
 });
 
@@ -287,6 +299,7 @@ describe('sliding window: options', () => {
     ['s', { s: 28 }, /^s: must be an integer from 1 to K = c \* kh \* kw = 27/],
     ['outBits', { outBits: 7 }, /^outBits: must be an integer from bits = 8 to 32/],
     ['signed', { signed: 'yes' }, /^signed: must be true or false/],
+    ['slack', { slack: 26 }, /^slack: must be an integer from 0 to h \* w = 25/],
     ['h (too small for the kernel)', { h: 1, kh: 5, kw: 1, s: 4 }, /^h: h \+ 2 \* padding = 1 must be at least kh = 5/],
   ];
   bad.forEach(([field, change, message]) => {
@@ -296,8 +309,9 @@ describe('sliding window: options', () => {
     });
   });
 
-  it('defaults: kw = kh, stride 1, padding 0, signed, outBits = bits (signed) or bits + 1 (unsigned)', () => {
-    expect(resolveWindow(base)).to.include({ kw: 3, stride: 1, padding: 0, signed: true, outBits: 8 });
+  it('defaults: kw = kh, stride 1, padding 0, signed, outBits = bits (signed) or bits + 1 (unsigned), slack = stride', () => {
+    expect(resolveWindow(base)).to.include({ kw: 3, stride: 1, padding: 0, signed: true, outBits: 8, slack: 1 });
+    expect(resolveWindow({ ...base, stride: 2 }).slack).to.equal(2);
     expect(resolveWindow({ ...base, signed: false }).outBits).to.equal(9);
   });
 });

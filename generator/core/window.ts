@@ -41,6 +41,11 @@ export interface WindowOptions {
    * (unsigned); default bits when signed, bits + 1 when unsigned (a signed activation holds it).
    */
   readonly outBits?: number;
+  /**
+   * Pixels the input may run ahead of the output being emitted, beyond what that output keeps
+   * live: 0 .. H*W, default the stride. More buffer for fewer stalls (docs/STREAMS.md).
+   */
+  readonly slack?: number;
 }
 
 export interface WindowConfig {
@@ -56,6 +61,7 @@ export interface WindowConfig {
   readonly padding: number;
   readonly s: number;
   readonly outBits: number;
+  readonly slack: number;
 }
 
 /** Checks every option, naming the field at fault and what it allows. */
@@ -78,7 +84,8 @@ export function resolveWindow(o: WindowOptions): WindowConfig {
   const k = c * kh * kw;
   const s = requireInteger('s', o.s, 1, k, `an integer from 1 to K = c * kh * kw = ${k} (values per output beat)`);
   const outBits = requireInteger('outBits', o.outBits ?? Math.min(MAX_VALUE_BITS, signed ? bits : bits + 1), bits, MAX_VALUE_BITS, `an integer from bits = ${bits} to ${MAX_VALUE_BITS}`);
-  return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits };
+  const slack = requireInteger('slack', o.slack ?? stride, 0, h * w, `an integer from 0 to h * w = ${h * w}`);
+  return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits, slack };
 }
 
 /** The sizes every part of the unit shares. */
@@ -243,7 +250,7 @@ export interface WindowPlan {
   readonly residueRow: readonly number[];
   /** The most pixels one output keeps live: max over outputs of needPixels - freePixel. */
   readonly spanPixels: number;
-  /** Pixels the input may run ahead of the output being emitted: the stride. */
+  /** Pixels the input may run ahead of the output being emitted, beyond the span (the option slack). */
   readonly slackPixels: number;
   /** D = M * PD: the ring of pixels; pixel g at slot g mod D, in bank (slot mod M) at address floor(slot / M). */
   readonly ringPixels: number;
@@ -331,7 +338,7 @@ export function planWindow(c: WindowConfig): WindowPlan {
   for (let ho = 0; ho < g.outHeight; ho++) {
     for (let wo = 0; wo < g.outWidth; wo++) spanPixels = Math.max(spanPixels, needPixels(c, ho, wo) - freePixel(c, ho, wo));
   }
-  const slackPixels = c.stride;
+  const slackPixels = c.slack;
   const banks = chooseBanks(offsets, spanPixels + slackPixels);
   const residueRow = new Array<number>(banks).fill(-1);
   for (const o of offsets) residueRow[o % banks] = Math.floor(o / banks);
