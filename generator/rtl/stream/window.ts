@@ -114,10 +114,14 @@ function groupByValue<V extends string>(entries: readonly { key: number; value: 
 
 // ---------------------------------------------------------------- naming
 
-/** flexor_window_<H>x<W>x<C>_k<kh>x<kw>_st<stride>_pad<padding>_p<P_in>_s<S>_<s|u><bits>a<outBits>. */
+/**
+ * flexor_window_<H>x<W>x<C>_k<kh>x<kw>_st<stride>_pad<padding>_p<P_in>_s<S>_<s|u><bits>a<outBits>,
+ * then _sl<slack> when the slack is not the stride.
+ */
 export function windowModuleName(c: WindowConfig): string {
   const geometry = `${c.h}x${c.w}x${c.c}_k${c.kh}x${c.kw}_st${c.stride}_pad${c.padding}`;
-  return `flexor_window_${geometry}_p${c.p}_s${c.s}_${c.signed ? 's' : 'u'}${c.bits}a${c.outBits}`;
+  const slack = c.slack === c.stride ? '' : `_sl${c.slack}`;
+  return `flexor_window_${geometry}_p${c.p}_s${c.s}_${c.signed ? 's' : 'u'}${c.bits}a${c.outBits}${slack}`;
 }
 
 // ---------------------------------------------------------------- the module's view
