@@ -468,10 +468,14 @@ class WindowMachine {
   private one: StageOne | undefined;
   private out: { data: number[]; last: boolean } | undefined;
 
-  constructor(private readonly plan: WindowPlan) {
+  /** With `timing`, no value is stored or read: the handshake and the cycles only. */
+  constructor(
+    private readonly plan: WindowPlan,
+    private readonly timing = false,
+  ) {
     this.c = plan.config;
     this.g = plan.geometry;
-    this.mem = Array.from({ length: plan.banks }, () => plan.memories.map((m) => new Array<readonly number[] | undefined>(m.depth)));
+    this.mem = timing ? [] : Array.from({ length: plan.banks }, () => plan.memories.map((m) => new Array<readonly number[] | undefined>(m.depth)));
   }
 
   /** The registered handshake signals of this cycle. */
@@ -494,7 +498,7 @@ class WindowMachine {
     const moved = this.out !== undefined && outReady ? this.out : undefined;
     const adv2 = this.out === undefined || outReady;
     const adv1 = this.one === undefined || adv2;
-    if (adv2) this.out = this.one ? this.stageTwo(this.one) : undefined;
+    if (adv2) this.out = this.one ? (this.timing ? { data: [], last: this.one.last } : this.stageTwo(this.one)) : undefined;
     if (adv1) this.one = readyOut ? this.issue() : undefined;
     if (adv1 && readyOut) this.advanceOutput();
     if (beat) this.write(beat);
@@ -563,9 +567,11 @@ class WindowMachine {
     const pa = Math.floor(slot / plan.banks);
     const group = this.inBeat % plan.wordGroups;
     const word = Math.floor(this.inBeat / plan.wordGroups);
-    plan.memories.forEach((m, j) => {
-      if (m.group === group && word < m.words) this.mem[bank][j][word * plan.bankPixels + pa] = beat.slice(m.lane0, m.lane0 + m.lanes);
-    });
+    if (!this.timing) {
+      plan.memories.forEach((m, j) => {
+        if (m.group === group && word < m.words) this.mem[bank][j][word * plan.bankPixels + pa] = beat.slice(m.lane0, m.lane0 + m.lanes);
+      });
+    }
     if (++this.inBeat === this.g.beatsPerPixel) {
       this.inBeat = 0;
       this.inPx++;
@@ -575,27 +581,31 @@ class WindowMachine {
 
 /**
  * Runs `images` through the cycle model with the given stalls; every output beat, and when each
- * image's last input and output beats moved.
+ * image's last input and output beats moved. With a count instead of images, the timing only
+ * (the beats carry no data).
  */
-export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[], options: WindowRunOptions = {}): WindowRun {
+export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[] | number, options: WindowRunOptions = {}): WindowRun {
   const c = plan.config;
   const g = plan.geometry;
-  const input = images.flatMap((image) => inputBeats(c, image));
-  const totalOut = images.length * g.outputs * g.beatsPerVector;
-  const maxCycles = options.maxCycles ?? 64 * (input.length + totalOut) + 1000;
-  const machine = new WindowMachine(plan);
+  const timing = typeof images === 'number';
+  const count = timing ? images : images.length;
+  const perImageIn = g.pixels * g.beatsPerPixel;
+  const input = timing ? undefined : images.flatMap((image) => inputBeats(c, image));
+  const inputLength = count * perImageIn;
+  const totalOut = count * g.outputs * g.beatsPerVector;
+  const maxCycles = options.maxCycles ?? 64 * (inputLength + totalOut) + 1000;
+  const machine = new WindowMachine(plan, timing);
   const beats: WindowBeat[] = [];
   const imageEnds: number[] = [];
   const inputEnds: number[] = [];
-  const perImageIn = g.pixels * g.beatsPerPixel;
   let sent = 0;
   let offered = false;
-  for (let cycle = 0; beats.length < totalOut || sent < input.length; cycle++) {
-    if (cycle >= maxCycles) throw new Error(`no progress: ${sent} of ${input.length} input beats taken, ${beats.length} of ${totalOut} output beats out after ${cycle} cycles`);
-    if (!offered && sent < input.length) offered = !(options.inputGap?.() ?? false);
+  for (let cycle = 0; beats.length < totalOut || sent < inputLength; cycle++) {
+    if (cycle >= maxCycles) throw new Error(`no progress: ${sent} of ${inputLength} input beats taken, ${beats.length} of ${totalOut} output beats out after ${cycle} cycles`);
+    if (!offered && sent < inputLength) offered = !(options.inputGap?.() ?? false);
     const take = offered && machine.flags().space;
     const outReady = !(options.outputStall?.() ?? false);
-    const moved = machine.edge(take ? input[sent] : undefined, outReady);
+    const moved = machine.edge(take ? (input?.[sent] ?? []) : undefined, outReady);
     if (take) {
       sent++;
       offered = false;
@@ -607,11 +617,6 @@ export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[]
     }
   }
   return { beats, imageEnds, inputEnds };
-}
-
-/** Images of zeros, for timing runs. */
-function zeroImages(c: WindowConfig, n: number): Int32Array[] {
-  return Array.from({ length: n }, () => new Int32Array(c.h * c.w * c.c));
 }
 
 /**
@@ -653,7 +658,7 @@ export const FIGURE_IMAGES = 4;
 export function windowFigures(plan: WindowPlan): WindowFigures {
   const c = plan.config;
   const g = plan.geometry;
-  const run = runWindow(plan, zeroImages(c, FIGURE_IMAGES));
+  const run = runWindow(plan, FIGURE_IMAGES);
   const ends = run.imageEnds;
   const readRegisters = plan.banks * plan.memories.reduce((sum, m) => sum + m.lanes, 0) * c.bits;
   return {

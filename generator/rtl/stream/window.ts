@@ -63,9 +63,11 @@ function bitsFor(n: number): number {
 
 /**
  * A value that depends on a counter (0 .. n-1) as runs of equal values, as a chain of
- * `counter < end ? value :` (values printed by `show`); the last run needs no test.
+ * `counter < end ? value :` (values printed by `show`); the last run needs no test; no values
+ * (a counter of one value) give 0.
  */
 function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
+  if (values.length === 0) return show(0);
   const runs: { end: number; value: number }[] = [];
   values.forEach((v, x) => {
     const last = runs[runs.length - 1];
@@ -255,8 +257,9 @@ function counterView(plan: WindowPlan, w: Widths) {
   const c = plan.config;
   const g = plan.geometry;
   const img = g.pixels;
-  const wos = Array.from({ length: Math.max(1, g.outWidth - 1) }, (_, x) => x);
-  const hos = Array.from({ length: Math.max(1, g.outHeight - 1) }, (_, x) => x);
+  // Increments from one output column (row) to the next; none with one column (row).
+  const wos = Array.from({ length: g.outWidth - 1 }, (_, x) => x);
+  const hos = Array.from({ length: g.outHeight - 1 }, (_, x) => x);
   const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => literal(width, v));
   const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => literal(w.cnt, v));
   const ftop = interval((ho) => topRow(c, ho), g.outHeight, 'ho_q', w.ho);
