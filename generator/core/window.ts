@@ -41,6 +41,11 @@ export interface WindowOptions {
    * (unsigned); default bits when signed, bits + 1 when unsigned (a signed activation holds it).
    */
   readonly outBits?: number;
+  /**
+   * Pixels the input may run ahead of the output being emitted, beyond what that output keeps
+   * live: 0 .. H*W, default the stride. More buffer for fewer stalls (docs/STREAMS.md).
+   */
+  readonly slack?: number;
 }
 
 export interface WindowConfig {
@@ -56,6 +61,7 @@ export interface WindowConfig {
   readonly padding: number;
   readonly s: number;
   readonly outBits: number;
+  readonly slack: number;
 }
 
 /** Checks every option, naming the field at fault and what it allows. */
@@ -78,7 +84,8 @@ export function resolveWindow(o: WindowOptions): WindowConfig {
   const k = c * kh * kw;
   const s = requireInteger('s', o.s, 1, k, `an integer from 1 to K = c * kh * kw = ${k} (values per output beat)`);
   const outBits = requireInteger('outBits', o.outBits ?? Math.min(MAX_VALUE_BITS, signed ? bits : bits + 1), bits, MAX_VALUE_BITS, `an integer from bits = ${bits} to ${MAX_VALUE_BITS}`);
-  return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits };
+  const slack = requireInteger('slack', o.slack ?? stride, 0, h * w, `an integer from 0 to h * w = ${h * w}`);
+  return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits, slack };
 }
 
 /** The sizes every part of the unit shares. */
@@ -243,7 +250,7 @@ export interface WindowPlan {
   readonly residueRow: readonly number[];
   /** The most pixels one output keeps live: max over outputs of needPixels - freePixel. */
   readonly spanPixels: number;
-  /** Pixels the input may run ahead of the output being emitted: the stride. */
+  /** Pixels the input may run ahead of the output being emitted, beyond the span (the option slack). */
   readonly slackPixels: number;
   /** D = M * PD: the ring of pixels; pixel g at slot g mod D, in bank (slot mod M) at address floor(slot / M). */
   readonly ringPixels: number;
@@ -331,7 +338,7 @@ export function planWindow(c: WindowConfig): WindowPlan {
   for (let ho = 0; ho < g.outHeight; ho++) {
     for (let wo = 0; wo < g.outWidth; wo++) spanPixels = Math.max(spanPixels, needPixels(c, ho, wo) - freePixel(c, ho, wo));
   }
-  const slackPixels = c.stride;
+  const slackPixels = c.slack;
   const banks = chooseBanks(offsets, spanPixels + slackPixels);
   const residueRow = new Array<number>(banks).fill(-1);
   for (const o of offsets) residueRow[o % banks] = Math.floor(o / banks);
@@ -461,10 +468,14 @@ class WindowMachine {
   private one: StageOne | undefined;
   private out: { data: number[]; last: boolean } | undefined;
 
-  constructor(private readonly plan: WindowPlan) {
+  /** With `timing`, no value is stored or read: the handshake and the cycles only. */
+  constructor(
+    private readonly plan: WindowPlan,
+    private readonly timing = false,
+  ) {
     this.c = plan.config;
     this.g = plan.geometry;
-    this.mem = Array.from({ length: plan.banks }, () => plan.memories.map((m) => new Array<readonly number[] | undefined>(m.depth)));
+    this.mem = timing ? [] : Array.from({ length: plan.banks }, () => plan.memories.map((m) => new Array<readonly number[] | undefined>(m.depth)));
   }
 
   /** The registered handshake signals of this cycle. */
@@ -487,7 +498,7 @@ class WindowMachine {
     const moved = this.out !== undefined && outReady ? this.out : undefined;
     const adv2 = this.out === undefined || outReady;
     const adv1 = this.one === undefined || adv2;
-    if (adv2) this.out = this.one ? this.stageTwo(this.one) : undefined;
+    if (adv2) this.out = this.one ? (this.timing ? { data: [], last: this.one.last } : this.stageTwo(this.one)) : undefined;
     if (adv1) this.one = readyOut ? this.issue() : undefined;
     if (adv1 && readyOut) this.advanceOutput();
     if (beat) this.write(beat);
@@ -556,9 +567,11 @@ class WindowMachine {
     const pa = Math.floor(slot / plan.banks);
     const group = this.inBeat % plan.wordGroups;
     const word = Math.floor(this.inBeat / plan.wordGroups);
-    plan.memories.forEach((m, j) => {
-      if (m.group === group && word < m.words) this.mem[bank][j][word * plan.bankPixels + pa] = beat.slice(m.lane0, m.lane0 + m.lanes);
-    });
+    if (!this.timing) {
+      plan.memories.forEach((m, j) => {
+        if (m.group === group && word < m.words) this.mem[bank][j][word * plan.bankPixels + pa] = beat.slice(m.lane0, m.lane0 + m.lanes);
+      });
+    }
     if (++this.inBeat === this.g.beatsPerPixel) {
       this.inBeat = 0;
       this.inPx++;
@@ -568,27 +581,31 @@ class WindowMachine {
 
 /**
  * Runs `images` through the cycle model with the given stalls; every output beat, and when each
- * image's last input and output beats moved.
+ * image's last input and output beats moved. With a count instead of images, the timing only
+ * (the beats carry no data).
  */
-export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[], options: WindowRunOptions = {}): WindowRun {
+export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[] | number, options: WindowRunOptions = {}): WindowRun {
   const c = plan.config;
   const g = plan.geometry;
-  const input = images.flatMap((image) => inputBeats(c, image));
-  const totalOut = images.length * g.outputs * g.beatsPerVector;
-  const maxCycles = options.maxCycles ?? 64 * (input.length + totalOut) + 1000;
-  const machine = new WindowMachine(plan);
+  const timing = typeof images === 'number';
+  const count = timing ? images : images.length;
+  const perImageIn = g.pixels * g.beatsPerPixel;
+  const input = timing ? undefined : images.flatMap((image) => inputBeats(c, image));
+  const inputLength = count * perImageIn;
+  const totalOut = count * g.outputs * g.beatsPerVector;
+  const maxCycles = options.maxCycles ?? 64 * (inputLength + totalOut) + 1000;
+  const machine = new WindowMachine(plan, timing);
   const beats: WindowBeat[] = [];
   const imageEnds: number[] = [];
   const inputEnds: number[] = [];
-  const perImageIn = g.pixels * g.beatsPerPixel;
   let sent = 0;
   let offered = false;
-  for (let cycle = 0; beats.length < totalOut; cycle++) {
-    if (cycle >= maxCycles) throw new Error(`no progress: ${beats.length} of ${totalOut} output beats after ${cycle} cycles`);
-    if (!offered && sent < input.length) offered = !(options.inputGap?.() ?? false);
+  for (let cycle = 0; beats.length < totalOut || sent < inputLength; cycle++) {
+    if (cycle >= maxCycles) throw new Error(`no progress: ${sent} of ${inputLength} input beats taken, ${beats.length} of ${totalOut} output beats out after ${cycle} cycles`);
+    if (!offered && sent < inputLength) offered = !(options.inputGap?.() ?? false);
     const take = offered && machine.flags().space;
     const outReady = !(options.outputStall?.() ?? false);
-    const moved = machine.edge(take ? input[sent] : undefined, outReady);
+    const moved = machine.edge(take ? (input?.[sent] ?? []) : undefined, outReady);
     if (take) {
       sent++;
       offered = false;
@@ -600,11 +617,6 @@ export function runWindow(plan: WindowPlan, images: readonly ArrayLike<number>[]
     }
   }
   return { beats, imageEnds, inputEnds };
-}
-
-/** Images of zeros, for timing runs. */
-function zeroImages(c: WindowConfig, n: number): Int32Array[] {
-  return Array.from({ length: n }, () => new Int32Array(c.h * c.w * c.c));
 }
 
 /**
@@ -619,7 +631,10 @@ export interface WindowFigures {
   readonly idealCyclesPerImage: number;
   /** Bits of data storage: the ring, the memories' read registers and the output register. */
   readonly bufferBits: number;
-  /** Most cycles from an image's last input beat to its last output beat, at full speed. */
+  /**
+   * Most cycles from an image's last input beat to its last output beat, at full speed (0 when
+   * the last output leaves before the image's last, unused, input rows arrive).
+   */
   readonly latencyBound: number;
   /** max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)): the rate bound of any window unit (docs/STREAMS.md). */
   readonly rateBoundCycles: number;
@@ -643,13 +658,13 @@ export const FIGURE_IMAGES = 4;
 export function windowFigures(plan: WindowPlan): WindowFigures {
   const c = plan.config;
   const g = plan.geometry;
-  const run = runWindow(plan, zeroImages(c, FIGURE_IMAGES));
+  const run = runWindow(plan, FIGURE_IMAGES);
   const ends = run.imageEnds;
   const readRegisters = plan.banks * plan.memories.reduce((sum, m) => sum + m.lanes, 0) * c.bits;
   return {
     idealCyclesPerImage: (ends[FIGURE_IMAGES - 1] - ends[1]) / (FIGURE_IMAGES - 2),
     bufferBits: plan.ringBits + readRegisters + c.s * c.outBits,
-    latencyBound: Math.max(...ends.map((end, i) => end - run.inputEnds[i])),
+    latencyBound: Math.max(0, ...ends.map((end, i) => end - run.inputEnds[i])),
     rateBoundCycles: Math.max(g.pixels * g.beatsPerPixel, g.outputs * g.beatsPerVector),
     ringBits: plan.ringBits,
     boundBits: plan.boundBits,

@@ -5,7 +5,7 @@
  * window", describes the block.
  */
 import type { HeaderView } from '../design.js';
-import { featureMapBeats, vectorStreamBeats } from '../../core/streams.js';
+import { byteBits, featureMapBeats, vectorStreamBeats } from '../../core/streams.js';
 import {
   bankDelta,
   columnInside,
@@ -19,7 +19,6 @@ import {
   resolveWindow,
   rowInside,
   slidingWindow,
-  slotSource,
   topRow,
   windowFigures,
   type WindowConfig,
@@ -35,7 +34,9 @@ import {
   blockRtl,
   blockView,
   commonSettings,
+  extendExpression,
   FAST_IMAGES,
+  literal,
   MAX_COLUMNS,
   packageStreamBlock,
   wrapWords,
@@ -56,55 +57,46 @@ export interface WindowDesign extends StreamBlockDesign {
 // ---------------------------------------------------------------- literals and small expressions
 
 /** Bits to hold 0 .. n (at least 1). */
-export function bitsFor(n: number): number {
+function bitsFor(n: number): number {
   return Math.max(1, clog2(n + 1));
-}
-
-export function lit(width: number, value: number): string {
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** width) throw new Error(`literal ${value} does not fit ${width} bits`);
-  return `${width}'d${value}`;
-}
-
-/** `expr` (from bits wide) zero-extended to `to` bits. */
-function zext(expr: string, from: number, to: number): string {
-  if (to < from) throw new Error(`cannot extend ${from} bits to ${to}`);
-  return to === from ? expr : `{{${to - from}{1'b0}}, ${expr}}`;
 }
 
 /**
  * A value that depends on a counter (0 .. n-1) as runs of equal values, as a chain of
- * `counter < end ? value :` (values printed by `show`); the last run needs no test.
+ * `counter < end ? value :` (values printed by `show`); the last run needs no test; no values
+ * (a counter of one value) give 0.
  */
-export function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
+function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
+  if (values.length === 0) return show(0);
   const runs: { end: number; value: number }[] = [];
   values.forEach((v, x) => {
     const last = runs[runs.length - 1];
     if (last && last.value === v) last.end = x + 1;
     else runs.push({ end: x + 1, value: v });
   });
-  return runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${lit(counterBits, r.end)}) ? ${show(r.value)} : `)).join('');
+  return runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${literal(counterBits, r.end)}) ? ${show(r.value)} : `)).join('');
 }
 
 /** A condition true for the counter values in one interval of 0 .. n-1 (given as a predicate). */
-export function interval(inside: (x: number) => boolean, n: number, counter: string, counterBits: number): string {
+function interval(inside: (x: number) => boolean, n: number, counter: string, counterBits: number): string {
   const xs = Array.from({ length: n }, (_, x) => x).filter(inside);
   if (xs.length === 0) return "1'b0";
   const lo = xs[0];
   const hi = xs[xs.length - 1];
   if (xs.length !== hi - lo + 1) throw new Error('not an interval');
   const parts = [];
-  if (lo > 0) parts.push(`(${counter} >= ${lit(counterBits, lo)})`);
-  if (hi < n - 1) parts.push(`(${counter} <= ${lit(counterBits, hi)})`);
+  if (lo > 0) parts.push(`(${counter} >= ${literal(counterBits, lo)})`);
+  if (hi < n - 1) parts.push(`(${counter} <= ${literal(counterBits, hi)})`);
   return parts.length === 0 ? "1'b1" : parts.join(' && ');
 }
 
-/** Case labels, several per line, so that no line passes 100 columns. */
-export function caseLabels(labels: readonly string[], indent: string): string {
+/** Case labels, several per line, leaving room for `: name = value;` within MAX_COLUMNS. */
+function caseLabels(labels: readonly string[], indent: string): string {
   const lines: string[] = [];
   let line = '';
   for (const label of labels) {
     const next = line === '' ? label : `${line}, ${label}`;
-    if (indent.length + next.length + 2 > 96 && line !== '') {
+    if (indent.length + next.length + 2 > MAX_COLUMNS - 26 && line !== '') {
       lines.push(`${line},`);
       line = label;
     } else {
@@ -124,10 +116,14 @@ function groupByValue<V extends string>(entries: readonly { key: number; value: 
 
 // ---------------------------------------------------------------- naming
 
-/** flexor_window_<H>x<W>x<C>_k<kh>x<kw>_st<stride>_pad<padding>_p<P_in>_s<S>_<s|u><bits>a<outBits>. */
+/**
+ * flexor_window_<H>x<W>x<C>_k<kh>x<kw>_st<stride>_pad<padding>_p<P_in>_s<S>_<s|u><bits>a<outBits>,
+ * then _sl<slack> when the slack is not the stride.
+ */
 export function windowModuleName(c: WindowConfig): string {
   const geometry = `${c.h}x${c.w}x${c.c}_k${c.kh}x${c.kw}_st${c.stride}_pad${c.padding}`;
-  return `flexor_window_${geometry}_p${c.p}_s${c.s}_${c.signed ? 's' : 'u'}${c.bits}a${c.outBits}`;
+  const slack = c.slack === c.stride ? '' : `_sl${c.slack}`;
+  return `flexor_window_${geometry}_p${c.p}_s${c.s}_${c.signed ? 's' : 'u'}${c.bits}a${c.outBits}${slack}`;
 }
 
 // ---------------------------------------------------------------- the module's view
@@ -150,7 +146,6 @@ interface Widths {
   readonly inGroup: number;
   readonly addr: readonly number[];
   readonly maxAddr: number;
-  readonly chan: number;
 }
 
 function widthsOf(plan: WindowPlan): Widths {
@@ -175,7 +170,6 @@ function widthsOf(plan: WindowPlan): Widths {
     inGroup: Math.max(1, clog2(plan.wordGroups)),
     addr,
     maxAddr: Math.max(...addr),
-    chan: plan.channelLanes * c.bits,
   };
 }
 
@@ -221,13 +215,13 @@ interface SlotAdd {
 
 function slotAdd(plan: WindowPlan, w: Widths, name: string, src: string, step: number, comment: string): SlotAdd {
   const s = ((step % plan.ringPixels) + plan.ringPixels) % plan.ringPixels;
-  return { name, src, aq: lit(w.pa + 1, Math.floor(s / plan.banks)), ar: lit(w.mb + 1, s % plan.banks), comment };
+  return { name, src, aq: literal(w.pa + 1, Math.floor(s / plan.banks)), ar: literal(w.mb + 1, s % plan.banks), comment };
 }
 
 /** The ring slot of a stream pixel index (negative: before the first image). */
 function slotOf(plan: WindowPlan, w: Widths, pixel: number): { pa: string; bank: string } {
   const s = ((pixel % plan.ringPixels) + plan.ringPixels) % plan.ringPixels;
-  return { pa: lit(w.pa, Math.floor(s / plan.banks)), bank: lit(w.mb, s % plan.banks) };
+  return { pa: literal(w.pa, Math.floor(s / plan.banks)), bank: literal(w.mb, s % plan.banks) };
 }
 
 /**
@@ -252,7 +246,7 @@ function beatRecurrence(plan: WindowPlan, w: Widths, n: Needs): { adv: string; w
     wq += sum >= period ? 1 : 0;
     cbr = sum % period;
   });
-  const adv = n.needO ? `(o_carry ? ${lit(w.cbr + 1, sq + 1)} : ${lit(w.cbr + 1, sq)})` : lit(w.cbr + 1, sq);
+  const adv = n.needO ? `(o_carry ? ${literal(w.cbr + 1, sq + 1)} : ${literal(w.cbr + 1, sq)})` : literal(w.cbr + 1, sq);
   let wqStep = 'cbr_wrapped';
   if (!n.needCbr) wqStep = sq >= period ? "1'b1" : sq + 1 >= period && n.needO ? 'o_carry' : "1'b0";
   return { adv, wqStep };
@@ -263,34 +257,35 @@ function counterView(plan: WindowPlan, w: Widths) {
   const c = plan.config;
   const g = plan.geometry;
   const img = g.pixels;
-  const wos = Array.from({ length: Math.max(1, g.outWidth - 1) }, (_, x) => x);
-  const hos = Array.from({ length: Math.max(1, g.outHeight - 1) }, (_, x) => x);
-  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => lit(width, v));
-  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => lit(w.cnt, v));
+  // Increments from one output column (row) to the next; none with one column (row).
+  const wos = Array.from({ length: g.outWidth - 1 }, (_, x) => x);
+  const hos = Array.from({ length: g.outHeight - 1 }, (_, x) => x);
+  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => literal(width, v));
+  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => literal(w.cnt, v));
   const ftop = interval((ho) => topRow(c, ho), g.outHeight, 'ho_q', w.ho);
-  const fcolWide = zext('fcol_q', w.fcol, w.cnt);
+  const fcolWide = extendExpression('fcol_q', w.fcol, w.cnt, false);
   const rowMasks = Array.from({ length: c.kh }, (_, i) => ({ i, expr: interval((ho) => rowInside(c, ho, i), g.outHeight, 'ho_q', w.ho) }));
   const colMasks = Array.from({ length: c.kw }, (_, j) => ({ j, expr: interval((wo) => columnInside(c, wo, j), g.outWidth, 'wo_q', w.wo) }));
   const base0 = slotOf(plan, w, -c.padding * c.w - c.padding);
   return {
-    lastWo: lit(w.wo, g.outWidth - 1),
-    lastHo: lit(w.ho, g.outHeight - 1),
-    lastBeat: lit(w.beat, g.beatsPerVector - 1),
+    lastWo: literal(w.wo, g.outWidth - 1),
+    lastHo: literal(w.ho, g.outHeight - 1),
+    lastBeat: literal(w.beat, g.beatsPerVector - 1),
     basePa0: base0.pa,
     baseBank0: base0.bank,
-    nrow0: lit(w.cnt, lastRow(c, 0) * c.w),
-    ncol0: lit(w.ncol, lastColumn(c, 0) + 1),
-    fcol0: lit(w.fcol, firstColumn(c, 0)),
-    frow0: lit(w.cnt, firstRow(c, 0) * c.w),
+    nrow0: literal(w.cnt, lastRow(c, 0) * c.w),
+    ncol0: literal(w.ncol, lastColumn(c, 0) + 1),
+    fcol0: literal(w.fcol, firstColumn(c, 0)),
+    frow0: literal(w.cnt, firstRow(c, 0) * c.w),
     ncolInc: colInc((x) => lastColumn(c, x), w.ncol),
     fcolInc: colInc((x) => firstColumn(c, x), w.fcol),
     nrowInc: rowInc((x) => lastRow(c, x)),
     frowInc: rowInc((x) => firstRow(c, x)),
-    nrowImage: lit(w.cnt, img + (lastRow(c, 0) - lastRow(c, g.outHeight - 1)) * c.w),
-    frowImage: lit(w.cnt, img + (firstRow(c, 0) - firstRow(c, g.outHeight - 1)) * c.w),
-    freeExpr: ftop === "1'b0" ? `frow_q + ${fcolWide}` : `frow_q + (${ftop} ? ${lit(w.cnt, 0)} : ${fcolWide})`,
-    needExpr: `nrow_q + ${zext('ncol_q', w.ncol, w.cnt)}`,
-    ring: lit(w.cnt, plan.ringPixels),
+    nrowImage: literal(w.cnt, img + (lastRow(c, 0) - lastRow(c, g.outHeight - 1)) * c.w),
+    frowImage: literal(w.cnt, img + (firstRow(c, 0) - firstRow(c, g.outHeight - 1)) * c.w),
+    freeExpr: ftop === "1'b0" ? `frow_q + ${fcolWide}` : `frow_q + (${ftop} ? ${literal(w.cnt, 0)} : ${fcolWide})`,
+    needExpr: `nrow_q + ${extendExpression('ncol_q', w.ncol, w.cnt, false)}`,
+    ring: literal(w.cnt, plan.ringPixels),
     varRows: rowMasks.filter((m) => m.expr !== "1'b1" && m.expr !== "1'b0"),
     varCols: colMasks.filter((m) => m.expr !== "1'b1" && m.expr !== "1'b0"),
     rowMasks,
@@ -307,12 +302,12 @@ function maskOf(masks: { i?: number; j?: number; expr: string }[], index: number
 /** Per bank: its pixel address table over the base bank r0 (delta = z[(m - r0) mod M] + (m < r0)). */
 function bankView(plan: WindowPlan, w: Widths) {
   return Array.from({ length: plan.banks }, (_, m) => {
-    const groups = groupByValue(Array.from({ length: plan.banks }, (_, r0) => ({ key: r0, value: lit(w.delta, bankDelta(plan, m, r0)) })));
+    const groups = groupByValue(Array.from({ length: plan.banks }, (_, r0) => ({ key: r0, value: literal(w.delta, bankDelta(plan, m, r0)) })));
     return {
       m,
       defaultDelta: groups[0].value,
-      items: groups.slice(1).map((gr) => ({ labels: caseLabels(gr.keys.map((k) => lit(w.mb, k)), '      '), value: gr.value })),
-      deltaWide: zext(`delta_${m}`, w.delta, w.pa + 1),
+      items: groups.slice(1).map((gr) => ({ labels: caseLabels(gr.keys.map((k) => literal(w.mb, k)), '      '), value: gr.value })),
+      deltaWide: extendExpression(`delta_${m}`, w.delta, w.pa + 1, false),
     };
   });
 }
@@ -333,12 +328,12 @@ function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
     let sum = '';
     let word = '';
     if (words) {
-      sum = inc ? `{1'b0, rwoff_q} + (cbr_q >= ${lit(w.cbr, (m.group + 1) * c.p)} ? ${lit(xw, pd)} : ${lit(xw, 0)})` : `{1'b0, rwoff_q}`;
-      word = clamp ? `rword_sum_${j} >= ${lit(xw, m.words * pd)} ? ${lit(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
+      sum = inc ? `{1'b0, rwoff_q} + (cbr_q >= ${literal(w.cbr, (m.group + 1) * c.p)} ? ${literal(xw, pd)} : ${literal(xw, 0)})` : `{1'b0, rwoff_q}`;
+      word = clamp ? `rword_sum_${j} >= ${literal(xw, m.words * pd)} ? ${literal(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
       if (xw > aw) unused.push(`rword_${j}[${xw - 1}:${aw}]`);
     }
-    const readAddr = words ? `rword_${j}[${aw - 1}:0] + ${zext(`rpa[gm*PA_W +: PA_W]`, w.pa, aw)}` : zext(`rpa[gm*PA_W +: PA_W]`, w.pa, aw);
-    const cond = [n.inGroups ? `in_grp_q == ${lit(w.inGroup, m.group)}` : '', m.words < Math.ceil((plan.geometry.beatsPerPixel - m.group) / plan.wordGroups) ? '!in_last' : ''].filter((x) => x);
+    const readAddr = words ? `rword_${j}[${aw - 1}:0] + ${extendExpression('rpa[gm]', w.pa, aw, false)}` : extendExpression('rpa[gm]', w.pa, aw, false);
+    const cond = [n.inGroups ? `in_grp_q == ${literal(w.inGroup, m.group)}` : '', m.words < Math.ceil((plan.geometry.beatsPerPixel - m.group) / plan.wordGroups) ? '!in_last' : ''].filter((x) => x);
     return {
       j,
       width: m.lanes * c.bits,
@@ -359,105 +354,171 @@ function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
   });
 }
 
-/** Per bank, the channel lanes it hands to the rotator, as a case over cbr (stage 1's copy). */
-function laneView(plan: WindowPlan, w: Widths, n: Needs) {
-  const c = plan.config;
-  const source = (cbr: number, lane: number) => {
-    const s = laneSource(plan, cbr, lane);
-    return s ? `mem${s.memory}_l${s.lane}` : `{${c.bits}{1'b0}}`;
-  };
-  const lanes = Array.from({ length: plan.channelLanes }, (_, l) => l);
-  const cbrs = [...new Set(plan.beats.map((b) => b.cbr))].sort((a, b) => a - b);
-  const assign = (cbr: number) => lanes.map((l) => ({ name: `ch_c${l}`, src: source(cbr, l) }));
-  const defaults = assign(cbrs[0]);
-  const items = n.needCbr
-    ? cbrs.slice(1).map((cbr) => ({ label: lit(w.cbr, cbr), assigns: assign(cbr).filter((a, l) => a.src !== defaults[l].src) })).filter((it) => it.assigns.length > 0)
-    : [];
-  const memLanes = plan.memories.flatMap((m, j) =>
-    Array.from({ length: m.lanes }, (_, l) => ({ name: `mem${j}_l${l}`, expr: `rd${j}[gm*${m.lanes * c.bits} + ${l * c.bits} +: ${c.bits}]` })),
-  );
-  const laneVars = lanes.map((l) => ({ name: `ch_c${l}`, at: l * c.bits }));
-  return { laneDefaults: defaults, laneItems: items, memLanes, laneVars };
+/**
+ * A logarithmic network over n lanes, pruned to what the final lanes need: lane x of the last
+ * stage is lane x + a of the input (modulo n when rotating; zero past n when shifting), a the
+ * amount; stage k moves by 2^k when bit k of the amount is set. Constant-zero lanes are folded
+ * away; each other lane of a stage is one wire.
+ */
+interface BarrelSpec {
+  readonly n: number;
+  readonly stages: number;
+  readonly rotate: boolean;
+  readonly finals: readonly number[];
+  /** The input lane x, or undefined for a zero. */
+  readonly input: (x: number) => string | undefined;
+  readonly select: (k: number) => string;
+  readonly name: (k: number, x: number) => string;
+  readonly zero: string;
 }
 
-/** The (window position, channel lane) pairs some output slot reads. */
-function usedPairs(plan: WindowPlan, live: readonly boolean[]): Set<string> {
-  const used = new Set<string>();
-  for (const o of new Set(plan.beats.map((b) => b.o))) {
-    for (let s = 0; s < plan.config.s; s++) {
-      const src = slotSource(plan, o, s);
-      if (src && live[src.position]) used.add(`${src.position},${src.lane}`);
+interface Barrel {
+  readonly wires: readonly { name: string }[];
+  readonly assigns: readonly { name: string; expr: string }[];
+  /** The input lanes the network reads. */
+  readonly inputs: ReadonlySet<number>;
+  /** Final lane x, or undefined for a zero. */
+  readonly final: (x: number) => string | undefined;
+}
+
+function barrel(spec: BarrelSpec): Barrel {
+  const { n, stages } = spec;
+  const step = (x: number, k: number) => (spec.rotate ? (x + 2 ** k) % n : x + 2 ** k);
+  const needed: number[][] = new Array(stages + 1);
+  needed[stages] = [...new Set(spec.finals.filter((x) => x < n))];
+  for (let k = stages - 1; k >= 0; k--) needed[k] = [...new Set(needed[k + 1].flatMap((x) => [x, step(x, k)]).filter((x) => x < n))];
+  const value = new Map<string, string | undefined>();
+  const wires: { name: string }[] = [];
+  const assigns: { name: string; expr: string }[] = [];
+  for (let k = 0; k <= stages; k++) {
+    for (const x of [...needed[k]].sort((a, b) => a - b)) {
+      let v: string | undefined;
+      if (k === 0) {
+        v = spec.input(x);
+      } else {
+        const a = value.get(`${k - 1},${x}`);
+        const b = value.get(`${k - 1},${step(x, k - 1)}`);
+        if (a === b) {
+          v = a;
+        } else {
+          v = spec.name(k, x);
+          wires.push({ name: v });
+          assigns.push({ name: v, expr: `${spec.select(k - 1)} ? ${b ?? spec.zero} : ${a ?? spec.zero}` });
+        }
+      }
+      value.set(`${k},${x}`, v);
     }
   }
-  return used;
+  return { wires, assigns, inputs: new Set(needed[0]), final: (x) => value.get(`${stages},${x}`) };
 }
 
 /**
- * The rotator, one per channel lane: final lane f is bank (f + r0) mod M, in ceil(log2 M) stages
- * (stage k rotates by 2^k when bit k of r0 is set); only the lanes some used (position, channel
- * lane) pair needs are built.
+ * Per bank, its channel lanes: the read words laid side by side (group u, lane l at u*P + l)
+ * rotated by cbr, so that lane l is channel cb + l (docs/STREAMS.md).
  */
-function rotatorView(plan: WindowPlan, used: ReadonlySet<string>) {
+function laneView(plan: WindowPlan, w: Widths, n: Needs) {
+  const c = plan.config;
+  const period = c.p * plan.wordGroups;
+  const zero = `{${c.bits}{1'b0}}`;
+  const source = (x: number) => {
+    const s = laneSource(plan, 0, x);
+    return s ? `mem${s.memory}_l${s.lane}` : undefined;
+  };
+  const net = barrel({
+    n: period,
+    stages: n.needCbr ? w.cbr : 0,
+    rotate: true,
+    finals: Array.from({ length: plan.channelLanes }, (_, l) => l),
+    input: source,
+    select: (k) => `cbr1_q[${k}]`,
+    name: (k, x) => `lr${k}_${x}`,
+    zero,
+  });
+  const memLanes = [...net.inputs].sort((a, b) => a - b).flatMap((x) => {
+    const s = laneSource(plan, 0, x);
+    if (!s) return [];
+    const m = plan.memories[s.memory];
+    return [{ name: `mem${s.memory}_l${s.lane}`, expr: m.lanes === 1 ? `rd${s.memory}[gm]` : `rd${s.memory}[gm][${s.lane * c.bits} +: ${c.bits}]` }];
+  });
+  const lanes = Array.from({ length: plan.channelLanes }, (_, l) => ({ lane: l, expr: net.final(l) ?? zero }));
+  return { memLanes, laneWires: net.wires, laneAssigns: net.assigns, laneOut: lanes };
+}
+
+/**
+ * The output slots: the window's values laid out in k order from the beat's first channel
+ * (channel lane l, position p at l*KH*KW + p) shifted down by o, so that slot s is k = cb*KH*KW + o + s.
+ */
+function slotNetwork(plan: WindowPlan, w: Widths, n: Needs, live: readonly boolean[]) {
+  const c = plan.config;
+  const kk = plan.geometry.window;
+  return barrel({
+    n: plan.channelLanes * kk,
+    stages: n.needO ? w.o : 0,
+    rotate: false,
+    finals: Array.from({ length: c.s }, (_, s) => s),
+    input: (x) => (live[x % kk] ? `pos${x % kk}_c${Math.floor(x / kk)}` : undefined),
+    select: (k) => `o1_q[${k}]`,
+    name: (k, x) => `sh${k}_${x}`,
+    zero: `{${c.bits}{1'b0}}`,
+  });
+}
+
+/**
+ * The rotator, one per channel lane: final lane f is bank (f + r0) mod M, so that window
+ * position p takes lane o_p mod M; only the (position, channel lane) pairs the slots read.
+ */
+function rotatorView(plan: WindowPlan, w: Widths, n: Needs, used: ReadonlySet<number>) {
+  const c = plan.config;
+  const kk = plan.geometry.window;
   const m = plan.banks;
-  const bits = plan.config.bits;
-  const stages = clog2(m);
   const wires: { name: string }[] = [];
   const assigns: { name: string; expr: string }[] = [];
-  const name = (k: number, l: number, lane: number) => `rot${k}_l${l}_c${lane}`;
+  const finals: ((p: number) => string | undefined)[] = [];
   for (let lane = 0; lane < plan.channelLanes; lane++) {
-    const needed: Set<number>[] = new Array(stages + 1);
-    needed[stages] = new Set(plan.offsets.flatMap((o, p) => (used.has(`${p},${lane}`) ? [o % m] : [])));
-    for (let k = stages - 1; k >= 0; k--) needed[k] = new Set([...needed[k + 1]].flatMap((l) => [l, (l + 2 ** k) % m]));
-    for (let k = 0; k <= stages; k++) {
-      for (const l of [...needed[k]].sort((a, b) => a - b)) {
-        wires.push({ name: name(k, l, lane) });
-        const expr = k === 0 ? `ch[${(l * plan.channelLanes + lane) * bits} +: ${bits}]` : `bank1_q[${k - 1}] ? ${name(k - 1, (l + 2 ** (k - 1)) % m, lane)} : ${name(k - 1, l, lane)}`;
-        assigns.push({ name: name(k, l, lane), expr });
-      }
-    }
+    const net = barrel({
+      n: m,
+      stages: n.banked ? w.mb : 0,
+      rotate: true,
+      finals: plan.offsets.flatMap((o, p) => (used.has(lane * kk + p) ? [o % m] : [])),
+      input: (x) => `ch[${x * plan.channelLanes + lane}]`,
+      select: (k) => `bank1_q[${k}]`,
+      name: (k, x) => `rot${k}_l${x}_c${lane}`,
+      zero: `{${c.bits}{1'b0}}`,
+    });
+    wires.push(...net.wires);
+    assigns.push(...net.assigns);
+    finals.push((p) => net.final(plan.offsets[p] % m));
   }
-  return { rotWires: wires, rotAssigns: assigns, finalLane: (p: number, lane: number) => name(stages, plan.offsets[p] % m, lane) };
+  return { rotWires: wires, rotAssigns: assigns, finalLane: (p: number, lane: number) => finals[lane](p)! };
 }
 
 /** The used (position, channel lane) pairs: the rotated value, zero where the position lies in the padding. */
-function positionView(plan: WindowPlan, counters: ReturnType<typeof counterView>, used: ReadonlySet<string>, finalLane: (p: number, lane: number) => string) {
+function positionView(plan: WindowPlan, counters: ReturnType<typeof counterView>, used: ReadonlySet<number>, finalLane: (p: number, lane: number) => string) {
   const c = plan.config;
+  const kk = plan.geometry.window;
   const pairs: { name: string; expr: string }[] = [];
-  for (let p = 0; p < plan.geometry.window; p++) {
-    const i = Math.floor(p / c.kw);
-    const j = p % c.kw;
-    const conds = [maskOf(counters.rowMasks, i, `row_in${i}_q`), maskOf(counters.colMasks, j, `col_in${j}_q`)].filter((x) => x !== "1'b1");
-    for (let lane = 0; lane < plan.channelLanes; lane++) {
-      if (!used.has(`${p},${lane}`)) continue;
-      const zero = `{${c.bits}{1'b0}}`;
-      pairs.push({ name: `pos${p}_c${lane}`, expr: conds.length === 0 ? finalLane(p, lane) : `(${conds.join(' && ')}) ? ${finalLane(p, lane)} : ${zero}` });
-    }
+  for (const x of [...used].sort((a, b) => a - b)) {
+    const p = x % kk;
+    const lane = Math.floor(x / kk);
+    const conds = [maskOf(counters.rowMasks, Math.floor(p / c.kw), `row_in${Math.floor(p / c.kw)}_q`), maskOf(counters.colMasks, p % c.kw, `col_in${p % c.kw}_q`)].filter((e) => e !== "1'b1");
+    const zero = `{${c.bits}{1'b0}}`;
+    pairs.push({ name: `pos${p}_c${lane}`, expr: conds.length === 0 ? finalLane(p, lane) : `(${conds.join(' && ')}) ? ${finalLane(p, lane)} : ${zero}` });
   }
   return { positions: pairs };
 }
 
-/** The output slots as a case over o (stage 1's copy): slot s takes lane floor((o+s)/KK) of position (o+s) mod KK. */
-function slotView(plan: WindowPlan, w: Widths, n: Needs, live: readonly boolean[]) {
+/** The slots: zero past K on a vector's last beat, then extended to OUT_BITS. */
+function slotView(plan: WindowPlan, shifter: Barrel) {
   const c = plan.config;
-  const source = (o: number, s: number) => {
-    const src = slotSource(plan, o, s);
-    return src && live[src.position] ? `pos${src.position}_c${src.lane}` : `{${c.bits}{1'b0}}`;
-  };
-  const os = [...new Set(plan.beats.map((b) => b.o))].sort((a, b) => a - b);
-  const slots = Array.from({ length: c.s }, (_, s) => s);
-  const assign = (o: number) => slots.map((s) => ({ name: `slot_sel${s}`, src: source(o, s) }));
-  const defaults = assign(os[0]);
-  const items = n.needO
-    ? os.slice(1).map((o) => ({ label: lit(w.o, o), assigns: assign(o).filter((a, s) => a.src !== defaults[s].src) })).filter((it) => it.assigns.length > 0)
-    : [];
   const g = plan.geometry;
-  const out = slots.map((s) => {
-    const v = s >= g.lastBeatValues ? `last1_q ? {${c.bits}{1'b0}} : slot_sel${s}` : `slot_sel${s}`;
+  const zero = `{${c.bits}{1'b0}}`;
+  return Array.from({ length: c.s }, (_, s) => {
+    const sel = shifter.final(s) ?? zero;
+    const value = s >= g.lastBeatValues ? `last1_q ? ${zero} : ${sel}` : sel;
     const pad = c.outBits - c.bits;
     const ext = pad === 0 ? `slot_val${s}` : c.signed ? `{{${pad}{slot_val${s}[${c.bits - 1}]}}, slot_val${s}}` : `{{${pad}{1'b0}}, slot_val${s}}`;
-    return { s, value: v, ext, at: `${s * c.outBits} +: ${c.outBits}` };
+    return { s, value, ext, at: `${s * c.outBits} +: ${c.outBits}` };
   });
-  return { slotDefaults: defaults, slotItems: items, slotOut: out };
 }
 
 /** The slot adds of the ring pointers: the input's next pixel, the next window, row and image. */
@@ -478,35 +539,84 @@ function slotAdds(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
   });
 }
 
+/** The ports' widths: tdata padded to bytes. */
+function portView(c: WindowConfig) {
+  const inDataBits = c.p * c.bits;
+  const inBeatBits = byteBits(inDataBits);
+  const outDataBits = c.s * c.outBits;
+  const outBeatBits = byteBits(outDataBits);
+  const extended = `${c.bits}-bit ${c.signed ? 'signed, sign' : 'unsigned, zero'}-extended to OUT_BITS`;
+  return {
+    inPad: inBeatBits > inDataBits,
+    inBeatBits,
+    inDataBits,
+    outPad: outBeatBits > outDataBits,
+    outBeatBits,
+    outDataBits,
+    outTdata: outBeatBits > outDataBits ? `{${literal(outBeatBits - outDataBits, 0)}, out_data_q}` : 'out_data_q',
+    extendText: c.outBits === c.bits ? `${c.bits}-bit ${c.signed ? 'signed' : 'unsigned'}` : extended,
+  };
+}
+
+/** The counters' sized constants and the input side's address and pointer updates. */
+function literalView(plan: WindowPlan, w: Widths, n: Needs) {
+  const c = plan.config;
+  const g = plan.geometry;
+  const period = c.p * plan.wordGroups;
+  const pd = literal(w.rw, plan.bankPixels);
+  const wrPa = extendExpression('wr_pa_q', w.pa, w.maxAddr, false);
+  return {
+    oStep: literal(w.o + 1, c.s % g.window),
+    oLimit: literal(w.o + 1, g.window),
+    oZero: literal(w.o, 0),
+    cbrLimit: literal(w.cbr + 1, period),
+    cbrZero: literal(w.cbr, 0),
+    rwStep: pd,
+    rwZero: literal(w.rw, 0),
+    beatZero: literal(w.beat, 0),
+    beatOne: literal(w.beat, 1),
+    woZero: literal(w.wo, 0),
+    woOne: literal(w.wo, 1),
+    hoZero: literal(w.ho, 0),
+    hoOne: literal(w.ho, 1),
+    cntOne: literal(w.cnt, 1),
+    lastPixelBeat: literal(w.inBeat, g.beatsPerPixel - 1),
+    inBeatZero: literal(w.inBeat, 0),
+    inBeatOne: literal(w.inBeat, 1),
+    lastGroup: literal(w.inGroup, plan.wordGroups - 1),
+    inGroupZero: literal(w.inGroup, 0),
+    inGroupOne: literal(w.inGroup, 1),
+    inWoffNext: n.inGroups ? `in_grp_q == ${literal(w.inGroup, plan.wordGroups - 1)} ? in_woff_q + ${pd} : in_woff_q` : `in_woff_q + ${pd}`,
+    writeAddr: n.inWords ? `${extendExpression('in_woff_q', w.rw, w.maxAddr, false)} + ${wrPa}` : wrPa,
+    wrHot0: literal(plan.banks, 1),
+    wrHotNext: plan.banks > 1 ? `{wr_hot_q[${plan.banks - 2}:0], wr_hot_q[${plan.banks - 1}]}` : 'wr_hot_q',
+  };
+}
+
 /** Everything the template prints. */
 function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderView, module: string) {
   const c = plan.config;
   const g = plan.geometry;
   const w = widthsOf(plan);
   const n = needsOf(plan);
+  const ports = portView(c);
   const unused: string[] = ['s_axis_fm_tlast'];
-  const inDataBits = c.p * c.bits;
-  const inBeatBits = Math.ceil(inDataBits / 8) * 8;
-  if (inBeatBits > inDataBits) unused.push(`s_axis_fm_tdata[${inBeatBits - 1}:${inDataBits}]`);
-  const outDataBits = c.s * c.outBits;
-  const outBeatBits = Math.ceil(outDataBits / 8) * 8;
+  if (ports.inPad) unused.push(`s_axis_fm_tdata[${ports.inBeatBits - 1}:${ports.inDataBits}]`);
   const counters = counterView(plan, w);
   const live = Array.from({ length: g.window }, (_, p) => {
     const rowMask = counters.rowMasks[Math.floor(p / c.kw)].expr;
     const colMask = counters.colMasks[p % c.kw].expr;
     return rowMask !== "1'b0" && colMask !== "1'b0";
   });
-  const used = usedPairs(plan, live);
-  const rot = rotatorView(plan, used);
-  const period = c.p * plan.wordGroups;
+  const shifter = slotNetwork(plan, w, n, live);
+  const used = new Set([...shifter.inputs].filter((x) => live[x % g.window]));
+  const rot = rotatorView(plan, w, n, used);
   const { adv, wqStep } = beatRecurrence(plan, w, n);
   if (n.needO) unused.push(`o_wrap[${w.o}]`);
   if (n.needCbr) unused.push(`cbr_wrap[${w.cbr}]`);
   const bankList = n.banked ? bankView(plan, w) : [{ m: 0 }];
   if (n.banked) for (let m = 0; m < plan.banks; m++) unused.push(`rpwrap_${m}[${w.pa}]`);
   const memories = memoryView(plan, w, n, unused);
-  const writeAddr = n.inWords ? `${zext('in_woff_q', w.rw, w.maxAddr)} + ${zext('wr_pa_q', w.pa, w.maxAddr)}` : zext('wr_pa_q', w.pa, w.maxAddr);
-  const extendText = c.outBits === c.bits ? `${c.bits}-bit ${c.signed ? 'signed' : 'unsigned'}` : `${c.bits}-bit ${c.signed ? 'signed, sign' : 'unsigned, zero'}-extended to OUT_BITS`;
   const checks: [string, number][] = [
     ['H', c.h], ['W', c.w], ['C', c.c], ['KH', c.kh], ['KW', c.kw], ['STRIDE', c.stride],
     ['PAD', c.padding], ['P_IN', c.p], ['SIMD', c.s], ['BITS', c.bits], ['OUT_BITS', c.outBits],
@@ -525,7 +635,7 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
     stride: c.stride,
     padding: c.padding,
     ...g,
-    period,
+    period: c.p * plan.wordGroups,
     banks: plan.banks,
     ringPixels: plan.ringPixels,
     bankPixels: plan.bankPixels,
@@ -534,49 +644,21 @@ function moduleView(plan: WindowPlan, settings: CommonSettings, header: HeaderVi
     w,
     n,
     ctr: counters,
-    inPad: inBeatBits > inDataBits,
-    inBeatBits,
-    inDataBits,
-    outPad: outBeatBits > outDataBits,
-    outBeatBits,
-    outDataBits,
-    outTdata: outBeatBits > outDataBits ? `{{${outBeatBits - outDataBits}{1'b0}}, out_data_q}` : 'out_data_q',
-    extendText,
+    ...ports,
     slotAdds: slotAdds(plan, w, n, unused),
-    bankCount: lit(w.mb + 1, plan.banks),
-    bankDepth: lit(w.pa + 1, plan.bankPixels),
+    bankCount: literal(w.mb + 1, plan.banks),
+    bankDepth: literal(w.pa + 1, plan.bankPixels),
     bankList,
     memories,
     ...laneView(plan, w, n),
     ...rot,
     ...positionView(plan, counters, used, rot.finalLane),
-    ...slotView(plan, w, n, live),
-    oStep: lit(w.o + 1, c.s % g.window),
-    oLimit: lit(w.o + 1, g.window),
-    oZero: lit(w.o, 0),
-    cbrLimit: lit(w.cbr + 1, period),
-    cbrZero: lit(w.cbr, 0),
+    slotWires: shifter.wires,
+    slotAssigns: shifter.assigns,
+    slotOut: slotView(plan, shifter),
+    ...literalView(plan, w, n),
     advExpr: adv,
     wqStep,
-    rwStep: lit(w.rw, plan.bankPixels),
-    rwZero: lit(w.rw, 0),
-    beatZero: lit(w.beat, 0),
-    beatOne: lit(w.beat, 1),
-    woZero: lit(w.wo, 0),
-    woOne: lit(w.wo, 1),
-    hoZero: lit(w.ho, 0),
-    hoOne: lit(w.ho, 1),
-    cntOne: lit(w.cnt, 1),
-    lastPixelBeat: lit(w.inBeat, g.beatsPerPixel - 1),
-    inBeatZero: lit(w.inBeat, 0),
-    inBeatOne: lit(w.inBeat, 1),
-    lastGroup: lit(w.inGroup, plan.wordGroups - 1),
-    inGroupZero: lit(w.inGroup, 0),
-    inGroupOne: lit(w.inGroup, 1),
-    inWoffNext: n.inGroups ? `in_grp_q == ${lit(w.inGroup, plan.wordGroups - 1)} ? in_woff_q + ${lit(w.rw, plan.bankPixels)} : in_woff_q` : `in_woff_q + ${lit(w.rw, plan.bankPixels)}`,
-    writeAddr,
-    wrHot0: lit(plan.banks, 1),
-    wrHotNext: plan.banks > 1 ? `{wr_hot_q[${plan.banks - 2}:0], wr_hot_q[${plan.banks - 1}]}` : 'wr_hot_q',
     unusedBits: `{${wrapWords(unused, ',', MAX_COLUMNS - 28).join('\n                        ')}}`,
   };
 }
