@@ -9,24 +9,15 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { expect } from 'chai';
-import { CLI, PROJECT_ROOT, readTree, runCli, tempDir, type CliResult } from './helpers.js';
+import { CLI, CLI_FIXTURES as BAD, NPY_FIXTURES as NPY, PROJECT_ROOT, readTree, runCli, runCliOk as ok, tempDir, type CliResult } from './helpers.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const NPY = join(PROJECT_ROOT, 'test/fixtures/npy');
-const BAD = join(PROJECT_ROOT, 'test/fixtures/cli');
 const GEN = ['generate', 'decoder'] as const;
 const LAYER_BASE = ['generate', 'layer', '--nin', '16', '--nout', '20', '--ntap', '2'] as const;
 const layer = (...args: string[]) => [...LAYER_BASE, '--shape', '16,16,3,3', ...args];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** Runs the CLI and fails with its output unless it exited 0. */
-function ok(args: readonly string[], cwd?: string): CliResult {
-  const r = runCli(args, cwd);
-  expect(r.status, `flexor ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
-  return r;
-}
 
 /** `flexor generate decoder ARGS -o OUT`, which must succeed. */
 function generate(args: readonly string[], out: string, cwd?: string): CliResult {

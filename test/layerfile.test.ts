@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { InputError } from '../generator/core/errors.js';
 import { StreamDecoder, unpackBits } from '../generator/core/golden.js';
 import { drawLayer, resolveLayer, weightPosition, type LayerOptions } from '../generator/core/layer.js';
 import { layerNpzBytes, parseLayerNpz, readLayerFile, trainedLayerFromData } from '../generator/formats/layerfile.js';
 import { writeNpy } from '../generator/formats/npy.js';
 import { readNpzMembers, writeNpzMembers } from '../generator/formats/npz.js';
-import { PROJECT_ROOT } from './helpers.js';
+import { expectInputError, LAYER_FIXTURES as FIXTURES } from './helpers.js';
 import { type TrainedLayer } from '../generator/core/trained.js';
-
-/** test/fixtures/layers/, written by make_fixtures.py with real numpy. */
-const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');
 
 function fixture(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
@@ -31,20 +27,6 @@ interface Sidecar {
   codes: number[][];
   /** W[c][k], k in (cin, i, j) order. */
   weights: number[][];
-}
-
-/** Asserts that fn throws an InputError for `field` whose message holds every phrase. */
-function expectInputError(fn: () => unknown, field: string, ...phrases: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected an InputError for ${field}`).to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field, error.message).to.equal(field);
-  for (const phrase of phrases) expect(error.message).to.include(phrase);
 }
 
 const SEEDED: LayerOptions[] = [

@@ -6,9 +6,7 @@ import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
-import { PROJECT_ROOT, readTree, runCli, tempDir } from './helpers.js';
-
-const LAYERS = join(PROJECT_ROOT, 'test/fixtures/layers');
+import { LAYER_FIXTURES as LAYERS, readTree, runCli, runCliOk as ok, tempDir } from './helpers.js';
 
 interface Sidecar {
   shape: number[];
@@ -22,12 +20,6 @@ interface Sidecar {
 
 function sidecar(name: string): Sidecar {
   return JSON.parse(readFileSync(join(LAYERS, `${name}.json`), 'utf8')) as Sidecar;
-}
-
-function ok(args: string[], cwd?: string) {
-  const r = runCli(args, cwd);
-  expect(r.status, `flexor ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).to.equal(0);
-  return r;
 }
 
 function npy(path: string) {
