@@ -24,6 +24,26 @@ export const LAYER_FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');
 /** test/fixtures/cli/: bad matrix files for the CLI's bad-input cases. */
 export const CLI_FIXTURES = join(PROJECT_ROOT, 'test/fixtures/cli');
 
+/** What make_fixtures.py computed with numpy for a good layer file of test/fixtures/layers/ (<stem>.json). */
+export interface LayerSidecar {
+  shape: number[];
+  layout: 'oi' | 'io';
+  n_in: number;
+  n_out: number;
+  q: number;
+  n_slices: number;
+  alpha: number[][];
+  bias: number[] | null;
+  /** Per plane the decoded stream's first N*K bits, stream order. */
+  codes: number[][];
+  /** W[c][k], k in (cin, i, j) order. */
+  weights: number[][];
+}
+
+export function layerSidecar(stem: string): LayerSidecar {
+  return JSON.parse(readFileSync(join(LAYER_FIXTURES, `${stem}.json`), 'utf8')) as LayerSidecar;
+}
+
 const made: string[] = [];
 
 /** A fresh temporary folder, removed after the run unless FLEXOR_KEEP_TEST_DIRS is set. */
@@ -54,6 +74,16 @@ export function runCliOk(args: readonly string[], cwd?: string): CliResult {
   const r = runCli(args, cwd);
   expect(r.status, `flexor ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
   return r;
+}
+
+/** `flexor generate decoder ARGS -o OUT`, which must succeed. */
+export function generateDecoderCli(args: readonly string[], out: string, cwd?: string): CliResult {
+  return runCliOk(['generate', 'decoder', ...args, '-o', out], cwd);
+}
+
+/** A design folder's manifest.json, parsed. */
+export function manifestOf(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, any>;
 }
 
 /** Generates a decoder into a new folder below `parent` and returns its path. */

@@ -6,27 +6,11 @@ import { drawLayer, resolveLayer, weightPosition, type LayerOptions } from '../g
 import { layerNpzBytes, parseLayerNpz, readLayerFile, trainedLayerFromData } from '../generator/formats/layerfile.js';
 import { writeNpy } from '../generator/formats/npy.js';
 import { readNpzMembers, writeNpzMembers } from '../generator/formats/npz.js';
-import { expectInputError, LAYER_FIXTURES as FIXTURES } from './helpers.js';
+import { expectInputError, LAYER_FIXTURES as FIXTURES, type LayerSidecar as Sidecar } from './helpers.js';
 import { type TrainedLayer } from '../generator/core/trained.js';
 
 function fixture(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
-}
-
-/** What make_fixtures.py computed with numpy for a good layer file. */
-interface Sidecar {
-  shape: number[];
-  layout: 'oi' | 'io';
-  n_in: number;
-  n_out: number;
-  q: number;
-  n_slices: number;
-  alpha: number[][];
-  bias: number[] | null;
-  /** Per plane the decoded stream's first N*K bits, stream order. */
-  codes: number[][];
-  /** W[c][k], k in (cin, i, j) order. */
-  weights: number[][];
 }
 
 const SEEDED: LayerOptions[] = [
