@@ -53,9 +53,15 @@ export function tempDir(label: string): string {
   return dir;
 }
 
-after(() => {
-  if (!process.env.FLEXOR_KEEP_TEST_DIRS) for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * Removes the folders tempDir made so far (unless FLEXOR_KEEP_TEST_DIRS is set). A root hook
+ * (root-hooks.ts, required by .mocharc.json) calls it after the run, and in a parallel run after
+ * each file, in the worker that ran it.
+ */
+export function removeTempDirs(): void {
+  if (process.env.FLEXOR_KEEP_TEST_DIRS) return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export interface CliResult {
   readonly status: number;
