@@ -10,11 +10,22 @@ FLEXOR := node dist/generator/cli/flexor.js
 DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
 
-.PHONY: help deps build demo test lint bench clean golden golden-check
+# The test sets: *.sim.test.js files run the simulators (iverilog, verilator), *.synth.test.js
+# files run Yosys; the unit set is every other *.test.js, and runs under test/unit-guard/run.ts,
+# which fails it if any test reaches for those tools.
+# mocha runs the files TEST_JOBS at a time, each in a worker process (TEST_JOBS=1: one after another).
+TESTS := 'dist/test/**/*.test.js'
+UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.synth.test.js' $(TESTS)
+TEST_JOBS ?= 2
+MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
+
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)) and a ResNet-20 layer ($(DEMO_LAYER))"
-	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator)"
+	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
+	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
+	@echo "make test-unit  the quick set: the tests that run no simulator and no Yosys; fails if one does"
 	@echo "make bench  benchmarks (golden decode and exact encode throughput)"
 	@echo "make lint   type-check the generator and lint the demo RTL with verilator -Wall"
 	@echo "make deps   install npm packages and the simulators (iverilog, verilator) where missing"
@@ -34,7 +45,9 @@ $(SIM_STAMP): sim/install-simulators.sh
 
 build: $(BUILD_STAMP)
 
+# dist/ is rebuilt from scratch, so that a test file renamed or removed leaves no compiled copy behind.
 $(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES)
+	rm -rf dist
 	npx tsc -p .
 	chmod +x dist/generator/cli/flexor.js
 	@touch $@
@@ -52,7 +65,10 @@ demo: deps build
 	@echo "  $(DEMO_LAYER)    a ResNet-20 3x3 layer (16x16x3x3) at 0.8 bits per weight, 4 lanes x 16 simd; see its README.md"
 
 test: deps build
-	npx mocha 'dist/test/**/*.test.js'
+	npx mocha $(MOCHA_JOBS) $(TESTS)
+
+test-unit: $(NODE_STAMP) build
+	node dist/test/unit-guard/run.js $(MOCHA_JOBS) $(UNIT_TESTS)
 
 lint: deps build
 	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 --registered -o rtl-out/lint-decoder --force

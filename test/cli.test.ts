@@ -1,37 +1,24 @@
 /**
  * The `flexor` command as a user runs it: `node dist/generator/cli/flexor.js ...` in a child process.
  * Bad input (exit 2, one message naming the flag or file, nothing written), never overwriting,
- * deterministic output, headers that regenerate their design, `flexor matrix`, `verify`/`lint`,
- * help and version, and the package's bin entry.
+ * deterministic output, headers that regenerate their design, `flexor matrix`, `verify`/`lint`
+ * on a folder that is not a design, help and version, and the package's bin entry. The commands
+ * that run the simulators are in cli.sim.test.ts, those that run Yosys in cli.synth.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { expect } from 'chai';
-import { CLI, PROJECT_ROOT, readTree, runCli, tempDir, type CliResult } from './helpers.js';
+import { CLI, CLI_FIXTURES as BAD, generateDecoderCli as generate, manifestOf, NPY_FIXTURES as NPY, PROJECT_ROOT, readTree, runCli, runCliOk as ok, tempDir } from './helpers.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const NPY = join(PROJECT_ROOT, 'test/fixtures/npy');
-const BAD = join(PROJECT_ROOT, 'test/fixtures/cli');
 const GEN = ['generate', 'decoder'] as const;
 const LAYER_BASE = ['generate', 'layer', '--nin', '16', '--nout', '20', '--ntap', '2'] as const;
 const layer = (...args: string[]) => [...LAYER_BASE, '--shape', '16,16,3,3', ...args];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** Runs the CLI and fails with its output unless it exited 0. */
-function ok(args: readonly string[], cwd?: string): CliResult {
-  const r = runCli(args, cwd);
-  expect(r.status, `flexor ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
-  return r;
-}
-
-/** `flexor generate decoder ARGS -o OUT`, which must succeed. */
-function generate(args: readonly string[], out: string, cwd?: string): CliResult {
-  return ok([...GEN, ...args, '-o', out], cwd);
-}
 
 /** Same file names, byte-identical contents; names the first file that differs. */
 function expectSameTree(actual: Map<string, Buffer>, expected: Map<string, Buffer>, what: string): void {
@@ -66,8 +53,8 @@ function regenerateWithShell(command: string, cwd: string, out: string): void {
 }
 
 /**
- * The command of a header, read from its `Command:` line at `lines[i]` on: an HDL header wraps a
- * long command before an option, ending each line but the last in ` \` and aligning the next.
+ * The command of a header, read from its `Command:` line at `lines[i]` on: a header wraps a long
+ * command before an option, ending each line but the last in ` \\` and aligning the next.
  */
 function headerCommand(lines: readonly string[], i: number, comment: string, path: string): string {
   const label = `${comment} Command: `;
@@ -80,18 +67,6 @@ function headerCommand(lines: readonly string[], i: number, comment: string, pat
     command = `${command.slice(0, -2)} ${lines[i].slice(label.length)}`;
   }
   return command;
-}
-
-function manifestOf(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, any>;
-}
-
-/** Flips the lowest bit of the last hex digit of line `index` of a $readmemh file. */
-function flipHexDigit(path: string, index: number): void {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const line = lines[index];
-  lines[index] = line.slice(0, -1) + (parseInt(line.slice(-1), 16) ^ 1).toString(16);
-  writeFileSync(path, lines.join('\n'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,17 +365,6 @@ describe('flexor CLI', () => {
       }
     });
 
-    it('verify prints the testbench figures: latency, cycles per vector, MACs per cycle', () => {
-      const dir = join(tempDir('layer-verify'), 'l');
-      ok(['generate', 'layer', ...args, '-o', dir]);
-      const r = ok(['verify', dir, '--simulator', 'iverilog']);
-      // 6 channels, 2 lanes, K = 8, simd 3: 3 * 3 = 9 cycles per vector; 2 planes * 48 MACs.
-      expect(r.stdout).to.match(/^iverilog: 36 passed, 0 failed -- PASS$/m);
-      expect(r.stdout).to.match(/^iverilog: cycles per vector: 9\.00$/m);
-      expect(r.stdout).to.match(/^iverilog: MACs per cycle: 10\.67$/m);
-      expect(r.stdout).to.match(/^iverilog: latency: \d+ cycles/m);
-    });
-
     it('prints the plan and the files, and warns on stderr', () => {
       const dir = tempDir('layer-out');
       const r = ok(['generate', 'layer', '--shape', '16,16,3,3', '--nin', '16', '--nout', '20', '--ntap', '2', '--lanes', '4', '--simd', '16', '-o', join(dir, 'l')]);
@@ -497,8 +461,6 @@ describe('flexor CLI', () => {
   });
 
   describe('verify and lint', () => {
-    const design = ['--nin', '4', '--nout', '6', '--ntap', '3'];
-
     for (const command of ['verify', 'lint']) {
       it(`${command} on a folder without manifest.json exits 2 with a clear message`, () => {
         const dir = tempDir(`not-design-${command}`);
@@ -509,86 +471,6 @@ describe('flexor CLI', () => {
         expect(readdirSync(dir)).to.deep.equal(['something.sv']);
       });
     }
-
-    it('prove says proven, then REFUTED with a counterexample after one tap is moved (exit 1)', () => {
-      const dir = join(tempDir('prove'), 'dec');
-      generate(['--nin', '16', '--nout', '20', '--ntap', '2', '--seed', '1'], dir);
-      expect(ok(['prove', dir]).stdout).to.match(/^flexor_dec_16x20_t2_s1 \(plane 0\): proven/m);
-      const rtl = join(dir, 'rtl', 'flexor_dec_16x20_t2_s1.sv');
-      writeFileSync(rtl, readFileSync(rtl, 'utf8').replace('assign x0_1_0 = enc_i[10] ^ enc_i[15];', 'assign x0_1_0 = enc_i[10] ^ enc_i[14];'));
-      const r = runCli(['prove', dir]);
-      expect(r.status).to.equal(1);
-      expect(r.stdout).to.match(/REFUTED: input [0-9a-f]{4} expected [0-9a-f]{5} got [0-9a-f]{5} \(output bits 0 differ\)/);
-    });
-
-    it('sweep writes CSV, JSON and SVG and resumes; report writes one self-contained HTML page', () => {
-      const dir = tempDir('sweep');
-      const args = ['sweep', '--shape', '4,16', '--nin', '4,6', '--nout', '8', '--target', 'generic', '-o', join(dir, 'sw')];
-      const first = ok(args);
-      expect(first.stdout).to.include('2 point(s), 0 failed');
-      expect(readFileSync(join(dir, 'sw', 'sweep.csv'), 'utf8').trim().split('\n')).to.have.length(3);
-      expect(readFileSync(join(dir, 'sw', 'sweep.svg'), 'utf8')).to.match(/^<svg/);
-      const again = ok(args);
-      expect(again.stderr.match(/\(done before\)/g)).to.have.length(2);
-      generate(['--nin', '4', '--nout', '6', '--ntap', '2'], join(dir, 'dec'));
-      ok(['report', join(dir, 'dec'), '--sweep', join(dir, 'sw'), '--target', 'generic', '-o', join(dir, 'report.html')]);
-      const html = readFileSync(join(dir, 'report.html'), 'utf8');
-      expect(html).to.match(/^<!DOCTYPE html>/i).and.include('<svg').and.include('flexor_dec_4x6_t2_s1');
-      expect(html).to.not.match(/(src|href)="(https?:)?\/\//);
-      expect(html).to.include('Yosys ran');
-      // A second report of the same design reuses the synthesis; --no-cache runs Yosys again.
-      const second = ok(['report', join(dir, 'dec'), '--target', 'generic', '-o', join(dir, 'again.html')]);
-      expect(second.stdout).to.include('synthesis: from the synthesis cache (Yosys did not run');
-      expect(readFileSync(join(dir, 'again.html'), 'utf8')).to.include('from the synthesis cache');
-      const fresh = ok(['report', join(dir, 'dec'), '--target', 'generic', '--no-cache', '-o', join(dir, 'fresh.html')]);
-      expect(fresh.stdout).to.match(/synthesis: Yosys ran \(\d+\.\d s\)/);
-    });
-
-    it('verify --waves makes both simulators write a waveform', () => {
-      const dir = join(tempDir('waves'), 'dec');
-      generate(['--nin', '3', '--nout', '5', '--ntap', '2', '--registered'], dir);
-      const r = ok(['verify', dir, '--waves']);
-      for (const simulator of ['iverilog', 'verilator']) {
-        const vcd = join(dir, 'build', simulator, 'waves.vcd');
-        expect(r.stdout).to.include(`${simulator}: waveform in ${dir}/build/${simulator}/waves.vcd`);
-        const text = readFileSync(vcd, 'utf8');
-        expect(text, simulator).to.include('$enddefinitions').and.include('m_axis_dec_tvalid');
-      }
-    });
-
-    describe('with Icarus Verilog', function () {
-      it('passes a good design and fails, naming the vector, after expected.hex is corrupted', () => {
-        const dir = join(tempDir('verify'), 'dec');
-        generate(design, dir);
-        const good = ok(['verify', dir, '--simulator', 'iverilog']);
-        expect(good.stdout).to.include('iverilog: 16 passed, 0 failed -- PASS');
-
-        flipHexDigit(join(dir, 'tb', 'expected.hex'), 2);
-        const bad = runCli(['verify', dir, '--simulator', 'iverilog']);
-        expect(bad.status, bad.stdout + bad.stderr).to.equal(1);
-        expect(bad.stdout + bad.stderr).to.match(/^MISMATCH vector 2: /m);
-        expect(bad.stdout).to.match(/^iverilog: 15 passed, 1 failed -- FAIL/m);
-        expect(bad.stderr).to.include('edited since generation: tb/expected.hex');
-      });
-    });
-
-    describe('with Verilator', function () {
-      it('lint is clean on a generated design and fails on a declared-but-unused signal', () => {
-        const dir = join(tempDir('lint'), 'dec');
-        generate(design, dir);
-        expect(ok(['lint', dir]).stdout).to.match(/: clean$/m);
-
-        const top = manifestOf(dir).top as string;
-        const rtl = join(dir, 'rtl', `${top}.sv`);
-        const text = readFileSync(rtl, 'utf8');
-        expect(text).to.include('\nendmodule');
-        writeFileSync(rtl, text.replace('\nendmodule', '\n  logic spare_by_test_x;\nendmodule'));
-        const r = runCli(['lint', dir]);
-        expect(r.status, r.stdout + r.stderr).to.equal(1);
-        expect(r.stdout).to.include('spare_by_test_x').and.match(/%Warning-UNUSED/);
-        expect(r.stdout).to.match(/: WARNINGS$/m);
-      });
-    });
   });
 
   describe('help and version', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { bitErrorRate, encodePlane, MAX_ENCODE_RANK, PlaneEncoder, type EncodeOptions, type EncodeResult } from '../generator/core/encode.js';
-import { InputError } from '../generator/core/errors.js';
 import { decodeSlice, packBits, StreamDecoder, unpackBits } from '../generator/core/golden.js';
 import { drawMatrix, gf2Rank, matrixFromRows, type XorMatrix } from '../generator/core/matrix.js';
 import { Xoshiro128StarStar } from '../generator/core/prng.js';
+import { expectInputError, matrixArb } from './helpers.js';
 
 function randomBits(n: number, seed: number): Uint8Array {
   const rng = new Xoshiro128StarStar(BigInt(seed >>> 0));
@@ -115,37 +115,6 @@ function checkAgainstBrute(m: XorMatrix, target: Uint8Array, importance?: Float6
   const used = r.nSlices * m.nIn;
   if (used % 8 !== 0) expect(r.packed[r.packed.length - 1] & (0xff >> used % 8)).to.equal(0);
   return r;
-}
-
-/** A random matrix with Nout in [minOut, maxOut], Nin in [1, min(maxIn, Nout)]: nTap or dense. */
-function matrixArb(minOut: number, maxOut: number, maxIn: number): fc.Arbitrary<XorMatrix> {
-  return fc
-    .integer({ min: minOut, max: maxOut })
-    .chain((nOut) =>
-      fc.record({
-        nOut: fc.constant(nOut),
-        nIn: fc.integer({ min: 1, max: Math.min(maxIn, nOut) }),
-        tapFraction: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-        seed: fc.integer({ min: 0, max: 0xffffffff }),
-      }),
-    )
-    .map(({ nOut, nIn, tapFraction, seed }) =>
-      tapFraction === undefined
-        ? drawMatrix({ nIn, nOut, dense: true, seed })
-        : drawMatrix({ nIn, nOut, nTap: 1 + Math.floor(tapFraction * (nIn - 1)), seed }),
-    );
-}
-
-function expectInputError(fn: () => unknown, field: string, pattern?: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(InputError);
-    expect((e as InputError).field).to.equal(field);
-    if (pattern) expect((e as InputError).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected an InputError naming ${field}`);
 }
 
 describe('encode: exact nearest-codeword encoding', () => {
@@ -352,7 +321,7 @@ describe('encode: exact nearest-codeword encoding', () => {
   describe('properties (fast-check)', () => {
     it('unweighted: exact and smallest-x on random small matrices, table and scan identical', () => {
       fc.assert(
-        fc.property(matrixArb(1, 12, 10), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 0xffffffff }), (m, W, seed) => {
+        fc.property(matrixArb({ minOut: 1, maxOut: 12, maxIn: 10 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 0xffffffff }), (m, W, seed) => {
           const target = randomBits(W, seed);
           const a = checkAgainstBrute(m, target, undefined, { method: 'table' });
           const b = checkAgainstBrute(m, target, undefined, { method: 'scan' });
@@ -364,7 +333,7 @@ describe('encode: exact nearest-codeword encoding', () => {
 
     it('weighted: exact and smallest-x on random small matrices with integer importance', () => {
       fc.assert(
-        fc.property(matrixArb(1, 40, 9), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 0xffffffff }), (m, W, seed) => {
+        fc.property(matrixArb({ minOut: 1, maxOut: 40, maxIn: 9 }), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 0xffffffff }), (m, W, seed) => {
           checkAgainstBrute(m, randomBits(W, seed), randomIntImportance(W, seed));
         }),
         { numRuns: 150 },
@@ -373,7 +342,7 @@ describe('encode: exact nearest-codeword encoding', () => {
 
     it('round trip: targets of the form M x decode back exactly', () => {
       fc.assert(
-        fc.property(matrixArb(1, 36, 14), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 0xffffffff }), (m, nSlices, seed) => {
+        fc.property(matrixArb({ minOut: 1, maxOut: 36, maxIn: 14 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 0xffffffff }), (m, nSlices, seed) => {
           const x = randomBits(nSlices * m.nIn, seed);
           const target = unpackBits(new StreamDecoder(m).decode(packBits(x), nSlices), nSlices * m.nOut - (seed % m.nOut));
           const r = encodePlane(m, target);

@@ -6,13 +6,7 @@ import { decodeSlice } from '../generator/core/golden.js';
 import { drawMatrix } from '../generator/core/matrix.js';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 import { Xoshiro128StarStar } from '../generator/core/prng.js';
-import { runCli, tempDir } from './helpers.js';
-
-function ok(args: string[]) {
-  const r = runCli(args);
-  expect(r.status, `flexor ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).to.equal(0);
-  return r;
-}
+import { runCli, runCliOk as ok, tempDir } from './helpers.js';
 
 describe('flexor encode', function () {
   const matrix = drawMatrix({ nIn: 6, nOut: 8, dense: true, seed: 3 });

@@ -15,7 +15,7 @@ import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/gene
 
 const GOLDEN_ROOT = fileURLToPath(new URL('../../test/golden/rtl/', import.meta.url));
 
-type GoldenCase =
+export type GoldenCase =
   | { readonly name: string; readonly decoder: DecoderOptions }
   | { readonly name: string; readonly layer: LayerGenOptions };
 
@@ -27,7 +27,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'layer_6x8_io_q2_stream_verilog', layer: { shape: [6, 8], nIn: 3, nOut: 4, nTap: 2, seed: 2, planes: 2, layout: 'io', lanes: 3, simd: 2, weights: 'stream', bias: true, requantShift: 6, outBits: 8, hdl: 'verilog', reset: 'async', vectors: 2 } },
 ];
 
-function emit(c: GoldenCase): readonly GeneratedFile[] {
+/** The files the generator emits now for a golden configuration. */
+export function goldenFiles(c: GoldenCase): readonly GeneratedFile[] {
   return 'decoder' in c ? generateDecoder(c.decoder).files : generateLayer(c.layer).files;
 }
 
@@ -36,7 +37,7 @@ export function goldenDifferences(): string[] {
   const differences: string[] = [];
   for (const c of GOLDEN_CASES) {
     const dir = join(GOLDEN_ROOT, c.name);
-    const emitted = new Map(emit(c).map((f) => [f.path, f.contents]));
+    const emitted = new Map(goldenFiles(c).map((f) => [f.path, f.contents]));
     const committed = existsSync(dir) ? listFiles(dir) : [];
     for (const [path, contents] of emitted) {
       const file = join(dir, path);
@@ -52,7 +53,7 @@ export function updateGolden(): void {
   for (const c of GOLDEN_CASES) {
     const dir = join(GOLDEN_ROOT, c.name);
     rmSync(dir, { recursive: true, force: true });
-    for (const f of emit(c)) {
+    for (const f of goldenFiles(c)) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.contents);
     }

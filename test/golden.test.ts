@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { decodeSlice, decodeStream, decodeStreamReference, packBits, StreamDecoder, unpackBits } from '../generator/core/golden.js';
 import { drawMatrix, matrixFromRows, type XorMatrix } from '../generator/core/matrix.js';
 import { Xoshiro128StarStar } from '../generator/core/prng.js';
+import { matrixArb } from './helpers.js';
 
 /** nBytes seeded random bytes (padding bits included, so they must be ignored by decoders). */
 function randomBytes(nBytes: number, seed: number): Uint8Array {
@@ -24,25 +25,6 @@ function decodeBySlices(m: XorMatrix, packed: Uint8Array, nSlices: number): Uint
   const y: number[] = [];
   for (let s = 0; s < nSlices; s++) y.push(...decodeSlice(m, x.subarray(s * m.nIn, (s + 1) * m.nIn)));
   return packBits(y);
-}
-
-/** A random matrix with nIn in [minIn, maxIn] (capped at nOut), nOut in [minOut, maxOut]: nTap or dense. */
-function matrixArb(minOut: number, maxOut: number, minIn = 1, maxIn = maxOut): fc.Arbitrary<XorMatrix> {
-  return fc
-    .integer({ min: minOut, max: maxOut })
-    .chain((nOut) =>
-      fc.record({
-        nOut: fc.constant(nOut),
-        nIn: fc.integer({ min: Math.min(minIn, nOut), max: Math.min(maxIn, nOut) }),
-        tapFraction: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-        seed: fc.integer({ min: 0, max: 0xffffffff }),
-      }),
-    )
-    .map(({ nOut, nIn, tapFraction, seed }) =>
-      tapFraction === undefined
-        ? drawMatrix({ nIn, nOut, dense: true, seed })
-        : drawMatrix({ nIn, nOut, nTap: 1 + Math.floor(tapFraction * (nIn - 1)), seed }),
-    );
 }
 
 /** Slice counts: 0, 1, and random ones (many leave the last byte partial). */
@@ -86,7 +68,7 @@ describe('golden decoder', () => {
 
     it('is linear over GF(2)', () => {
       fc.assert(
-        fc.property(matrixArb(1, 80), fc.integer({ min: 0, max: 0xffffffff }), (m, seed) => {
+        fc.property(matrixArb({ minOut: 1, maxOut: 80 }), fc.integer({ min: 0, max: 0xffffffff }), (m, seed) => {
           const x = randomBits(m.nIn, seed);
           const x2 = randomBits(m.nIn, seed ^ 0x5555);
           expect(decodeSlice(m, xor(x, x2))).to.deep.equal(xor(decodeSlice(m, x), decodeSlice(m, x2)));
@@ -137,19 +119,19 @@ describe('golden decoder', () => {
     });
 
     it('equals decodeSlice on the fast path with one table (Nin <= 16, Nout <= 32)', () => {
-      checkAgainstSlices(matrixArb(1, 32, 1, 16));
+      checkAgainstSlices(matrixArb({ minOut: 1, maxOut: 32, minIn: 1, maxIn: 16 }));
     });
 
     it('equals decodeSlice on the fast path with two tables (16 < Nin <= 32, Nout <= 32)', () => {
-      checkAgainstSlices(matrixArb(17, 32, 17, 32));
+      checkAgainstSlices(matrixArb({ minOut: 17, maxOut: 32, minIn: 17, maxIn: 32 }));
     });
 
     it('equals decodeSlice on the general path (Nout > 32)', () => {
-      checkAgainstSlices(matrixArb(33, 80));
+      checkAgainstSlices(matrixArb({ minOut: 33, maxOut: 80 }));
     });
 
     it('equals decodeSlice on any size up to 80', () => {
-      checkAgainstSlices(matrixArb(1, 80));
+      checkAgainstSlices(matrixArb({ minOut: 1, maxOut: 80 }));
     });
 
     it('equals decodeSlice at the edge sizes of each path', () => {
@@ -178,7 +160,7 @@ describe('golden decoder', () => {
 
     it('is linear over GF(2) on streams', () => {
       fc.assert(
-        fc.property(matrixArb(1, 80), slicesArb, fc.integer({ min: 0, max: 0xffffffff }), (m, nSlices, seed) => {
+        fc.property(matrixArb({ minOut: 1, maxOut: 80 }), slicesArb, fc.integer({ min: 0, max: 0xffffffff }), (m, nSlices, seed) => {
           const nBytes = Math.ceil((nSlices * m.nIn) / 8);
           const a = randomBytes(nBytes, seed);
           const b = randomBytes(nBytes, seed ^ 0xabcdef);

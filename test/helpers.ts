@@ -1,14 +1,48 @@
-/** Shared by the tests: temporary folders, the real CLI, generated designs on disk. */
+/**
+ * Shared by the tests: temporary folders, fixture paths, the real CLI, generated designs on disk,
+ * the bad-input assertion and fast-check arbitraries used by more than one file.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { InputError } from '../generator/core/errors.js';
+import { drawMatrix, type XorMatrix } from '../generator/core/matrix.js';
 import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(PROJECT_ROOT, 'dist/generator/cli/flexor.js');
+
+/** test/fixtures/npy/: .npy files (and the values they hold, as JSON) written by make_fixtures.py with real numpy. */
+export const NPY_FIXTURES = join(PROJECT_ROOT, 'test/fixtures/npy');
+/** test/fixtures/layers/: trained-layer .npz files and their numpy sidecars, written by make_fixtures.py. */
+export const LAYER_FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');
+/** test/fixtures/cli/: bad matrix files for the CLI's bad-input cases. */
+export const CLI_FIXTURES = join(PROJECT_ROOT, 'test/fixtures/cli');
+
+/** What make_fixtures.py computed with numpy for a good layer file of test/fixtures/layers/ (<stem>.json). */
+export interface LayerSidecar {
+  shape: number[];
+  layout: 'oi' | 'io';
+  n_in: number;
+  n_out: number;
+  q: number;
+  n_slices: number;
+  alpha: number[][];
+  bias: number[] | null;
+  /** Per plane the decoded stream's first N*K bits, stream order. */
+  codes: number[][];
+  /** W[c][k], k in (cin, i, j) order. */
+  weights: number[][];
+}
+
+export function layerSidecar(stem: string): LayerSidecar {
+  return JSON.parse(readFileSync(join(LAYER_FIXTURES, `${stem}.json`), 'utf8')) as LayerSidecar;
+}
 
 const made: string[] = [];
 
@@ -19,9 +53,15 @@ export function tempDir(label: string): string {
   return dir;
 }
 
-after(() => {
-  if (!process.env.FLEXOR_KEEP_TEST_DIRS) for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * Removes the folders tempDir made so far (unless FLEXOR_KEEP_TEST_DIRS is set). A root hook
+ * (root-hooks.ts, required by .mocharc.json) calls it after the run, and in a parallel run after
+ * each file, in the worker that ran it.
+ */
+export function removeTempDirs(): void {
+  if (process.env.FLEXOR_KEEP_TEST_DIRS) return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 // The synthesis cache of the whole run: a temporary folder, never the user's. Child processes
 // (runCli, sweep workers) inherit it with the environment.
@@ -55,6 +95,23 @@ export function runCli(args: readonly string[], cwd = PROJECT_ROOT): CliResult {
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Runs `flexor ARGS...` and fails, showing the command and its output, unless it exited 0. */
+export function runCliOk(args: readonly string[], cwd?: string): CliResult {
+  const r = runCli(args, cwd);
+  expect(r.status, `flexor ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+  return r;
+}
+
+/** `flexor generate decoder ARGS -o OUT`, which must succeed. */
+export function generateDecoderCli(args: readonly string[], out: string, cwd?: string): CliResult {
+  return runCliOk(['generate', 'decoder', ...args, '-o', out], cwd);
+}
+
+/** A design folder's manifest.json, parsed. */
+export function manifestOf(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, any>;
+}
+
 /** Generates a decoder into a new folder below `parent` and returns its path. */
 export function writeDecoder(parent: string, name: string, options: DecoderOptions): string {
   const dir = join(parent, name);
@@ -74,4 +131,50 @@ export function readTree(dir: string): Map<string, Buffer> {
   };
   walk(dir);
   return files;
+}
+
+/**
+ * Calls `fn` and asserts that it throws an InputError for `field` (the flag, file or array the
+ * user knows), whose message names the field and holds every pattern: a string as a phrase it
+ * includes, a RegExp as one it matches. Returns the error for further checks.
+ */
+export function expectInputError(fn: () => unknown, field: string, ...patterns: readonly (string | RegExp)[]): InputError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected an InputError for ${field}`).to.be.instanceOf(InputError);
+  const error = caught as InputError;
+  expect(error.field, error.message).to.equal(field);
+  expect(error.message).to.include(field);
+  for (const pattern of patterns) {
+    if (typeof pattern === 'string') expect(error.message).to.include(pattern);
+    else expect(error.message).to.match(pattern);
+  }
+  return error;
+}
+
+/**
+ * A random matrix with Nout in [minOut, maxOut] and Nin in [minIn, maxIn] (both capped at Nout;
+ * minIn defaults to 1, maxIn to maxOut): nTap rows (nTap from 1 to Nin) or dense, any seed.
+ */
+export function matrixArb(o: { minOut: number; maxOut: number; minIn?: number; maxIn?: number }): fc.Arbitrary<XorMatrix> {
+  const { minOut, maxOut, minIn = 1, maxIn = maxOut } = o;
+  return fc
+    .integer({ min: minOut, max: maxOut })
+    .chain((nOut) =>
+      fc.record({
+        nOut: fc.constant(nOut),
+        nIn: fc.integer({ min: Math.min(minIn, nOut), max: Math.min(maxIn, nOut) }),
+        tapFraction: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        seed: fc.integer({ min: 0, max: 0xffffffff }),
+      }),
+    )
+    .map(({ nOut, nIn, tapFraction, seed }) =>
+      tapFraction === undefined
+        ? drawMatrix({ nIn, nOut, dense: true, seed })
+        : drawMatrix({ nIn, nOut, nTap: 1 + Math.floor(tapFraction * (nIn - 1)), seed }),
+    );
 }

@@ -10,26 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InputError } from '../generator/core/errors.js';
 import { decodeSlice, decodeStreamReference, unpackBits } from '../generator/core/golden.js';
 import { drawActivations, drawLayer, layerGolden, layerRanges, layerSlices, layerWidths, realToFixed, requantize, resolveLayer, roundHalfEven, saturate, signedBits, weightBits, weightPosition, type LayerConfig, type LayerData, type LayerOptions, type LayerRanges, type LayerWidths, type Range } from '../generator/core/layer.js';
 import { drawMatrix, drawPlanes } from '../generator/core/matrix.js';
 import { testRandom } from '../generator/core/prng.js';
+import { expectInputError } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function expectInputError(fn: () => unknown, field: string, mentions?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected an InputError for ${field}`).to.be.instanceOf(InputError);
-  expect((caught as InputError).field).to.equal(field);
-  expect((caught as InputError).message).to.include(field);
-  if (mentions !== undefined) expect((caught as InputError).message).to.include(mentions);
-}
 
 /** Does v fit a signed w-bit integer? (written out here, independently of signedBits) */
 function fits(v: bigint, w: number): boolean {

@@ -1,50 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { InputError } from '../generator/core/errors.js';
 import { StreamDecoder, unpackBits } from '../generator/core/golden.js';
 import { drawLayer, resolveLayer, weightPosition, type LayerOptions } from '../generator/core/layer.js';
 import { layerNpzBytes, parseLayerNpz, readLayerFile, trainedLayerFromData } from '../generator/formats/layerfile.js';
 import { writeNpy } from '../generator/formats/npy.js';
 import { readNpzMembers, writeNpzMembers } from '../generator/formats/npz.js';
-import { PROJECT_ROOT } from './helpers.js';
+import { expectInputError, LAYER_FIXTURES as FIXTURES, type LayerSidecar as Sidecar } from './helpers.js';
 import { type TrainedLayer } from '../generator/core/trained.js';
-
-/** test/fixtures/layers/, written by make_fixtures.py with real numpy. */
-const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');
 
 function fixture(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
-}
-
-/** What make_fixtures.py computed with numpy for a good layer file. */
-interface Sidecar {
-  shape: number[];
-  layout: 'oi' | 'io';
-  n_in: number;
-  n_out: number;
-  q: number;
-  n_slices: number;
-  alpha: number[][];
-  bias: number[] | null;
-  /** Per plane the decoded stream's first N*K bits, stream order. */
-  codes: number[][];
-  /** W[c][k], k in (cin, i, j) order. */
-  weights: number[][];
-}
-
-/** Asserts that fn throws an InputError for `field` whose message holds every phrase. */
-function expectInputError(fn: () => unknown, field: string, ...phrases: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected an InputError for ${field}`).to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field, error.message).to.equal(field);
-  for (const phrase of phrases) expect(error.message).to.include(phrase);
 }
 
 const SEEDED: LayerOptions[] = [

@@ -1,32 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InputError } from '../generator/core/errors.js';
 import { MAX_PLANES, XorMatrix, drawPlanes, matrixRows } from '../generator/core/matrix.js';
 import { matricesToJson, matricesToNpy, readMatrices } from '../generator/formats/matrixfile.js';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
+import { expectInputError, NPY_FIXTURES as FIXTURES } from './helpers.js';
 
-/** test/fixtures/npy/ (written by make_fixtures.py with real numpy), resolved from dist/test/. */
-const FIXTURES = fileURLToPath(new URL('../../test/fixtures/npy/', import.meta.url));
 const fixture = (file: string) => join(FIXTURES, file);
-
-/** Asserts that fn throws an InputError for `field` whose message holds every phrase. */
-function expectInputError(fn: () => unknown, field: string, ...phrases: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected an InputError').to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field).to.equal(field);
-  expect(error.message).to.include(field);
-  for (const phrase of phrases) expect(error.message).to.include(phrase);
-}
 
 /** Rows of each plane of the expected values the fixture JSON holds (flat, C order). */
 function expectedPlanes(stem: string): number[][][] {

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InputError } from '../generator/core/errors.js';
 import { NpyArray, NpyData, NpyDtype, parseNpy, writeNpy } from '../generator/formats/npy.js';
-
-/** test/fixtures/npy/, written by make_fixtures.py with real numpy (resolved from dist/test/). */
-const FIXTURES = new URL('../../test/fixtures/npy/', import.meta.url);
+import { expectInputError, NPY_FIXTURES } from './helpers.js';
 
 function fixtureBytes(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(file, FIXTURES)));
+  return new Uint8Array(readFileSync(join(NPY_FIXTURES, file)));
 }
 
 interface Expected {
@@ -19,7 +17,7 @@ interface Expected {
 }
 
 function expectedOf(stem: string): Expected {
-  return JSON.parse(readFileSync(new URL(`${stem}.json`, FIXTURES), 'utf8')) as Expected;
+  return JSON.parse(readFileSync(join(NPY_FIXTURES, `${stem}.json`), 'utf8')) as Expected;
 }
 
 /** The values of a parsed array in the form the fixture JSON uses. */
@@ -35,22 +33,6 @@ function comparableValues(data: NpyData): (number | string)[] {
 
 function bytesOf(data: NpyData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Asserts that fn throws an InputError for `field` whose message holds every phrase. */
-function expectInputError(fn: () => unknown, field: string, ...phrases: string[]): InputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected an InputError').to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field).to.equal(field);
-  expect(error.message).to.include(field);
-  for (const phrase of phrases) expect(error.message).to.include(phrase);
-  return error;
 }
 
 /** A .npy file with a hand-written header (no padding rules applied) and raw data. */
@@ -125,7 +107,7 @@ describe('npy: reading files written by numpy', () => {
     const arr = parseNpy(buffer, 'int32_2d.npy');
     expect(comparableValues(arr.data)).to.deep.equal(expectedOf('int32_2d').values);
     expect(arr.data.buffer.byteLength).to.equal(arr.data.byteLength);
-    expect(comparableValues(parseNpy(readFileSync(new URL('bool_20x16.npy', FIXTURES)), 'bool_20x16.npy').data)).to.deep.equal(expectedOf('bool_20x16').values);
+    expect(comparableValues(parseNpy(readFileSync(join(NPY_FIXTURES, 'bool_20x16.npy')), 'bool_20x16.npy').data)).to.deep.equal(expectedOf('bool_20x16').values);
   });
 
   it('returns data that does not share memory with the file', () => {

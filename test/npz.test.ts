@@ -5,32 +5,14 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { deflateSync } from 'fflate';
-import { InputError } from '../generator/core/errors.js';
 import { drawLayer, resolveLayer } from '../generator/core/layer.js';
 import { layerNpzBytes, trainedLayerFromData } from '../generator/formats/layerfile.js';
 import { writeNpy, type NpyArray, type NpyData, type NpyDtype } from '../generator/formats/npy.js';
 import { crc32, readNpz, readNpzMembers, writeNpz, writeNpzMembers } from '../generator/formats/npz.js';
-import { PROJECT_ROOT, tempDir } from './helpers.js';
-
-/** test/fixtures/layers/, written by make_fixtures.py with real numpy. */
-const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/layers');
+import { expectInputError, LAYER_FIXTURES as FIXTURES, tempDir } from './helpers.js';
 
 function fixture(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
-}
-
-/** Asserts that fn throws an InputError for `field` whose message holds every phrase. */
-function expectInputError(fn: () => unknown, field: string, ...phrases: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected an InputError').to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field).to.equal(field);
-  for (const phrase of phrases) expect(error.message).to.include(phrase);
 }
 
 const SAMPLE: Record<string, NpyArray> = {

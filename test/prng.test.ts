@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { decoderVectors } from '../generator/rtl/decoder.js';
-import { InputError } from '../generator/core/errors.js';
 import { drawMatrix, drawPlanes, gf2Rank, matrixFromRows, matrixRows, matrixWarnings, planeRandom, rowTaps, type MatrixSpec, type XorMatrix } from '../generator/core/matrix.js';
 import { Xoshiro128StarStar, splitMix64 } from '../generator/core/prng.js';
 import { testRandom } from '../generator/core/prng.js';
+import { expectInputError } from './helpers.js';
 
 /** The project root, resolved from dist/test/. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,18 +28,6 @@ const SEED1_ROWS = [
 
 function rowStrings(m: XorMatrix): string[] {
   return matrixRows(m).map((r) => r.join(''));
-}
-
-function expectInputError(fn: () => unknown, field: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected an InputError for ${field}`).to.be.instanceOf(InputError);
-  expect((caught as InputError).field).to.equal(field);
-  expect((caught as InputError).message).to.include(field);
 }
 
 function identity(n: number): XorMatrix {

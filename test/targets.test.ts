@@ -1,22 +1,22 @@
 /**
  * Hardware cost targets (generator/targets.ts, docs/SYNTH.md "Targets"): the arithmetic of each
  * target, checks against hand-made synthesis results that meet and miss them, the facts read from
- * design folders, and the targets in flexor synth's text and JSON, flexor compare's text and the
- * HTML report. Two Yosys runs: a hand-made layer with a MAC hierarchy, and a decoder's report.
+ * design folders, and the targets in flexor compare's text and the HTML report. The targets in
+ * flexor synth's text and JSON and in a decoder's report, which run Yosys, are in
+ * targets.synth.test.ts.
  */
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparisonText, type Comparison } from '../generator/evidence/compare.js';
 import { generateDecoder } from '../generator/rtl/decoder.js';
 import { drawMatrix } from '../generator/core/matrix.js';
-import { matricesToJson } from '../generator/formats/matrixfile.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
 import { htmlReport } from '../generator/evidence/report.js';
 import { baseModuleName, inclusiveFigures, type ModuleFigures, type SynthReport, type SynthTarget } from '../generator/eda/synth.js';
 import { decoderLevelBound, decoderLutBound, finnMacLuts, readTargetFacts, rowLutBound, targetChecks, targetsText, weightMemoryTarget, type TargetCheck, type TargetFacts } from '../generator/evidence/targets.js';
-import { runCli, tempDir } from './helpers.js';
-import { sha256 } from '../generator/core/hash.js';
+import { tempDir } from './helpers.js';
+import { TOP, writeLayerFolder } from './targets-folder.js';
 
 // ---------------------------------------------------------------------------------------- hand-made inputs
 
@@ -31,7 +31,6 @@ function synthOf(top: string, modules: ModuleFigures[], target: SynthTarget = 'x
   };
 }
 
-const TOP = 't';
 const ADD = `$paramod\\${TOP}_mac_add\\W=s32'00000000000000000000000000001101`;
 
 /** A layer: N = 16, K = 144, Nout = 20, Nin = 16, q = 1, 4 lanes x 16 simd = 64 MACs, nTap 2. */
@@ -239,61 +238,6 @@ describe('targets: checks against synthesis results', function () {
 
 // ---------------------------------------------------------------------------------------- folders
 
-/** A layer folder of our own: the decoder of `matrix` as <top>_dec_p0, a <top>_mac hierarchy, a manifest. */
-function writeLayerFolder(dir: string, o: { baseline?: boolean; editMatrix?: boolean } = {}): string {
-  const decoder = generateDecoder({ nIn: 16, nOut: 20, nTap: 2, seed: 1 });
-  const decoderRtl = String(decoder.files.find((f) => f.path === `rtl/${decoder.top}.sv`)!.contents).split(decoder.top).join(`${TOP}_dec_p0`);
-  const rtl: Record<string, string> = {
-    [`${TOP}_dec_p0.sv`]: decoderRtl,
-    [`${TOP}_mac_pair.v`]: `module ${TOP}_mac_pair(input wire [7:0] a, input wire [7:0] b, input wire wa, input wire wb, output wire [9:0] s);
-  wire signed [9:0] x = {{2{a[7]}}, a};
-  wire signed [9:0] y = {{2{b[7]}}, b};
-  assign s = (wa ? x : -x) + (wb ? y : -y);
-endmodule
-`,
-    [`${TOP}_mac_add.v`]: `module ${TOP}_mac_add(input wire [9:0] a, input wire [9:0] b, output wire [10:0] s);
-  assign s = {a[9], a} + {b[9], b};
-endmodule
-`,
-    [`${TOP}_mac.v`]: `module ${TOP}_mac(input wire clk, input wire [31:0] act, input wire [3:0] w, output reg [10:0] acc);
-  wire [9:0] p0, p1;
-  wire [10:0] s;
-  ${TOP}_mac_pair u_p0(.a(act[7:0]), .b(act[15:8]), .wa(w[0]), .wb(w[1]), .s(p0));
-  ${TOP}_mac_pair u_p1(.a(act[23:16]), .b(act[31:24]), .wa(w[2]), .wb(w[3]), .s(p1));
-  ${TOP}_mac_add u_add(.a(p0), .b(p1), .s(s));
-  always @(posedge clk) acc <= s;
-endmodule
-`,
-    [`${TOP}.v`]: `module ${TOP}(input wire clk, input wire [15:0] enc, input wire [31:0] act, output wire [10:0] y, output wire [19:0] dec);
-  ${TOP}_dec_p0 u_dec(.enc_i(enc), .dec_o(dec));
-  ${TOP}_mac u_mac(.clk(clk), .act(act), .w(dec[3:0]), .acc(y));
-endmodule
-`,
-  };
-  mkdirSync(join(dir, 'rtl'), { recursive: true });
-  for (const [name, text] of Object.entries(rtl)) writeFileSync(join(dir, 'rtl', name), text);
-  writeFileSync(join(dir, `${TOP}.f`), Object.keys(rtl).map((name) => `rtl/${name}\n`).join(''));
-  const matrixJson = matricesToJson([drawMatrix({ nIn: 16, nOut: 20, nTap: 2, seed: 1 })]);
-  writeFileSync(join(dir, 'matrix.json'), o.editMatrix ? matrixJson.replace('"nIn"', '"nIn" ') : matrixJson);
-  const manifest = {
-    kind: 'layer',
-    command: `flexor generate layer --shape 4,24 --nin 16 --nout 20 --ntap 2${o.baseline ? ' --baseline' : ''}`,
-    top: TOP,
-    rtlFileList: `${TOP}.f`,
-    testbench: { top: `tb_${TOP}`, fileList: `${TOP}.f`, vectors: 0 },
-    // 4 x 24 weights: ceil(96/20) = 5 slices of 16 bits = 80 trained bits, 16 more stored twice.
-    config: { shape: [4, 24], n: 4, k: 24, layout: 'oi', planes: 1, nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 1, simd: 4, actBits: 8 },
-    weights: 'rom',
-    storage: { memoryBits: 100, trainedBits: 80, duplicateSlicesPerPlane: 1 },
-    files: [
-      ...Object.keys(rtl).map((name) => ({ path: `rtl/${name}`, role: 'rtl', sha256: sha256(rtl[name]) })),
-      { path: 'matrix.json', role: 'matrix', sha256: sha256(matrixJson) },
-    ],
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return dir;
-}
-
 describe('targets: design folders', function () {
   it('readTargetFacts: each decoder module and its row taps, the layer config and storage; baselines and edited matrices', function () {
     const parent = tempDir('targets-facts');
@@ -320,51 +264,5 @@ describe('targets: design folders', function () {
     const taps = (JSON.parse(readFileSync(join(denseDir, 'matrix.json'), 'utf8')) as { planes: number[][][] }).planes[0].map((row) => row.reduce((a, b) => a + b, 0));
     expect(denseFacts.decoders).to.deep.equal([{ module: dense.top.replace(/_reg$/, ''), plane: 0, rowTaps: taps }]);
     expect(new Set(taps).size, 'an irregular matrix').to.be.above(1);
-  });
-
-  it('flexor synth: the targets after the table and in --json; a missed target leaves the exit status 0', function () {
-    const dir = writeLayerFolder(join(tempDir('targets-synth'), 'layer'));
-    const jsonFile = join(dir, 'synth.json');
-    const run = runCli(['synth', dir, '--target', 'xilinx', '--json', jsonFile]);
-    expect(run.status, run.stderr + run.stdout).to.equal(0);
-    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { ok: boolean; modules: ModuleFigures[]; targets: TargetCheck[] };
-    expect(json.ok).to.equal(true);
-    // The MAC array from the JSON's own per-module rows: t_mac, two pairs and an adder.
-    const byBase = (name: string) => json.modules.find((m) => baseModuleName(m.module) === name)!;
-    expect(byBase(`${TOP}_mac`).submodules).to.deep.equal({ [`${TOP}_mac_add`]: 1, [`${TOP}_mac_pair`]: 2 });
-    const macLuts = byBase(`${TOP}_mac`).luts + 2 * byBase(`${TOP}_mac_pair`).luts + byBase(`${TOP}_mac_add`).luts;
-    expect(byBase(`${TOP}_mac_pair`).luts).to.be.above(0);
-    expect(json.targets.map((c) => c.name)).to.deep.equal(['decoder p0 LUTs', 'decoder p0 LUT levels', 'MAC array LUTs per MAC', 'trained weight bits', 'weight memory bits']);
-    const mac = named(json.targets, 'MAC array LUTs per MAC');
-    expect(mac.measured).to.equal(macLuts / 4);
-    expect(mac.met).to.equal(macLuts <= 13 * 4);
-    expect(named(json.targets, 'decoder p0 LUTs')).to.include({ measured: byBase(`${TOP}_dec_p0`).luts, target: 20, status: 'met' });
-    expect(named(json.targets, 'decoder p0 LUT levels')).to.include({ measured: 1, target: 1, status: 'met' });
-    expect(named(json.targets, 'trained weight bits')).to.include({ measured: 80, target: 80, status: 'met' });
-    expect(named(json.targets, 'weight memory bits')).to.include({ measured: 100, target: 96, status: 'missed', missedBy: 4 });
-
-    const out = run.stdout;
-    const table = out.indexOf('total (all instances)');
-    const section = out.indexOf('targets (docs/SYNTH.md, Targets):');
-    expect(table).to.be.above(-1);
-    expect(section, 'the targets after the table').to.be.above(table);
-    expect(out).to.match(/^ {2}weight memory bits +100 bits +exactly 96 +MISSED by 4 bits \(4\.2%\)$/m);
-    expect(out).to.match(/^ {2}MAC array LUTs per MAC +[\d.]+ LUTs? per MAC +at most 13 \(FINN: 27\) +(met|MISSED by [\d.]+ LUTs? per MAC \([\d.]+%\))$/m);
-    expect(out).to.contain(`${macLuts} LUTs in ${TOP}_mac with its submodules / 4 MACs (lanes 1 x simd 4 x planes 1)`);
-  });
-
-  it('flexor report on a decoder: the HTML holds its decoder targets', function () {
-    const parent = tempDir('targets-report');
-    const dir = join(parent, 'dec');
-    writeDesignFiles(dir, generateDecoder({ nIn: 14, nOut: 16, nTap: 7, seed: 3 }).files, false);
-    const file = join(parent, 'report.html');
-    const run = runCli(['report', dir, '--target', 'xilinx', '-o', file]);
-    expect(run.status, run.stderr + run.stdout).to.equal(0);
-    const html = readFileSync(file, 'utf8');
-    expect(html).to.contain('<h2>Hardware cost targets</h2>');
-    // 16 rows of 7 taps: 16 x ceil(6/5) = 32 LUTs, 2 levels at most; a 7-input XOR is one LUT level on xilinx.
-    expect(html).to.match(/<tr><td>decoder LUTs<\/td><td class="num">\d+ LUTs?<\/td><td>at most 32<\/td><td class="met">met<\/td>/);
-    expect(html).to.match(/<tr><td>decoder LUT levels<\/td><td class="num">1 LUT level<\/td><td>at most 2<\/td><td class="met">met<\/td>/);
-    expect(html).to.not.contain('MAC array');
   });
 });
