@@ -42,6 +42,7 @@ const CASES: readonly Case[] = [
   { name: '5x7x6, 3x3, stride 2, padding 1, 3-bit sign-extended to 9 bits, S = K, Verilog-2005', options: { h: 5, w: 7, c: 6, p: 6, bits: 3, outBits: 9, kh: 3, stride: 2, padding: 1, s: 54, hdl: 'verilog' }, simulators: ICARUS },
   { name: '9x9x7, 5x5, padding 2, P_in 3, S 13, 5-bit', options: { h: 9, w: 9, c: 7, p: 3, bits: 5, kh: 5, padding: 2, s: 13, images: 1 }, simulators: ICARUS },
   { name: '9x9x4, 3x3, stride 2, padding 1, slack W + 1: at the rate bound', options: { h: 9, w: 9, c: 4, p: 4, bits: 8, kh: 3, stride: 2, padding: 1, s: 6, slack: 10 }, simulators: ICARUS, atBound: true },
+  { name: '1x5x8, 1x1, P_in 2, S 5: a memory reads its second word while wq stays 0', options: { h: 1, w: 5, c: 8, p: 2, bits: 3, signed: false, kh: 1, s: 5, seed: 54 }, simulators: ICARUS },
   { name: '6x7x10, 3x2, padding 1, P_in 4, S 9 (C > S), async reset', options: { h: 6, w: 7, c: 10, p: 4, bits: 8, kh: 3, kw: 2, padding: 1, s: 9, reset: 'async' }, simulators: ICARUS },
 ];
 

@@ -318,6 +318,16 @@ describe('sliding window: options', () => {
 });
 
 describe('sliding window: generated files', () => {
+  it('generate for any configuration: the RTL recurrences (beat state, words read) match the plan', () => {
+    fc.assert(
+      fc.property(windowArb, (options) => {
+        const design = generateWindow({ ...options, images: 0 });
+        expect(design.files.filter((f) => f.role === 'rtl')).to.have.length(2);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   const configs: WindowOptions[] = [
     { h: 5, w: 5, c: 3, p: 1, bits: 8, kh: 3, padding: 1, s: 4 },
     { h: 2000, w: 3, c: 3, p: 3, bits: 32, kh: 3, padding: 1, s: 27 },

@@ -43,7 +43,7 @@ export interface WindowOptions {
   readonly outBits?: number;
   /**
    * Pixels the input may run ahead of the output being emitted, beyond what that output keeps
-   * live: 0 .. H*W, default the stride. More buffer for fewer stalls (docs/STREAMS.md).
+   * live: 0 .. H*W, default the stride (at most H*W). More buffer for fewer stalls (docs/STREAMS.md).
    */
   readonly slack?: number;
 }
@@ -84,7 +84,7 @@ export function resolveWindow(o: WindowOptions): WindowConfig {
   const k = c * kh * kw;
   const s = requireInteger('s', o.s, 1, k, `an integer from 1 to K = c * kh * kw = ${k} (values per output beat)`);
   const outBits = requireInteger('outBits', o.outBits ?? Math.min(MAX_VALUE_BITS, signed ? bits : bits + 1), bits, MAX_VALUE_BITS, `an integer from bits = ${bits} to ${MAX_VALUE_BITS}`);
-  const slack = requireInteger('slack', o.slack ?? stride, 0, h * w, `an integer from 0 to h * w = ${h * w}`);
+  const slack = requireInteger('slack', o.slack ?? Math.min(stride, h * w), 0, h * w, `an integer from 0 to h * w = ${h * w}`);
   return { h, w, c, p, bits, signed, kh, kw, stride, padding, s, outBits, slack };
 }
 
@@ -400,10 +400,14 @@ export function slotSource(plan: WindowPlan, o: number, slot: number): { lane: n
   return lane < plan.channelLanes ? { lane, position: x % plan.geometry.window } : undefined;
 }
 
-/** Bank m's pixel address relative to the window base (q0, r0): q0 + bankDelta (mod PD). */
+/**
+ * Bank m's pixel address relative to the window base (q0, r0): q0 + bankDelta (mod PD), with
+ * bankDelta < PD (an offset may pass the ring when its row lies in the padding of every window
+ * that reaches it: the value read there is never used).
+ */
 export function bankDelta(plan: WindowPlan, bank: number, r0: number): number {
   const e = (bank - r0 + plan.banks) % plan.banks;
-  return Math.max(0, plan.residueRow[e]) + (bank < r0 ? 1 : 0);
+  return (Math.max(0, plan.residueRow[e]) + (bank < r0 ? 1 : 0)) % plan.bankPixels;
 }
 
 /** The bank whose data window position p takes when the base is in bank r0. */

@@ -118,11 +118,11 @@ function groupByValue<V extends string>(entries: readonly { key: number; value: 
 
 /**
  * flexor_window_<H>x<W>x<C>_k<kh>x<kw>_st<stride>_pad<padding>_p<P_in>_s<S>_<s|u><bits>a<outBits>,
- * then _sl<slack> when the slack is not the stride.
+ * then _sl<slack> when the slack is not the default.
  */
 export function windowModuleName(c: WindowConfig): string {
   const geometry = `${c.h}x${c.w}x${c.c}_k${c.kh}x${c.kw}_st${c.stride}_pad${c.padding}`;
-  const slack = c.slack === c.stride ? '' : `_sl${c.slack}`;
+  const slack = c.slack === Math.min(c.stride, c.h * c.w) ? '' : `_sl${c.slack}`;
   return `flexor_window_${geometry}_p${c.p}_s${c.s}_${c.signed ? 's' : 'u'}${c.bits}a${c.outBits}${slack}`;
 }
 
@@ -162,7 +162,7 @@ function widthsOf(plan: WindowPlan): Widths {
     o: bitsFor(g.window - 1),
     cbr: bitsFor(c.p * plan.wordGroups - 1),
     rw: bitsFor(Math.max(maxWords - 1, 1) * plan.bankPixels),
-    delta: bitsFor(Math.max(...plan.residueRow) + 1),
+    delta: bitsFor(Math.min(Math.max(...plan.residueRow) + 1, plan.bankPixels - 1)),
     beat: Math.max(1, clog2(g.beatsPerVector)),
     wo: Math.max(1, clog2(g.outWidth)),
     ho: Math.max(1, clog2(g.outHeight)),
@@ -313,26 +313,41 @@ function bankView(plan: WindowPlan, w: Widths) {
 }
 
 /**
- * Per memory: its port widths, the word it reads (a wire `rword_<j>` when it holds more than one
- * word of a pixel) and its write condition.
+ * The word memory j reads in each beat, as the RTL computes it: rwoff_q (wq * PD, when wq
+ * changes within a vector) plus PD past the read's first word group (cbr >= (group + 1) * P_in),
+ * zero past the memory's words; a constant when every beat reads the same word. Checked here
+ * against memoryWord for every beat.
  */
-function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
+function readWord(plan: WindowPlan, w: Widths, n: Needs, j: number) {
   const c = plan.config;
+  const m = plan.memories[j];
   const pd = plan.bankPixels;
   const xw = w.rw + 1;
+  const threshold = (m.group + 1) * c.p;
+  const words = plan.beats.map((b) => memoryWord(plan, j, b.wq, b.cbr).word);
+  if (words.every((v) => v === words[0])) return { varies: false, offset: words[0] * pd, sum: '', word: '', xw };
+  const inc = n.needCbr && plan.beats.some((b) => b.cbr >= threshold);
+  const clamp = plan.beats.some((b) => memoryWord(plan, j, b.wq, b.cbr).clamped);
+  plan.beats.forEach((b, i) => {
+    const raw = (n.needRwoff ? b.wq : 0) + (inc && b.cbr >= threshold ? 1 : 0);
+    if ((clamp && raw >= m.words ? 0 : raw) !== words[i]) throw new Error(`memory ${j}, beat ${i}: the read word drifts from the plan`);
+  });
+  const step = () => `(cbr_q >= ${literal(w.cbr, threshold)} ? ${literal(xw, pd)} : ${literal(xw, 0)})`;
+  const base = `{1'b0, rwoff_q}`;
+  const sum = n.needRwoff ? (inc ? `${base} + ${step()}` : base) : step();
+  const word = clamp ? `rword_sum_${j} >= ${literal(xw, m.words * pd)} ? ${literal(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
+  return { varies: true, offset: 0, sum, word, xw };
+}
+
+/** Per memory: its port widths, the word it reads (a wire `rword_<j>` when that varies) and its write condition. */
+function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
+  const c = plan.config;
   return plan.memories.map((m, j) => {
     const aw = w.addr[j];
-    const inc = plan.beats.some((b) => b.cbr >= (m.group + 1) * c.p);
-    const clamp = plan.beats.some((b) => memoryWord(plan, j, b.wq, b.cbr).clamped);
-    const words = m.words > 1 && n.needRwoff;
-    let sum = '';
-    let word = '';
-    if (words) {
-      sum = inc ? `{1'b0, rwoff_q} + (cbr_q >= ${literal(w.cbr, (m.group + 1) * c.p)} ? ${literal(xw, pd)} : ${literal(xw, 0)})` : `{1'b0, rwoff_q}`;
-      word = clamp ? `rword_sum_${j} >= ${literal(xw, m.words * pd)} ? ${literal(xw, 0)} : rword_sum_${j}` : `rword_sum_${j}`;
-      if (xw > aw) unused.push(`rword_${j}[${xw - 1}:${aw}]`);
-    }
-    const readAddr = words ? `rword_${j}[${aw - 1}:0] + ${extendExpression('rpa[gm]', w.pa, aw, false)}` : extendExpression('rpa[gm]', w.pa, aw, false);
+    const rw = readWord(plan, w, n, j);
+    if (rw.varies && rw.xw > aw) unused.push(`rword_${j}[${rw.xw - 1}:${aw}]`);
+    const pa = extendExpression('rpa[gm]', w.pa, aw, false);
+    const readAddr = rw.varies ? `rword_${j}[${aw - 1}:0] + ${pa}` : rw.offset > 0 ? `${literal(aw, rw.offset)} + ${pa}` : pa;
     const cond = [n.inGroups ? `in_grp_q == ${literal(w.inGroup, m.group)}` : '', m.words < Math.ceil((plan.geometry.beatsPerPixel - m.group) / plan.wordGroups) ? '!in_last' : ''].filter((x) => x);
     return {
       j,
@@ -342,10 +357,10 @@ function memoryView(plan: WindowPlan, w: Widths, n: Needs, unused: string[]) {
       lane0: m.lane0,
       lanes: m.lanes,
       group: m.group,
-      words,
-      sum,
-      word,
-      xw,
+      words: rw.varies,
+      sum: rw.sum,
+      word: rw.word,
+      xw: rw.xw,
       readAddr,
       writeAddr: aw === w.maxAddr ? 'wr_addr' : `wr_addr[${aw - 1}:0]`,
       writeData: `s_axis_fm_tdata[${(m.lane0 + m.lanes) * c.bits - 1}:${m.lane0 * c.bits}]`,
@@ -720,7 +735,7 @@ export function generateWindow(options: WindowGenOptions): WindowDesign {
     summary: [
       what,
       `Buffer: a ring of D = ${plan.ringPixels} pixels in M = ${plan.banks} bank(s) of ${plan.bankPixels} (${figures.ringBits} bits; the bound ((kh-1)*W + kw)*C*bits is ${figures.boundBits}); ${plan.memories.length} memory(ies) per bank.`,
-      `Rate: ${figures.idealCyclesPerImage} cycles per image back to back (the bound max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)) is ${figures.rateBoundCycles}).`,
+      `Rate bound max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)): ${figures.rateBoundCycles} cycles per image; an output's first beat 3 cycles after its last pixel.`,
     ],
     figures,
     details: { ports: { in: 's_axis_fm', out: 'm_axis_act' }, plan: planSummary(plan), beatBits: { in: view.inBeatBits, out: view.outBeatBits } },
