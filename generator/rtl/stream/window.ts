@@ -63,10 +63,10 @@ function bitsFor(n: number): number {
 
 /**
  * A value that depends on a counter (0 .. n-1) as runs of equal values, as a chain of
- * `counter < end ? value :` (values printed by `show`); the last run needs no test; no values
- * (a counter of one value) give 0.
+ * `counter < end ? value :` (values printed by `show`), a run a line (after `indent`) when the
+ * chain is long; the last run needs no test; no values (a counter of one value) give 0.
  */
-function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string): string {
+function piecewise(values: readonly number[], counter: string, counterBits: number, show: (v: number) => string, indent: number): string {
   if (values.length === 0) return show(0);
   const runs: { end: number; value: number }[] = [];
   values.forEach((v, x) => {
@@ -74,7 +74,10 @@ function piecewise(values: readonly number[], counter: string, counterBits: numb
     if (last && last.value === v) last.end = x + 1;
     else runs.push({ end: x + 1, value: v });
   });
-  return runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${literal(counterBits, r.end)}) ? ${show(r.value)} : `)).join('');
+  const parts = runs.map((r, i) => (i === runs.length - 1 ? show(r.value) : `(${counter} < ${literal(counterBits, r.end)}) ? ${show(r.value)} :`));
+  const line = parts.join(' ');
+  return indent + line.length <= MAX_COLUMNS - 2 ? line : parts.join(`
+${' '.repeat(indent)}`);
 }
 
 /** A condition true for the counter values in one interval of 0 .. n-1 (given as a predicate). */
@@ -260,8 +263,9 @@ function counterView(plan: WindowPlan, w: Widths) {
   // Increments from one output column (row) to the next; none with one column (row).
   const wos = Array.from({ length: g.outWidth - 1 }, (_, x) => x);
   const hos = Array.from({ length: g.outHeight - 1 }, (_, x) => x);
-  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => literal(width, v));
-  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => literal(w.cnt, v));
+  // Indents: where the template prints these, `ncol_q      <= ncol_q + (` and `nrow_q ...`.
+  const colInc = (f: (wo: number) => number, width: number) => piecewise(wos.map((x) => f(x + 1) - f(x)), 'wo_q', w.wo, (v) => literal(width, v), 35);
+  const rowInc = (f: (ho: number) => number) => piecewise(hos.map((x) => (f(x + 1) - f(x)) * c.w), 'ho_q', w.ho, (v) => literal(w.cnt, v), 37);
   const ftop = interval((ho) => topRow(c, ho), g.outHeight, 'ho_q', w.ho);
   const fcolWide = extendExpression('fcol_q', w.fcol, w.cnt, false);
   const rowMasks = Array.from({ length: c.kh }, (_, i) => ({ i, expr: interval((ho) => rowInside(c, ho, i), g.outHeight, 'ho_q', w.ho) }));
