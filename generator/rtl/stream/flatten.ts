@@ -177,15 +177,9 @@ export function generateFlatten(options: FlattenOptions): StreamBlockDesign {
     config,
     rtl: [blockRtl(settings, 'flatten', view)],
     testbench: {
-      header,
-      module: `tb_${top}`,
-      dut: top,
-      reset: settings.reset,
       input: { prefix: 's_axis_fm', dataBits: inBeatBits },
       output: { prefix: 'm_axis_act', dataBits: outBeatBits },
       images,
-      stallImages: settings.stallImages,
-      seed: settings.seed,
       describeBeat: {
         format: 'elements %0d..%0d, the first at (c, h, w) = (%0d, %0d, %0d)',
         values: (beat) => {

@@ -130,8 +130,8 @@ export interface StreamBlockPackage {
   readonly config: object;
   /** The RTL (and any memory images), one module per file. */
   readonly rtl: readonly GeneratedFile[];
-  /** The testbench; its module must be tb_<top>. */
-  readonly testbench: StreamTestbenchSpec;
+  /** The testbench's streams and images; its module (tb_<top>), header, reset, stalls and seed come from the block. */
+  readonly testbench: Omit<StreamTestbenchSpec, 'header' | 'module' | 'dut' | 'reset' | 'stallImages' | 'seed'>;
   /** One line for the FuseSoC core. */
   readonly description: string;
   /** Lines that say what was generated (the README's list). */
@@ -145,8 +145,15 @@ export interface StreamBlockPackage {
 /** RTL, testbench, vectors, file lists, core, README and manifest of a stream block. */
 export function packageStreamBlock(p: StreamBlockPackage): StreamBlockDesign {
   const testbenchTop = `tb_${p.top}`;
-  if (p.testbench.module !== testbenchTop) throw new Error(`packageStreamBlock: the testbench module must be ${testbenchTop}`);
-  const tb = streamTestbench(p.testbench);
+  const tb = streamTestbench({
+    ...p.testbench,
+    header: p.header,
+    module: testbenchTop,
+    dut: p.top,
+    reset: p.settings.reset,
+    stallImages: p.settings.stallImages,
+    seed: p.settings.seed,
+  });
   const warnings = p.warnings ?? [];
   const files: GeneratedFile[] = [...p.rtl, ...tb.files];
   files.push(...packageFiles(files, { header: p.header, top: p.top, testbenchTop, hdl: p.settings.hdl, description: p.description }));
