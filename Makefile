@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-NODE_STAMP := node_modules/.package-lock.json
+NODE_STAMP := .build/node-modules.stamp
 SIM_STAMP  := .build/simulators.stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconfig.json package.json
@@ -36,8 +36,11 @@ help:
 
 deps: $(NODE_STAMP) $(SIM_STAMP)
 
+# npm ci only when node_modules does not hold what package.json and package-lock.json ask for
+# (npm ls checks it): a checkout newer than a complete install, or beside a shared one, keeps it.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ls --all >/dev/null 2>&1 || npm ci --no-audit --no-fund
+	@mkdir -p $(dir $@) && touch $@
 
 $(SIM_STAMP): sim/install-simulators.sh
 	bash sim/install-simulators.sh

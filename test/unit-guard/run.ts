@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The commands no unit test may run: the simulators (and Icarus's runtime) and a system Yosys. */
-export const GUARDED_COMMANDS = ['iverilog', 'vvp', 'verilator', 'yosys'] as const;
+const GUARDED_COMMANDS = ['iverilog', 'vvp', 'verilator', 'yosys'] as const;
 
 /** Where the guarded commands and the embedded Yosys write each call: "<command line>\t<test>". */
 export const LOG_VARIABLE = 'FLEXOR_UNIT_GUARD_LOG';
@@ -32,8 +32,8 @@ export const TEST_VARIABLE = 'FLEXOR_UNIT_GUARD_TEST';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
-/** Runs mocha with `args` under the guard; returns the exit status and the calls that were logged. */
-export function runGuarded(args: readonly string[], options: { cwd?: string } = {}): { status: number; calls: string[] } {
+/** Runs mocha with `args` under the guard; returns mocha's exit status and the calls that were logged. */
+function runGuarded(args: readonly string[]): { status: number; calls: string[] } {
   const work = mkdtempSync(join(tmpdir(), 'flexor-unit-guard-'));
   try {
     const bin = join(work, 'bin');
@@ -42,7 +42,6 @@ export function runGuarded(args: readonly string[], options: { cwd?: string } = 
     const mocha = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
     const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${pathToFileURL(join(HERE, 'no-wasm.js')).href}`].join(' ').trim();
     const result = spawnSync(process.execPath, [mocha, '--require', join(HERE, 'mocha-hooks.js'), ...args], {
-      cwd: options.cwd,
       stdio: 'inherit',
       env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NODE_OPTIONS: nodeOptions, [LOG_VARIABLE]: log },
     });
@@ -69,7 +68,7 @@ function writeShims(bin: string): void {
 }
 
 /** The report of the logged calls: one line per test and command, the command line cut short. */
-export function callsReport(calls: readonly string[]): string {
+function callsReport(calls: readonly string[]): string {
   const lines = new Set<string>();
   for (const call of calls) {
     const [commandLine, test] = call.split('\t');
