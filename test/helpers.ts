@@ -3,9 +3,10 @@
  * the bad-input assertion and fast-check arbitraries used by more than one file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import yaml from 'js-yaml';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -177,4 +178,16 @@ export function matrixArb(o: { minOut: number; maxOut: number; minIn?: number; m
         ? drawMatrix({ nIn, nOut, dense: true, seed })
         : drawMatrix({ nIn, nOut, nTap: 1 + Math.floor(tapFraction * (nIn - 1)), seed }),
     );
+}
+
+/**
+ * A copy of a network manifest in `dir` with every layer's `scale` removed (the example manifests
+ * give their scales; tests of calibration need a network without them). Returns the copy's path.
+ */
+export function withoutScales(manifest: string, dir: string): string {
+  const doc = yaml.load(readFileSync(manifest, 'utf8')) as { layers: Record<string, unknown>[] };
+  doc.layers = doc.layers.map(({ scale: _scale, ...layer }) => layer);
+  const path = join(dir, basename(manifest));
+  writeFileSync(path, yaml.dump(doc, { lineWidth: -1, flowLevel: 2 }));
+  return path;
 }

@@ -4,9 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 import { testRandom } from '../generator/core/prng.js';
-import { PROJECT_ROOT, runCli, tempDir } from './helpers.js';
+import { PROJECT_ROOT, runCli, tempDir, withoutScales } from './helpers.js';
 
-const SMALL_CNN = join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml');
+/** The small CNN without its scales: calibration is what these tests are about. */
+const SMALL_CNN = withoutScales(join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml'), tempDir('netcli-manifest'));
 
 /** V real images [V, 1, 12, 12] in [0, 1), seeded. */
 function images(dir: string, v: number): string {

@@ -24,7 +24,7 @@ import { testRandom } from '../generator/core/prng.js';
 import type { TrainedLayer } from '../generator/core/trained.js';
 import { readNetworkDescription } from '../generator/formats/networkfile.js';
 import { layerSource } from '../generator/formats/layersource.js';
-import { PROJECT_ROOT, tempDir } from './helpers.js';
+import { PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
 
 const EXAMPLES = join(PROJECT_ROOT, 'docs/examples');
 
@@ -365,7 +365,7 @@ describe('network: requantization', () => {
 });
 
 describe('network: scales and calibration', () => {
-  const smallCnn = () => resolveNetwork(readNetworkDescription(join(EXAMPLES, 'small-cnn.yaml')));
+  const smallCnn = () => resolveNetwork(readNetworkDescription(withoutScales(join(EXAMPLES, 'small-cnn.yaml'), tempDir('calibration'))));
 
   it('takes max |x| / (2^(b-1) - 1), or max x / (2^b - 1) before a folded ReLU, over every image and element', () => {
     const spec = smallCnn();

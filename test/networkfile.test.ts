@@ -17,7 +17,7 @@ import { manifestWithScales, readImages, readNetwork, readNetworkDescription, re
 import { loadNetwork, networkCalibrateFiles, networkGoldenFiles, networkModel, networkSummary } from '../generator/formats/networkrun.js';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 import { readNetwork as readNetworkForRtl } from '../generator/rtl/network/layers.js';
-import { PROJECT_ROOT, tempDir } from './helpers.js';
+import { PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
 
 const EXAMPLES = join(PROJECT_ROOT, 'docs/examples');
 const LAYERS = join(PROJECT_ROOT, 'test/fixtures/layers');
@@ -200,11 +200,10 @@ describe('network images', () => {
 });
 
 describe('network scales and entry points', () => {
-  /** The small CNN example with images written as uint8 [V, 1, 12, 12]. */
+  /** The small CNN example without its scales, with images written as uint8 [V, 1, 12, 12]. */
   function setup(count = 6): { dir: string; manifestPath: string; images: string } {
     const dir = tempDir('netrun');
-    const manifestPath = join(dir, 'small-cnn.yaml');
-    copyFileSync(join(EXAMPLES, 'small-cnn.yaml'), manifestPath);
+    const manifestPath = withoutScales(join(EXAMPLES, 'small-cnn.yaml'), dir);
     const data = Uint8Array.from({ length: count * 144 }, (_, i) => (i * 37 + (i >> 4) * 11) % 256);
     const images = join(dir, 'images.npy');
     writeFileSync(images, writeNpy({ dtype: 'uint8', shape: [count, 1, 12, 12], data }));

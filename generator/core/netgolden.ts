@@ -7,7 +7,8 @@
 import { InputError } from './errors.js';
 import { engineInt } from './netengine.js';
 import { argmax, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal } from './netops.js';
-import { checkImages, type NetworkImages } from './network.js';
+import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
+import { testRandom } from './prng.js';
 import type { NetworkModel } from './netquant.js';
 
 /**
@@ -92,4 +93,17 @@ export function networkGolden(model: NetworkModel, images: NetworkImages, option
     return out;
   });
   return { logits, labels: logits.map(argmax), ...(options.tensors ? { tensors } : {}) };
+}
+
+/**
+ * `count` integer images uniform over the input's range, from testRandom(seed, 0): the testbench's
+ * default images, and calibration images for a seeded network (`flexor calibrate --images`).
+ */
+export function seededImages(spec: NetworkSpec, count: number, seed: number): NetworkImages {
+  const t = spec.tensors[0];
+  const rng = testRandom(seed, 0);
+  const min = t.signed ? -(2 ** (t.bits - 1)) : 0;
+  const span = 2 ** t.bits;
+  const size = t.h * t.w * t.c;
+  return { kind: 'integer', images: Array.from({ length: count }, () => Int32Array.from({ length: size }, () => min + rng.below(span))) };
 }

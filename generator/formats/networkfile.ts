@@ -363,9 +363,43 @@ export function readScalesFile(path: string, spec: NetworkSpec): NetworkScales {
  * gave), in the manifest's own format. YAML comments and flow style are not kept.
  */
 export function manifestWithScales(path: string, spec: NetworkSpec, scales: NetworkScales): string {
-  const doc = readManifestDocument(path);
-  const layers = doc.layers as Record<string, unknown>[];
-  for (const layer of engineLayers(spec)) layers[layer.index] = { ...layers[layer.index], scale: scales.layers[layer.name] };
+  const doc = manifestWithLayerKeys(path, spec, (name) => ({ scale: scales.layers[name] }));
   if (extname(path).toLowerCase() === '.json') return `${JSON.stringify(doc, null, 2)}\n`;
   return yaml.dump(doc, { lineWidth: -1, noRefs: true, flowLevel: 2 });
+}
+
+/** The manifest's document with `keys(name)` merged into every conv/linear layer's entry. */
+function manifestWithLayerKeys(path: string, spec: NetworkSpec, keys: (name: string) => Record<string, unknown>): Record<string, unknown> {
+  const doc = readManifestDocument(path);
+  const layers = doc.layers as Record<string, unknown>[];
+  for (const layer of engineLayers(spec)) layers[layer.index] = { ...layers[layer.index], ...keys(layer.name) };
+  return doc;
+}
+
+/** Where a design folder keeps the network its RTL holds (docs/NETWORK.md, "The design folder"). */
+export const STORED_NETWORK = 'network.json';
+
+/** A conv/linear layer as built: its scale, its parallelism and, if trained, its layer file. */
+export interface BuiltEngine {
+  readonly scale: number;
+  readonly lanes: number;
+  readonly simd: number;
+  /** The trained layer's .npz bytes (stored as weights/<layer>.npz). */
+  readonly npz?: Uint8Array;
+}
+
+/**
+ * The network a design folder holds: the manifest (JSON) with every conv/linear layer's scale,
+ * lanes and simd written in and its trained layer file beside it (`from: weights/<layer>.npz`),
+ * so that `flexor golden DIR` and `flexor sim DIR` rebuild exactly the network of the RTL.
+ */
+export function storedNetwork(path: string, spec: NetworkSpec, engines: Readonly<Record<string, BuiltEngine>>): { manifest: string; weights: { path: string; bytes: Uint8Array }[] } {
+  const weights: { path: string; bytes: Uint8Array }[] = [];
+  const doc = manifestWithLayerKeys(path, spec, (name) => {
+    const e = engines[name];
+    if (e.npz === undefined) return { scale: e.scale, lanes: e.lanes, simd: e.simd };
+    weights.push({ path: `weights/${name}.npz`, bytes: e.npz });
+    return { from: `weights/${name}.npz`, scale: e.scale, lanes: e.lanes, simd: e.simd };
+  });
+  return { manifest: `${JSON.stringify(doc, null, 2)}\n`, weights };
 }

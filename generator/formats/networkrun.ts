@@ -3,15 +3,35 @@
  * model (integer or float) on an images file, with the logits and labels as .npy; and its
  * calibration on sample images, as a scales sidecar and as the manifest with the scales written in.
  */
-import { InputError } from '../core/errors.js';
+import { InputError, requireInteger } from '../core/errors.js';
 import { calibrateNetwork, type Calibration } from '../core/calibrate.js';
 import { networkFloat } from '../core/netfloat.js';
-import { networkGolden } from '../core/netgolden.js';
+import { networkGolden, seededImages } from '../core/netgolden.js';
 import { quantizeNetwork, type NetworkModel, type NetworkScales } from '../core/netquant.js';
 import { resolveNetwork, type ImageLayout, type NetworkSpec } from '../core/network.js';
 import { shapeText } from '../core/netops.js';
-import { manifestWithScales, readImages, readNetworkDescription, readScalesFile, scalesJson } from './networkfile.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readManifest } from './manifest.js';
+import { manifestWithScales, readImages, readNetworkDescription, readScalesFile, scalesJson, STORED_NETWORK } from './networkfile.js';
 import { writeNpy } from './npy.js';
+
+/**
+ * The manifest of the network an accelerator folder holds (DIR/network.json, with every scale in
+ * it); an InputError naming `command` if DIR holds something else.
+ */
+export function acceleratorNetwork(dir: string, command: string): string {
+  const manifest = readManifest(dir);
+  if (manifest.kind !== 'accelerator') throw new InputError('DIR', `${dir} holds a ${String(manifest.kind)} design, not a network accelerator; flexor ${command} DIR takes a folder written by flexor network`);
+  const path = join(dir, STORED_NETWORK);
+  if (!existsSync(path)) throw new InputError('DIR', `${dir} has no ${STORED_NETWORK}; regenerate it with this version of flexor`);
+  return path;
+}
+
+/** Is `path` a folder (a design folder), not a manifest or layer file? */
+export function isFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
 
 /** Reads and resolves a chained network's manifest. */
 export function loadNetwork(manifest: string): NetworkSpec {
@@ -96,13 +116,22 @@ function labelsNpy(labels: readonly number[]): Uint8Array {
   return writeNpy({ dtype: 'int64', shape: [labels.length], data: BigInt64Array.from(labels, BigInt) });
 }
 
+/** Images drawn from the input's range (core/netgolden.ts seededImages) instead of a file. */
+export interface SeededImages {
+  readonly count: number;
+  readonly seed: number;
+}
+
 /**
  * `flexor network calibrate`: the scales chosen on `images`, as a sidecar JSON (for `--scales`)
  * and as the manifest with every conv/linear layer's `scale` written in.
  */
-export function networkCalibrateFiles(manifest: string, images: string, options: { readonly layout?: ImageLayout } = {}): { calibration: Calibration; scalesJson: string; manifest: string; model: NetworkModel } {
+export function networkCalibrateFiles(manifest: string, images: string | SeededImages, options: { readonly layout?: ImageLayout } = {}): { calibration: Calibration; scalesJson: string; manifest: string; model: NetworkModel } {
   const spec = loadNetwork(manifest);
-  const calibration = calibrateNetwork(spec, readImages(images, spec, { layout: options.layout }));
+  const samples = typeof images === 'string'
+    ? readImages(images, spec, { layout: options.layout })
+    : seededImages(spec, requireInteger('--images', images.count, 1, 1000), requireInteger('--seed', images.seed, 0, 0xffffffff));
+  const calibration = calibrateNetwork(spec, samples);
   const model = quantizeNetwork(spec, calibration.scales);
   return { calibration, scalesJson: scalesJson(spec, calibration), manifest: manifestWithScales(manifest, spec, calibration.scales), model };
 }

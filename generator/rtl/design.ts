@@ -8,7 +8,7 @@ import { render } from './templates.js';
 import { MAX_COLUMNS, wrapCommand, wrapText } from './textwrap.js';
 import { VERSION } from '../formats/version.js';
 
-export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'layer' | 'readme' | 'manifest';
+export type FileRole = 'rtl' | 'memory' | 'testbench' | 'vectors' | 'filelist' | 'core' | 'matrix' | 'layer' | 'network' | 'readme' | 'manifest';
 
 export interface GeneratedFile {
   /** Path relative to the output folder, with forward slashes. */
@@ -41,6 +41,7 @@ export const ROLE_MEANING: Record<FileRole, string> = {
   core: 'FuseSoC CAPI2 core: default, lint and sim targets',
   matrix: 'the XOR matrix, as flexor matrix --format json writes it',
   layer: 'the layer the RTL holds, in the interchange format (docs/FORMAT.md): flexor sim and golden read it',
+  network: 'the network the RTL holds (its manifest with scales and parallelism, its trained layers): flexor sim and golden read it',
   readme: 'this design at a glance',
   manifest: 'machine-readable configuration, matrix, netlist figures and file hashes',
 };

@@ -20,12 +20,12 @@ function positiveNumber(flag: string) {
   };
 }
 
-/** The command that reproduces the design, for its headers (flags in a fixed order). */
+/** The command that reproduces the design, for its headers (flags in a fixed order; the output folder is the reader's own). */
 function networkCommandLine(argv: Record<string, unknown>): string {
   const flags = ['calibrate', 'scales', 'inputs', 'images', 'layout', 'cycles-per-image', 'fps', 'clock-mhz', 'hdl', 'reset']
     .filter((f) => argv[f] !== undefined)
     .map((f) => `--${f} ${String(argv[f])}`);
-  return ['flexor network', String(argv.manifest), ...flags, '-o', String(argv.output)].join(' ');
+  return ['flexor network', String(argv.manifest), ...flags].join(' ');
 }
 
 export const networkCommand = defineCommand({

@@ -5,7 +5,7 @@
  * every block's output stream (docs/NETWORK.md, "The accelerator").
  */
 import { InputError, requireInteger } from '../../core/errors.js';
-import { networkGolden, quantizeImages } from '../../core/netgolden.js';
+import { networkGolden, quantizeImages, seededImages } from '../../core/netgolden.js';
 import { convWindows } from '../../core/netops.js';
 import type { NetworkModel } from '../../core/netquant.js';
 import type { NetworkImages } from '../../core/network.js';
@@ -39,6 +39,8 @@ export interface AcceleratorOptions {
   readonly clockMhz?: number;
   /** The command that produced it, for the headers. */
   readonly command?: string;
+  /** The network the RTL holds, as files (network.json and trained layers), listed with the others. */
+  readonly networkFiles?: readonly GeneratedFile[];
 }
 
 export interface BlockFigure {
@@ -56,16 +58,6 @@ export interface AcceleratorDesign extends GeneratedDesign {
   readonly blocks: readonly BlockFigure[];
   readonly idealCyclesPerImage: number;
   readonly slowest: string;
-}
-
-/** Seeded integer images uniform over the input's range. */
-function seededImages(model: NetworkModel, count: number, seed: number): NetworkImages {
-  const t = model.spec.tensors[0];
-  const rng = testRandom(seed, 0);
-  const min = t.signed ? -(2 ** (t.bits - 1)) : 0;
-  const span = 2 ** t.bits;
-  const size = t.h * t.w * t.c;
-  return { kind: 'integer', images: Array.from({ length: count }, () => Int32Array.from({ length: size }, () => min + rng.below(span))) };
 }
 
 interface RenderedBlock {
@@ -172,10 +164,11 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
-  const images = options.inputs ?? seededImages(model, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
+  const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
   const count = images.images.length;
-  if (count < 3) throw new InputError('--inputs', `needs at least 3 images (1 with stalls, 2 at full speed to measure cycles per image); got ${count}`);
-  const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.min(1, count - 3), 0, count - 3);
+  if (count < 1) throw new InputError('--inputs', 'holds no image; the testbench needs at least 1');
+  // Stalls on 1 image when 3 others follow at full speed to measure cycles per image (2 will do).
+  const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.max(0, Math.min(1, count - 3)), 0, Math.max(0, count - 3));
   const plan = planNetwork(model);
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
@@ -220,12 +213,13 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
     path: `tb/${testbenchTop}.sv`,
     role: 'testbench',
     contents: render('network/tb_network', {
-      ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages,
+      ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages, measure: count - stallImages >= 2,
       input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
       seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
       probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
     }),
   });
+  files.push(...(options.networkFiles ?? []));
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
   const summary = [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}).`,

@@ -7,9 +7,12 @@ import { InputError } from '../../core/errors.js';
 import type { NetworkModel, QuantizedEngine } from '../../core/netquant.js';
 import type { ImageLayout } from '../../core/network.js';
 import { chooseParallelism, type Parallelism } from '../../core/parallelism.js';
-import { readImages } from '../../formats/networkfile.js';
+import type { TrainedLayer } from '../../core/trained.js';
+import { layerNpzBytes } from '../../formats/layerfile.js';
+import { readImages, STORED_NETWORK, storedNetwork, type BuiltEngine } from '../../formats/networkfile.js';
 import { loadNetwork, networkModel } from '../../formats/networkrun.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
+import type { GeneratedFile } from '../design.js';
 import { generateAccelerator, type AcceleratorDesign } from './accelerator.js';
 
 export interface NetworkAcceleratorOptions {
@@ -72,7 +75,28 @@ export function generateNetworkAccelerator(manifest: string, options: NetworkAcc
   });
   const inputs = options.inputs === undefined ? undefined : readImages(options.inputs, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, {
-    hdl: options.hdl, reset: options.reset, inputs, images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
+    hdl: options.hdl, reset: options.reset, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
   });
   return { ...design, model, parallelism: chosen };
+}
+
+/** network.json and the trained layers' files (docs/NETWORK.md, "The design folder"). */
+function networkFiles(manifest: string, model: NetworkModel): GeneratedFile[] {
+  const engines: Record<string, BuiltEngine> = {};
+  for (const engine of model.engines) {
+    if (engine === undefined) continue;
+    const l = engine.layer;
+    const c = engine.data.config;
+    const trained: TrainedLayer | undefined = l.origin.kind !== 'file' ? undefined : {
+      shape: [...l.config.shape], layout: l.config.layout, nIn: l.config.nIn, nOut: l.config.nOut, planes: l.config.planes, nSlices: l.nSlices,
+      matrices: l.matrices, packed: l.encrypted, alpha: l.alphaReal.map((row) => Float64Array.from(row)),
+      ...(l.biasReal ? { bias: Float64Array.from(l.biasReal) } : {}),
+    };
+    engines[l.name] = { scale: engine.outScale, lanes: c.lanes, simd: c.simd, ...(trained ? { npz: layerNpzBytes(trained) } : {}) };
+  }
+  const stored = storedNetwork(manifest, model.spec, engines);
+  return [
+    { path: STORED_NETWORK, role: 'network', contents: stored.manifest },
+    ...stored.weights.map((w) => ({ path: w.path, role: 'network' as const, contents: w.bytes })),
+  ];
 }
