@@ -9,6 +9,8 @@ TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconf
 FLEXOR := node dist/generator/cli/flexor.js
 DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
+DEMO_CNN := rtl-out/demo-cnn
+LENET5_DIR := rtl-out/lenet5
 
 # The test sets: *.sim.test.js files run the simulators (iverilog, verilator), *.synth.test.js
 # files run Yosys; the unit set is every other *.test.js, and runs under test/unit-guard/run.ts,
@@ -19,10 +21,12 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5
 
 help:
-	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)) and a ResNet-20 layer ($(DEMO_LAYER))"
+	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
+	@echo "            and the small CNN as one streaming accelerator ($(DEMO_CNN))"
+	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 10 minutes)"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
 	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
 	@echo "make test-unit  the quick set: the tests that run no simulator and no Yosys; fails if one does"
@@ -62,10 +66,14 @@ demo: deps build
 	$(FLEXOR) generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --seed 1 --lanes 4 --simd 16 -o $(DEMO_LAYER) --force
 	$(FLEXOR) verify $(DEMO_LAYER)
 	$(FLEXOR) lint $(DEMO_LAYER)
+	$(FLEXOR) network docs/examples/small-cnn.yaml -o $(DEMO_CNN) --force
+	$(FLEXOR) verify $(DEMO_CNN)
+	$(FLEXOR) lint $(DEMO_CNN)
 	@echo
-	@echo "demo: both designs passed in Icarus Verilog and Verilator, bit-exact against the golden model, and are lint-clean:"
+	@echo "demo: the three designs passed in Icarus Verilog and Verilator, bit-exact against the golden model, and are lint-clean:"
 	@echo "  $(DEMO_DIR)  the XOR decoder (Nin=16, Nout=20, nTap=2: 0.8 bits per weight); see its README.md"
 	@echo "  $(DEMO_LAYER)    a ResNet-20 3x3 layer (16x16x3x3) at 0.8 bits per weight, 4 lanes x 16 simd; see its README.md"
+	@echo "  $(DEMO_CNN)      the small CNN of docs/examples/small-cnn.yaml, image in, logits and label out; see its README.md"
 
 test: deps build
 	npx mocha $(MOCHA_JOBS) $(TESTS)
@@ -81,6 +89,12 @@ lint: deps build
 
 golden: deps build
 	node dist/test/golden-rtl.js --update
+
+# Opt-in: the paper's LeNet-5 whole, too long for make test (Icarus Verilog takes far longer still).
+lenet5: deps build
+	$(FLEXOR) network docs/examples/lenet5.yaml -o $(LENET5_DIR) --force
+	$(FLEXOR) verify $(LENET5_DIR) --simulator verilator
+	$(FLEXOR) lint $(LENET5_DIR)
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check

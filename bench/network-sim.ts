@@ -1,18 +1,17 @@
 /**
- * LeNet-5 (docs/examples/lenet5.yaml, seeded, calibrated on seeded random images) as an
+ * LeNet-5 (docs/examples/lenet5.yaml, seeded, with the scales the manifest gives) as an
  * accelerator in Verilator: the golden model's images per second against the simulated
  * hardware's, measured side by side in one run, and the hardware's cycles per image against the
  * slowest block's ideal. Run: node dist/bench/network-sim.js (a few minutes: Verilator compiles
  * the whole network).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { networkGolden } from '../generator/core/netgolden.js';
 import { testRandom } from '../generator/core/prng.js';
 import { verifyDesign } from '../generator/eda/simulate.js';
-import { writeNpy } from '../generator/formats/npy.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
 
@@ -22,9 +21,7 @@ const IMAGES = 4;
 const work = mkdtempSync(join(tmpdir(), 'flexor-bench-lenet-'));
 try {
   const rng = testRandom(3, 0);
-  const calibration = join(work, 'calibration.npy');
-  writeFileSync(calibration, writeNpy({ dtype: 'float32', shape: [8, 1, 28, 28], data: Float32Array.from({ length: 8 * 784 }, () => rng.nextUint32() / 2 ** 32) }));
-  const design = generateNetworkAccelerator(MANIFEST, { calibrate: calibration, images: IMAGES });
+  const design = generateNetworkAccelerator(MANIFEST, { images: IMAGES });
   const dir = join(work, 'lenet5');
   writeDesignFiles(dir, design.files, false);
   const start = process.hrtime.bigint();
