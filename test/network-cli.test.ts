@@ -66,3 +66,27 @@ describe('flexor golden and calibrate on a network manifest', () => {
     }
   });
 });
+
+describe('flexor network on a bad chained manifest', () => {
+  const example = readFileSync(join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml'), 'utf8');
+  const cases: [string, string, RegExp][] = [
+    ['an unknown layer kind', example.replace('{kind: flatten}', '{kind: reshape}'), /layers\[5\]\.kind: must be one of conv, linear, relu, maxpool, avgpool, flatten; got "reshape"/],
+    ['consecutive shapes that do not fit', example.replace('shape: [16, 8, 3, 3]', 'shape: [16, 4, 3, 3]'), /conv2 \(layers\[3\]\) takes Cin = 4 .* output of maxpool2 \(layers\[2\]\), 6 x 6 x 8/],
+    ['a pool that does not divide', example.replace('{kind: maxpool, size: 2}', '{kind: maxpool, size: 5}'), /layers\[2\]\.size: .*5 x 5 pool does not divide/],
+    ['a scale that is not positive', example.replace('scale: 0.005959895065785463', 'scale: -1'), /layers\[0\]\.scale: .*positive/],
+    ['a throughput below a layer\'s output positions', example, /cycles|positions/],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`${what}: exit 2, the message names the field, no output folder`, () => {
+      const dir = tempDir('netbad');
+      const manifest = join(dir, 'net.yaml');
+      writeFileSync(manifest, text);
+      const out = join(dir, 'out');
+      const extra = what.startsWith('a throughput') ? ['--cycles-per-image', '10'] : [];
+      const r = runCli(['network', manifest, ...extra, '-o', out]);
+      expect(r.status, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(message);
+      expect(existsSync(out)).to.equal(false);
+    });
+  }
+});
