@@ -138,7 +138,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="rtl-out/digits", help="output folder (default rtl-out/digits)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the split, initialisation and batches (default 1)")
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--planes", type=int, default=1, help="q, bit-planes per layer (default 1)")
     parser.add_argument("--test", type=int, default=360, help="images in the test split (default 360)")

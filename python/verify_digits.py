@@ -45,7 +45,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     d = os.path.abspath(args.dir)
     path = lambda name: os.path.join(d, name)  # noqa: E731
-    results = json.load(open(path("results.json")))
+    with open(path("results.json")) as f:
+        results = json.load(f)
     labels = np.load(path("test_labels.npy"))
     torch_logits = np.load(path("torch_logits.npy")).astype(np.float64)
 

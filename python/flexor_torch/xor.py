@@ -13,7 +13,7 @@ In the +-1 form (bit 1 = +1, bit 0 = -1) an XOR of n bits is a signed product,
 (two taps: XOR(1, 1) = 0 = -1 while (+1)(+1) = +1, hence the sign). An all-zero row gives
 (-1)^(-1) * 1 = -1, the constant 0 of the hardware.
 
-Forward uses the exact bits; backward uses the paper's differentiable XOR, the same product of
+Forward uses the exact bits (decode_planes: every value exactly +-1); backward uses the paper's differentiable XOR, the same product of
 tanh(S_tanh * w_e) in place of the signs (a straight-through estimator with the tanh surrogate).
 """
 import torch
@@ -42,11 +42,26 @@ def surrogate_decode(w_e, matrices, s_tanh):
     return row_signs(matrices).to(w_e.dtype)[:, None, :] * factors.prod(dim=-1)
 
 
+class _XorDecode(torch.autograd.Function):
+    """Forward: the exact decoded weights. Backward: the gradient of the tanh surrogate."""
+
+    @staticmethod
+    def forward(ctx, w_e, matrices, s_tanh):
+        ctx.save_for_backward(w_e)
+        ctx.matrices, ctx.s_tanh = matrices, s_tanh
+        return hard_decode(w_e, matrices)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (w_e,) = ctx.saved_tensors
+        with torch.enable_grad():
+            w = w_e.detach().requires_grad_()
+            (grad,) = torch.autograd.grad(surrogate_decode(w, ctx.matrices, ctx.s_tanh), w, grad_output)
+        return grad, None, None
+
+
 def decode_planes(w_e, matrices, s_tanh):
-    """The decoded weights of every plane, +-1 [q, S, Nout]: forward the exact XOR, backward the
-    gradient of the tanh surrogate (value of hard_decode, gradient of surrogate_decode)."""
-    hard = hard_decode(w_e.detach(), matrices)
-    if not (torch.is_grad_enabled() and w_e.requires_grad):
-        return hard
-    soft = surrogate_decode(w_e, matrices, s_tanh)
-    return soft + (hard - soft).detach()
+    """The decoded weights of every plane, +-1 [q, S, Nout]: forward exactly hard_decode (every
+    value exactly +1 or -1), backward the gradient of surrogate_decode (a straight-through
+    estimator whose backward is the paper's differentiable XOR)."""
+    return _XorDecode.apply(w_e, matrices, s_tanh)
