@@ -47,6 +47,7 @@ def main(argv=None):
     path = lambda name: os.path.join(d, name)  # noqa: E731
     with open(path("results.json")) as f:
         results = json.load(f)
+    results.pop("rtl", None)                      # only from this run's --rtl
     labels = np.load(path("test_labels.npy"))
     torch_logits = np.load(path("torch_logits.npy")).astype(np.float64)
 
@@ -81,9 +82,6 @@ def main(argv=None):
     results["integerGoldenAccuracy"] = int_accuracy
     results["floatGoldenVsTorch"] = comparison
     results["calibration"] = {"images": "calib_images.npy", "scales": "scales.json", "manifest": "digits-calibrated.yaml"}
-    with open(path("results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
 
     failures = []
     if comparison["maxRelDifference"] > REL_TOLERANCE:
@@ -94,6 +92,15 @@ def main(argv=None):
         failures.append(f"the integer golden loses more than {args.max_drop} percentage points")
     if args.rtl:
         print(flexor("network", path("digits-calibrated.yaml"), "-o", args.rtl, "--force"), end="")
+        with open(os.path.join(args.rtl, "manifest.json")) as f:
+            figures = json.load(f)["figures"]
+        # The weight ROMs of the generated engines (boundary slices stored twice, alignment padding).
+        rtl_bits = {b["block"]: b["weightBits"] for b in figures["blocks"] if b["kind"] == "engine"}
+        results["rtl"] = {"weightMemoryBits": rtl_bits, "totalWeightMemoryBits": sum(rtl_bits.values()),
+                          "idealCyclesPerImage": figures["idealCyclesPerImage"]}
+    with open(path("results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
     if failures:
         sys.exit("verify_digits: " + "; ".join(failures))
 
