@@ -4,11 +4,14 @@ SHELL := /bin/bash
 
 NODE_STAMP := .build/node-modules.stamp
 SIM_STAMP  := .build/simulators.stamp
+PY_STAMP   := .build/python-packages.stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconfig.json package.json
 FLEXOR := node dist/generator/cli/flexor.js
 DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
+PYTHON := /usr/bin/python3
+DIGITS_DIR := rtl-out/digits
 
 # The test sets: *.sim.test.js files run the simulators (iverilog, verilator), *.synth.test.js
 # files run Yosys; the unit set is every other *.test.js, and runs under test/unit-guard/run.ts,
@@ -19,7 +22,7 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check example-digits-train
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)) and a ResNet-20 layer ($(DEMO_LAYER))"
@@ -33,6 +36,8 @@ help:
 	@echo "make clean  remove dist/, rtl-out/ contents and build stamps"
 	@echo "make golden        rewrite test/golden/rtl/ after an intended change to the emitted RTL"
 	@echo "make golden-check  fail if test/golden/rtl/ is stale"
+	@echo "make example-digits-train  train the FleXOR digits CNN in PyTorch into $(DIGITS_DIR), check it against the"
+	@echo "            golden models, generate its accelerator, run the Python tests (docs/TRAINING.md)"
 
 deps: $(NODE_STAMP) $(SIM_STAMP)
 
@@ -44,6 +49,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(SIM_STAMP): sim/install-simulators.sh
 	bash sim/install-simulators.sh
+	@mkdir -p $(dir $@) && touch $@
+
+$(PY_STAMP): python/install-python-packages.sh
+	bash python/install-python-packages.sh
 	@mkdir -p $(dir $@) && touch $@
 
 build: $(BUILD_STAMP)
@@ -84,6 +93,16 @@ golden: deps build
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check
+
+# Trains python/train_digits.py (seed 1, about half a minute on one core) into $(DIGITS_DIR), checks the
+# float golden model against PyTorch and the integer one's accuracy (python/verify_digits.py),
+# generates the accelerator into $(DIGITS_DIR)-acc and runs the Python tests. Not part of `make test`.
+# test/fixtures/digits/ holds a copy of $(DIGITS_DIR) (its README.md lists the files).
+example-digits-train: $(NODE_STAMP) $(PY_STAMP) build
+	rm -rf $(DIGITS_DIR)
+	$(PYTHON) python/train_digits.py --out $(DIGITS_DIR) --seed 1
+	$(PYTHON) python/verify_digits.py $(DIGITS_DIR) --rtl $(DIGITS_DIR)-acc
+	$(PYTHON) -m unittest discover -s python/tests
 
 bench: deps build
 	node dist/bench/decode.js
