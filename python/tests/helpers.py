@@ -2,16 +2,15 @@
 import os
 import sys
 
-import numpy as np
-
 PYTHON_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 if PYTHON_DIR not in sys.path:
     sys.path.insert(0, PYTHON_DIR)
 
 try:
+    import numpy as np
     import torch  # noqa: F401
     HAVE_TORCH = True
-except ImportError:
+except ImportError:                 # the tests skip, naming torch (numpy comes with it)
     HAVE_TORCH = False
 
 NO_TORCH = "torch is not installed"

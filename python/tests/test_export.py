@@ -4,11 +4,11 @@ import tempfile
 import unittest
 from collections import OrderedDict
 
-import numpy as np
 
 from helpers import HAVE_TORCH, NO_TORCH, gf2_decode
 
 if HAVE_TORCH:
+    import numpy as np
     import torch
     from flexor_torch import FleXORConv2d, FleXORLinear, write_layer, write_network
 

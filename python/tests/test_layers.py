@@ -2,11 +2,11 @@
 import math
 import unittest
 
-import numpy as np
 
 from helpers import HAVE_TORCH, NO_TORCH, gf2_decode
 
 if HAVE_TORCH:
+    import numpy as np
     import torch
     from torch.nn import functional as F
     from flexor_torch import FleXORConv2d, FleXORLinear, STanhSchedule, set_s_tanh

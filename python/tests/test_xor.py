@@ -1,11 +1,11 @@
 """The XOR network: exact forward against y = M x over GF(2), the tanh surrogate and its gradient."""
 import unittest
 
-import numpy as np
 
 from helpers import HAVE_TORCH, NO_TORCH, gf2_decode
 
 if HAVE_TORCH:
+    import numpy as np
     import torch
     from flexor_torch import decode_planes, hard_decode, surrogate_decode, xor_matrices
 
