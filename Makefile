@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 NODE_STAMP := .build/node-modules.stamp
 SIM_STAMP  := .build/simulators.stamp
+PY_STAMP   := .build/python-packages.stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find generator test bench -name '*.ts' 2>/dev/null) tsconfig.json package.json
 FLEXOR := node dist/generator/cli/flexor.js
@@ -11,6 +12,8 @@ DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
 DEMO_CNN := rtl-out/demo-cnn
 LENET5_DIR := rtl-out/lenet5
+PYTHON := /usr/bin/python3
+DIGITS_DIR := rtl-out/digits
 
 # The test sets: *.sim.test.js files run the simulators (iverilog, verilator), *.synth.test.js
 # files run Yosys; the unit set is every other *.test.js, and runs under test/unit-guard/run.ts,
@@ -21,12 +24,12 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits-train
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
 	@echo "            and the small CNN as one streaming accelerator ($(DEMO_CNN))"
-	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 10 minutes)"
+	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 4 minutes)"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
 	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
 	@echo "make test-unit  the quick set: the tests that run no simulator and no Yosys; fails if one does"
@@ -37,6 +40,8 @@ help:
 	@echo "make clean  remove dist/, rtl-out/ contents and build stamps"
 	@echo "make golden        rewrite test/golden/rtl/ after an intended change to the emitted RTL"
 	@echo "make golden-check  fail if test/golden/rtl/ is stale"
+	@echo "make example-digits-train  train the FleXOR digits CNN in PyTorch into $(DIGITS_DIR), check it against the"
+	@echo "            golden models, generate its accelerator, run the Python tests (docs/TRAINING.md)"
 
 deps: $(NODE_STAMP) $(SIM_STAMP)
 
@@ -48,6 +53,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(SIM_STAMP): sim/install-simulators.sh
 	bash sim/install-simulators.sh
+	@mkdir -p $(dir $@) && touch $@
+
+$(PY_STAMP): python/install-python-packages.sh
+	bash python/install-python-packages.sh
 	@mkdir -p $(dir $@) && touch $@
 
 build: $(BUILD_STAMP)
@@ -98,6 +107,16 @@ lenet5: deps build
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check
+
+# Trains python/train_digits.py (seed 1, about half a minute on one core) into $(DIGITS_DIR), checks the
+# float golden model against PyTorch and the integer one's accuracy (python/verify_digits.py),
+# generates the accelerator into $(DIGITS_DIR)-acc and runs the Python tests. Not part of `make test`.
+# test/fixtures/digits/ holds a copy of $(DIGITS_DIR) (its README.md lists the files).
+example-digits-train: $(NODE_STAMP) $(PY_STAMP) build
+	rm -rf $(DIGITS_DIR)
+	$(PYTHON) python/train_digits.py --out $(DIGITS_DIR) --seed 1
+	$(PYTHON) python/verify_digits.py $(DIGITS_DIR) --rtl $(DIGITS_DIR)-acc
+	$(PYTHON) -m unittest discover -s python/tests
 
 bench: deps build
 	node dist/bench/decode.js

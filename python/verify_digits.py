@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Checks a network exported by train_digits.py against flexor-rtl's golden models and records the results.
+
+    /usr/bin/python3 python/verify_digits.py rtl-out/digits [--rtl rtl-out/digits-acc]
+
+With the project's CLI (node dist/generator/cli/flexor.js; `npx tsc -p .` first), in DIR:
+1. `flexor golden digits.yaml --float` on test_images.npy must give PyTorch's eval-mode logits
+   (torch_logits.npy) to float tolerance, and the same labels;
+2. `flexor calibrate` on calib_images.npy writes scales.json and digits-calibrated.yaml (the
+   manifest with every layer's scale; beside digits.yaml, whose relative `from:` paths it keeps);
+3. `flexor golden digits-calibrated.yaml` gives the integer logits; their accuracy on the test
+   split must be within --max-drop percentage points of the float accuracy;
+4. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator.
+results.json gets the integer accuracy and the comparison. Needs numpy only (no torch).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+CLI = os.path.join(ROOT, "dist", "generator", "cli", "flexor.js")
+# PyTorch computes in float32, the float view in float64: logits agree to a few float32 ulps of
+# the largest logit.
+REL_TOLERANCE = 1e-4
+
+
+def flexor(*args):
+    """Runs the CLI; fails with its output on a non-zero exit."""
+    run = subprocess.run(["node", CLI, *args], cwd=ROOT, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"flexor {' '.join(args)} failed ({run.returncode}):\n{run.stdout}{run.stderr}")
+    return run.stdout
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", help="the folder train_digits.py wrote")
+    parser.add_argument("--rtl", help="also generate the accelerator into this folder")
+    parser.add_argument("--max-drop", type=float, default=1.0, help="allowed accuracy loss of the integer model, percentage points")
+    args = parser.parse_args(argv)
+    d = os.path.abspath(args.dir)
+    path = lambda name: os.path.join(d, name)  # noqa: E731
+    with open(path("results.json")) as f:
+        results = json.load(f)
+    results.pop("rtl", None)                      # only from this run's --rtl
+    labels = np.load(path("test_labels.npy"))
+    torch_logits = np.load(path("torch_logits.npy")).astype(np.float64)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        flexor("golden", path("digits.yaml"), "--float", "--inputs", path("test_images.npy"),
+               "-o", os.path.join(tmp, "float.npy"), "--labels", os.path.join(tmp, "float_labels.npy"))
+        float_logits = np.load(os.path.join(tmp, "float.npy"))
+        float_labels = np.load(os.path.join(tmp, "float_labels.npy"))
+        for name in ("scales.json", "digits-calibrated.yaml"):
+            if os.path.exists(path(name)):
+                os.remove(path(name))
+        print(flexor("calibrate", path("digits.yaml"), "--inputs", path("calib_images.npy"),
+                     "-o", path("scales.json"), "--write-manifest", path("digits-calibrated.yaml")), end="")
+        flexor("golden", path("digits-calibrated.yaml"), "--inputs", path("test_images.npy"),
+               "-o", os.path.join(tmp, "int.npy"), "--labels", os.path.join(tmp, "int_labels.npy"))
+        int_labels = np.load(os.path.join(tmp, "int_labels.npy"))
+
+    diff = np.abs(float_logits - torch_logits)
+    scale = np.abs(torch_logits).max()
+    float_accuracy = float((float_labels == labels).mean())
+    int_accuracy = float((int_labels == labels).mean())
+    comparison = {
+        "maxAbsDifference": float(diff.max()),
+        "maxRelDifference": float(diff.max() / scale),
+        "labelsEqual": bool((float_labels == torch_logits.argmax(1)).all()),
+    }
+    print(f"float golden vs PyTorch: max |difference| {diff.max():.3g} (largest |logit| {scale:.3g}), "
+          f"labels {'equal' if comparison['labelsEqual'] else 'DIFFER'}")
+    print(f"accuracy on {len(labels)} test images: PyTorch {results['floatAccuracy']:.4f}, float golden {float_accuracy:.4f}, "
+          f"integer golden {int_accuracy:.4f}")
+    results["floatGoldenAccuracy"] = float_accuracy
+    results["integerGoldenAccuracy"] = int_accuracy
+    results["floatGoldenVsTorch"] = comparison
+    results["calibration"] = {"images": "calib_images.npy", "scales": "scales.json", "manifest": "digits-calibrated.yaml"}
+
+    failures = []
+    if comparison["maxRelDifference"] > REL_TOLERANCE:
+        failures.append(f"the float golden differs from PyTorch by {comparison['maxRelDifference']:.3g} of the largest logit")
+    if not comparison["labelsEqual"]:
+        failures.append("the float golden's labels differ from PyTorch's")
+    if 100 * (results["floatAccuracy"] - int_accuracy) > args.max_drop:
+        failures.append(f"the integer golden loses more than {args.max_drop} percentage points")
+    if args.rtl:
+        print(flexor("network", path("digits-calibrated.yaml"), "-o", args.rtl, "--force"), end="")
+        with open(os.path.join(args.rtl, "manifest.json")) as f:
+            figures = json.load(f)["figures"]
+        # The weight ROMs of the generated engines (boundary slices stored twice, alignment padding).
+        rtl_bits = {b["block"]: b["weightBits"] for b in figures["blocks"] if b["kind"] == "engine"}
+        results["rtl"] = {"weightMemoryBits": rtl_bits, "totalWeightMemoryBits": sum(rtl_bits.values()),
+                          "idealCyclesPerImage": figures["idealCyclesPerImage"]}
+    with open(path("results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    if failures:
+        sys.exit("verify_digits: " + "; ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
