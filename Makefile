@@ -24,7 +24,7 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits-train
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
@@ -40,8 +40,9 @@ help:
 	@echo "make clean  remove dist/, rtl-out/ contents and build stamps"
 	@echo "make golden        rewrite test/golden/rtl/ after an intended change to the emitted RTL"
 	@echo "make golden-check  fail if test/golden/rtl/ is stale"
-	@echo "make example-digits-train  train the FleXOR digits CNN in PyTorch into $(DIGITS_DIR), check it against the"
-	@echo "            golden models, generate its accelerator, run the Python tests (docs/TRAINING.md)"
+	@echo "make example-digits  train the FleXOR digits CNN in PyTorch into $(DIGITS_DIR), check it against the"
+	@echo "            golden models, generate its accelerator, run the test split through it in Verilator,"
+	@echo "            print the results table, run the Python tests (docs/TRAINING.md)"
 
 deps: $(NODE_STAMP) $(SIM_STAMP)
 
@@ -109,13 +110,14 @@ golden-check: deps build
 	node dist/test/golden-rtl.js --check
 
 # Trains python/train_digits.py (seed 1, about half a minute on one core) into $(DIGITS_DIR), checks the
-# float golden model against PyTorch and the integer one's accuracy (python/verify_digits.py),
-# generates the accelerator into $(DIGITS_DIR)-acc and runs the Python tests. Not part of `make test`.
-# test/fixtures/digits/ holds a copy of $(DIGITS_DIR) (its README.md lists the files).
-example-digits-train: $(NODE_STAMP) $(PY_STAMP) build
+# float golden model against PyTorch and the integer one's accuracy, generates the accelerator into
+# $(DIGITS_DIR)-acc, runs every test image through its RTL in Verilator (the logits must equal the
+# golden model's) and prints the results table (python/verify_digits.py); then the Python tests.
+# Not part of `make test`, which checks the committed copy, test/fixtures/digits/ (its README.md).
+example-digits: deps $(PY_STAMP) build
 	rm -rf $(DIGITS_DIR)
 	$(PYTHON) python/train_digits.py --out $(DIGITS_DIR) --seed 1
-	$(PYTHON) python/verify_digits.py $(DIGITS_DIR) --rtl $(DIGITS_DIR)-acc
+	$(PYTHON) python/verify_digits.py $(DIGITS_DIR) --rtl $(DIGITS_DIR)-acc --simulator verilator
 	$(PYTHON) -m unittest discover -s python/tests
 
 bench: deps build

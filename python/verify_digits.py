@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Checks a network exported by train_digits.py against flexor-rtl's golden models and records the results.
 
-    /usr/bin/python3 python/verify_digits.py rtl-out/digits [--rtl rtl-out/digits-acc]
+    /usr/bin/python3 python/verify_digits.py rtl-out/digits [--rtl rtl-out/digits-acc [--simulator verilator]]
 
 With the project's CLI (node dist/generator/cli/flexor.js; `npx tsc -p .` first), in DIR:
 1. `flexor golden digits.yaml --float` on test_images.npy must give PyTorch's eval-mode logits
    (torch_logits.npy) to float tolerance, and the same labels;
 2. `flexor calibrate` on calib_images.npy writes scales.json and digits-calibrated.yaml (the
-   manifest with every layer's scale; beside digits.yaml, whose relative `from:` paths it keeps);
+   manifest with every layer's scale, beside digits.yaml);
 3. `flexor golden digits-calibrated.yaml` gives the integer logits; their accuracy on the test
    split must be within --max-drop percentage points of the float accuracy;
-4. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator.
+4. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator;
+5. with --simulator too, `flexor sim OUT` runs every test image through the accelerator's RTL:
+   its logits must equal the integer golden model's, bit for bit, and the table of results
+   (accuracies, bits per weight, weight memory, cycles per image) is printed.
 results.json gets the integer accuracy and the comparison. Needs numpy only (no torch).
 """
 import argparse
@@ -42,6 +45,7 @@ def main(argv=None):
     parser.add_argument("dir", help="the folder train_digits.py wrote")
     parser.add_argument("--rtl", help="also generate the accelerator into this folder")
     parser.add_argument("--max-drop", type=float, default=1.0, help="allowed accuracy loss of the integer model, percentage points")
+    parser.add_argument("--simulator", choices=("verilator", "iverilog"), help="with --rtl: run the test split through the RTL in this simulator")
     args = parser.parse_args(argv)
     d = os.path.abspath(args.dir)
     path = lambda name: os.path.join(d, name)  # noqa: E731
@@ -64,6 +68,7 @@ def main(argv=None):
         flexor("golden", path("digits-calibrated.yaml"), "--inputs", path("test_images.npy"),
                "-o", os.path.join(tmp, "int.npy"), "--labels", os.path.join(tmp, "int_labels.npy"))
         int_labels = np.load(os.path.join(tmp, "int_labels.npy"))
+        int_logits = np.load(os.path.join(tmp, "int.npy"))
 
     diff = np.abs(float_logits - torch_logits)
     scale = np.abs(torch_logits).max()
@@ -98,11 +103,57 @@ def main(argv=None):
         rtl_bits = {b["block"]: b["weightBits"] for b in figures["blocks"] if b["kind"] == "engine"}
         results["rtl"] = {"weightMemoryBits": rtl_bits, "totalWeightMemoryBits": sum(rtl_bits.values()),
                           "idealCyclesPerImage": figures["idealCyclesPerImage"]}
+    if args.rtl and args.simulator:
+        hardware = simulate(args.rtl, path("test_images.npy"), args.simulator)
+        if not np.array_equal(hardware["logits"], int_logits):
+            failures.append("the hardware's logits differ from the integer golden model's")
+        hw_accuracy = float((hardware["labels"] == labels).mean())
+        results["rtl"]["hardware"] = {"simulator": args.simulator, "images": int(len(labels)), "accuracy": hw_accuracy,
+                                      "logitsEqualGolden": bool(np.array_equal(hardware["logits"], int_logits)),
+                                      "cyclesPerImage": hardware["cyclesPerImage"]}
+        print_table(results, hw_accuracy, args.simulator, hardware["cyclesPerImage"])
     with open(path("results.json"), "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
     if failures:
         sys.exit("verify_digits: " + "; ".join(failures))
+
+
+def simulate(rtl, images, simulator):
+    """`flexor sim` on the accelerator folder: the hardware's logits, labels and measured cycles per image."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = flexor("sim", rtl, "--inputs", images, "--simulator", simulator,
+                     "-o", os.path.join(tmp, "hw.npy"), "--labels", os.path.join(tmp, "hw_labels.npy"))
+        print(out, end="")
+        cycles = [float(line.split(": ")[-1]) for line in out.splitlines() if line.startswith(f"{simulator}: cycles per image: ")]
+        return {"logits": np.load(os.path.join(tmp, "hw.npy")), "labels": np.load(os.path.join(tmp, "hw_labels.npy")),
+                "cyclesPerImage": cycles[0] if cycles else None}
+
+
+def print_table(results, hw_accuracy, simulator, cycles):
+    """The digits example's results, as docs/TRAINING.md shows them."""
+    layers = results["layers"]
+    weights = sum(l["weights"] for l in layers.values())
+    bits = sum(l["encryptedBits"] for l in layers.values())
+    rtl = results["rtl"]
+    per_layer = ", ".join(f"{name} {l['bitsPerWeight']:.3f}" for name, l in layers.items())
+    rows = [
+        ("float accuracy (PyTorch)", f"{100 * results['floatAccuracy']:.2f}%"),
+        ("integer golden accuracy", f"{100 * results['integerGoldenAccuracy']:.2f}%"),
+        (f"hardware accuracy ({simulator}, {rtl['hardware']['images']} test images)", f"{100 * hw_accuracy:.2f}%"),
+        ("bits per weight", f"{bits / weights:.3f} ({per_layer})"),
+        ("weight memory, trained", f"{bits} bits"),
+        ("  as 1-bit binary weights", f"{weights} bits ({weights / bits:.2f}x)"),
+        ("  as 32-bit floats", f"{32 * weights} bits ({32 * weights / bits:.1f}x)"),
+        ("  weight ROMs as generated", f"{rtl['totalWeightMemoryBits']} bits"),
+        ("cycles per image", f"{cycles if cycles is not None else 'not measured'} measured, {rtl['idealCyclesPerImage']} ideal"),
+    ]
+    if "lutEstimate" in rtl:
+        rows.append(("LUTs (estimate)", str(rtl["lutEstimate"])))
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
 
 
 if __name__ == "__main__":

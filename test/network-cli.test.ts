@@ -1,6 +1,6 @@
 /** `flexor golden MANIFEST` and `flexor calibrate`, as a user runs them. */
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy, writeNpy } from '../generator/formats/npy.js';
 import { testRandom } from '../generator/core/prng.js';
@@ -89,4 +89,24 @@ describe('flexor network on a bad chained manifest', () => {
       expect(existsSync(out)).to.equal(false);
     });
   }
+});
+
+describe('flexor calibrate --write-manifest elsewhere', () => {
+  it('rewrites relative from: paths so the written manifest names the same trained layers', () => {
+    const digits = join(PROJECT_ROOT, 'test/fixtures/digits');
+    const dir = tempDir('calmove');
+    const written = join(dir, 'sub', 'calibrated.yaml');
+    mkdirSync(join(dir, 'sub'));
+    const r = runCli(['calibrate', join(digits, 'digits.yaml'), '--inputs', join(digits, 'calib_images.npy'), '-o', join(dir, 'scales.json'), '--write-manifest', written]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`wrote ${written}`);
+    const text = readFileSync(written, 'utf8');
+    expect(text).to.not.match(/from: conv1\.npz/);
+    // Golden on the moved manifest equals golden on the fixture's own calibrated manifest.
+    const a = runCli(['golden', written, '--inputs', join(digits, 'test_images.npy'), '-o', join(dir, 'a.npy')]);
+    expect(a.status, a.stderr).to.equal(0);
+    const b = runCli(['golden', join(digits, 'digits-calibrated.yaml'), '--inputs', join(digits, 'test_images.npy'), '-o', join(dir, 'b.npy')]);
+    expect(b.status, b.stderr).to.equal(0);
+    expect(readFileSync(join(dir, 'a.npy')).equals(readFileSync(join(dir, 'b.npy')))).to.equal(true);
+  });
 });

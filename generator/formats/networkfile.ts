@@ -4,7 +4,7 @@
  * older list of independent layers (no `input`) that `flexor network` generates one by one. Also
  * the images a network reads (.npy, [V, C, H, W] or [V, H, W, C]) and the calibrated scales.
  */
-import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { InputError, requireInteger } from '../core/errors.js';
 import type { Calibration } from '../core/calibrate.js';
@@ -362,10 +362,25 @@ export function readScalesFile(path: string, spec: NetworkSpec): NetworkScales {
  * The manifest with `scale` set on every conv/linear layer (the calibrated ones, or those it
  * gave), in the manifest's own format. YAML comments and flow style are not kept.
  */
-export function manifestWithScales(path: string, spec: NetworkSpec, scales: NetworkScales): string {
+export function manifestWithScales(path: string, spec: NetworkSpec, scales: NetworkScales, target?: string): string {
   const doc = manifestWithLayerKeys(path, spec, (name) => ({ scale: scales.layers[name] }));
+  if (target !== undefined) moveFromPaths(doc, path, target);
   if (extname(path).toLowerCase() === '.json') return `${JSON.stringify(doc, null, 2)}\n`;
   return yaml.dump(doc, { lineWidth: -1, noRefs: true, flowLevel: 2 });
+}
+
+/**
+ * A manifest document read from `from` and written to `to`: every relative `from` path of its
+ * layers rewritten relative to `to`'s folder, so that it names the same trained layer file.
+ */
+function moveFromPaths(doc: Record<string, unknown>, from: string, to: string): void {
+  const layers = doc.layers as Record<string, unknown>[];
+  layers.forEach((layer, i) => {
+    const file = layer.from;
+    if (typeof file !== 'string' || isAbsolute(file)) return;
+    const moved = relative(dirname(to), join(dirname(from), file)).split(sep).join('/');
+    layers[i] = { ...layer, from: moved };
+  });
 }
 
 /** The manifest's document with `keys(name)` merged into every conv/linear layer's entry. */

@@ -124,16 +124,17 @@ export interface SeededImages {
 
 /**
  * `flexor network calibrate`: the scales chosen on `images`, as a sidecar JSON (for `--scales`)
- * and as the manifest with every conv/linear layer's `scale` written in.
+ * and as the manifest with every conv/linear layer's `scale` written in (its `from` paths made
+ * relative to `writeManifest`, where it will be written).
  */
-export function networkCalibrateFiles(manifest: string, images: string | SeededImages, options: { readonly layout?: ImageLayout } = {}): { calibration: Calibration; scalesJson: string; manifest: string; model: NetworkModel } {
+export function networkCalibrateFiles(manifest: string, images: string | SeededImages, options: { readonly layout?: ImageLayout; readonly writeManifest?: string } = {}): { calibration: Calibration; scalesJson: string; manifest: string; model: NetworkModel } {
   const spec = loadNetwork(manifest);
   const samples = typeof images === 'string'
     ? readImages(images, spec, { layout: options.layout })
     : seededImages(spec, requireInteger('--images', images.count, 1, 1000), requireInteger('--seed', images.seed, 0, 0xffffffff));
   const calibration = calibrateNetwork(spec, samples);
   const model = quantizeNetwork(spec, calibration.scales);
-  return { calibration, scalesJson: scalesJson(spec, calibration), manifest: manifestWithScales(manifest, spec, calibration.scales), model };
+  return { calibration, scalesJson: scalesJson(spec, calibration), manifest: manifestWithScales(manifest, spec, calibration.scales, options.writeManifest), model };
 }
 
 /** One line per layer: kind, shapes, widths and, with a model, the scales and the engine's F. */

@@ -27,10 +27,10 @@ export const calibrateCommand = defineCommand({
     if ((argv.inputs === undefined) === (argv.images === undefined)) throw new InputError('--inputs', 'give the calibration images: --inputs images.npy, or --images N seeded ones (one of them)');
     if (argv.seed !== undefined && argv.images === undefined) throw new InputError('--seed', 'applies to --images (seeded images) only');
     const images = argv.inputs ?? { count: argv.images!, seed: argv.seed ?? 1 };
-    const result = networkCalibrateFiles(argv.manifest, images, { layout: argv.layout as ImageLayout | undefined });
+    const result = networkCalibrateFiles(argv.manifest, images, { layout: argv.layout as ImageLayout | undefined, writeManifest: argv.writeManifest });
     warn(result.model.warnings);
     writeNewFile(argv.output, result.scalesJson, argv.force);
     if (argv.writeManifest !== undefined) writeNewFile(argv.writeManifest, result.manifest, argv.force, '--write-manifest');
-    say([...networkSummary(loadNetwork(argv.manifest), result.model), `wrote ${argv.output}`]);
+    say([...networkSummary(loadNetwork(argv.manifest), result.model), `wrote ${argv.output}`, ...(argv.writeManifest !== undefined ? [`wrote ${argv.writeManifest}`] : [])]);
   },
 });
