@@ -13,7 +13,8 @@ With the project's CLI (node dist/generator/cli/flexor.js; `npx tsc -p .` first)
 4. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator;
 5. with --simulator too, `flexor sim OUT` runs every test image through the accelerator's RTL:
    its logits must equal the integer golden model's, bit for bit, and the table of results
-   (accuracies, bits per weight, weight memory, cycles per image) is printed.
+   (accuracies, bits per weight, weight memory, cycles per image) is printed; OUT/report.html
+   (flexor report) shows the accelerator's blocks and the hardware's confusion matrix.
 results.json gets the integer accuracy and the comparison. Needs numpy only (no torch).
 """
 import argparse
@@ -104,7 +105,7 @@ def main(argv=None):
         results["rtl"] = {"weightMemoryBits": rtl_bits, "totalWeightMemoryBits": sum(rtl_bits.values()),
                           "idealCyclesPerImage": figures["idealCyclesPerImage"]}
     if args.rtl and args.simulator:
-        hardware = simulate(args.rtl, path("test_images.npy"), args.simulator)
+        hardware = simulate(args.rtl, path("test_images.npy"), args.simulator, path("test_labels.npy"))
         if not np.array_equal(hardware["logits"], int_logits):
             failures.append("the hardware's logits differ from the integer golden model's")
         hw_accuracy = float((hardware["labels"] == labels).mean())
@@ -119,15 +120,16 @@ def main(argv=None):
         sys.exit("verify_digits: " + "; ".join(failures))
 
 
-def simulate(rtl, images, simulator):
-    """`flexor sim` on the accelerator folder: the hardware's logits, labels and measured cycles per image."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = flexor("sim", rtl, "--inputs", images, "--simulator", simulator,
-                     "-o", os.path.join(tmp, "hw.npy"), "--labels", os.path.join(tmp, "hw_labels.npy"))
-        print(out, end="")
-        cycles = [float(line.split(": ")[-1]) for line in out.splitlines() if line.startswith(f"{simulator}: cycles per image: ")]
-        return {"logits": np.load(os.path.join(tmp, "hw.npy")), "labels": np.load(os.path.join(tmp, "hw_labels.npy")),
-                "cyclesPerImage": cycles[0] if cycles else None}
+def simulate(rtl, images, simulator, truth):
+    """`flexor sim` on the accelerator folder: the hardware's logits, labels and measured cycles per
+    image, kept in RTL as hw_logits.npy and hw_labels.npy; then RTL/report.html with the confusion
+    matrix of the hardware's labels against `truth` (flexor report)."""
+    logits, labels = os.path.join(rtl, "hw_logits.npy"), os.path.join(rtl, "hw_labels.npy")
+    out = flexor("sim", rtl, "--inputs", images, "--simulator", simulator, "-o", logits, "--labels", labels, "--force")
+    print(out, end="")
+    print(flexor("report", rtl, "--labels", truth, "--predicted", labels, "-o", os.path.join(rtl, "report.html"), "--force"), end="")
+    cycles = [float(line.split(": ")[-1]) for line in out.splitlines() if line.startswith(f"{simulator}: cycles per image: ")]
+    return {"logits": np.load(logits), "labels": np.load(labels), "cyclesPerImage": cycles[0] if cycles else None}
 
 
 def print_table(results, hw_accuracy, simulator, cycles):

@@ -14,7 +14,9 @@ import { designTargets, figureText, resultText, targetText, type TargetCheck } f
 import { readManifest } from '../formats/manifest.js';
 import { readMatrices } from '../formats/matrixfile.js';
 import { VERSION } from '../formats/version.js';
-import { decoderNetworkSvg, escapeXml } from './svg.js';
+import { confusionCounts, confusionSvg, decoderNetworkSvg, escapeXml } from './svg.js';
+import { parseNpy } from '../formats/npy.js';
+import { acceleratorNetwork, loadNetwork } from '../formats/networkrun.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
@@ -105,8 +107,8 @@ function inlineSvg(svg: string): string {
  * for the inputs given. `sweepSvg` and `decoderSvg` are inlined as they are: pass the output of
  * sweepSvg and decoderNetworkSvg, not untrusted markup.
  */
-export function htmlReport(input: { title: string; synth?: SynthReport; targets?: readonly TargetCheck[]; comparison?: Comparison; sweepSvg?: string; decoderSvg?: string }): string {
-  const sections: string[] = [];
+export function htmlReport(input: { title: string; network?: readonly string[]; synth?: SynthReport; targets?: readonly TargetCheck[]; comparison?: Comparison; sweepSvg?: string; decoderSvg?: string }): string {
+  const sections: string[] = [...(input.network ?? [])];
   if (input.synth) sections.push(synthSection(input.synth));
   if (input.targets) sections.push(targetsSection(input.targets));
   if (input.comparison) sections.push(comparisonSection(input.comparison));
@@ -178,4 +180,83 @@ export async function designReport(dir: string, options: DesignReportOptions = {
   const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, { target: options.target, cache: options.cache }));
   const targets = comparison?.flexor.targets ?? designTargets(dir, synth);
   return { html: htmlReport({ title: manifest.top, synth, targets, comparison, decoderSvg, sweepSvg }), synth };
+}
+
+/** What an accelerator folder's manifest.json says about its blocks (rtl/network/accelerator.ts). */
+interface AcceleratorFigures {
+  readonly top: string;
+  readonly network: string;
+  readonly logitScale: number;
+  readonly figures: {
+    readonly idealCyclesPerImage: number;
+    readonly slowest: string;
+    readonly blocks: readonly { block: string; kind: string; idealCyclesPerImage: number; bufferBits: number; weightBits: number; lanes?: number; simd?: number; lutEstimate?: number }[];
+  };
+}
+
+export interface NetworkReportOptions {
+  /** True labels (.npy, integers [V]) of the images whose `predicted` labels are given. */
+  readonly labels?: string;
+  /** The labels the hardware (flexor sim --labels) or the golden model gave, .npy [V]. */
+  readonly predicted?: string;
+  /** The clock of the images-per-second figure (default 100 MHz). */
+  readonly clockMhz?: number;
+}
+
+/** An integer label file as numbers; an InputError naming `flag` otherwise. */
+function readLabels(path: string, flag: string): number[] {
+  if (!existsSync(path)) throw new InputError(flag, `${path}: no such file`);
+  const array = parseNpy(readFileSync(path), path);
+  if (array.shape.length !== 1 || !/int/.test(array.dtype)) throw new InputError(flag, `${path} must hold integer labels [V]; got ${array.dtype} ${JSON.stringify(array.shape)}`);
+  return Array.from(array.data as ArrayLike<number | bigint>, Number);
+}
+
+function blocksSection(m: AcceleratorFigures, clockMhz: number): string {
+  const f = m.figures;
+  const rows = f.blocks.map((b) => [b.block, b.kind, b.lanes !== undefined ? `${b.lanes} x ${b.simd}` : '', b.idealCyclesPerImage, b.bufferBits, b.weightBits]);
+  const buffers = f.blocks.reduce((n, b) => n + b.bufferBits, 0);
+  const weights = f.blocks.reduce((n, b) => n + b.weightBits, 0);
+  rows.push(['total', '', '', f.idealCyclesPerImage, buffers, weights]);
+  return [
+    '<h2>The accelerator</h2>',
+    `<p>Network <b>${escapeXml(m.network)}</b>, top <code>${escapeXml(m.top)}</code>: every block runs at once; the slowest, <b>${escapeXml(f.slowest)}</b>, sets the rate: <b>${f.idealCyclesPerImage}</b> cycles per image, ${num(Math.round((clockMhz * 1e6) / f.idealCyclesPerImage))} images per second at ${num(clockMhz)} MHz. Weight memory ${weights} bits (the engines' ROMs), buffers ${buffers} bits (activations, line buffers, FIFOs). One logit step is ${num(m.logitScale)}.</p>`,
+    table(['block', 'kind', 'lanes x simd', 'ideal cycles per image', 'buffer bits', 'weight bits'], rows, rows.length - 1),
+  ].join('\n');
+}
+
+function accuracySection(truth: readonly number[], predicted: readonly number[], classes: number, source: string): string {
+  const counts = confusionCounts(truth, predicted, classes);
+  const right = counts.reduce((n, row, t) => n + row[t], 0);
+  return [
+    '<h2>Accuracy</h2>',
+    `<p><b>${right}</b> of ${truth.length} images right: <b>${((100 * right) / truth.length).toFixed(2)}%</b> (predicted labels from ${escapeXml(source)}).</p>`,
+    `<figure>${inlineSvg(confusionSvg(counts, `Confusion matrix, ${truth.length} images`))}</figure>`,
+  ].join('\n');
+}
+
+/**
+ * `flexor report DIR` on a network accelerator folder: its blocks (rate, parallelism, buffers,
+ * weights) and, with true and predicted labels, the accuracy and the confusion matrix. No
+ * synthesis (`flexor synth DIR` gives the whole accelerator's).
+ */
+export function networkReport(dir: string, options: NetworkReportOptions = {}): { html: string } {
+  const manifest = readManifest(dir) as unknown as AcceleratorFigures & { kind: string };
+  if (manifest.kind !== 'accelerator') throw new InputError('DIR', `${dir} holds a ${manifest.kind} design, not a network accelerator`);
+  if ((options.labels === undefined) !== (options.predicted === undefined)) throw new InputError(options.labels === undefined ? '--labels' : '--predicted', 'goes with --labels and --predicted together: the true labels and the labels to score');
+  const clockMhz = options.clockMhz ?? 100;
+  if (!(clockMhz > 0)) throw new InputError('--clock-mhz', `must be a positive number of MHz; got ${clockMhz}`);
+  const sections = [blocksSection(manifest, clockMhz)];
+  if (options.labels !== undefined && options.predicted !== undefined) {
+    const truth = readLabels(options.labels, '--labels');
+    const predicted = readLabels(options.predicted, '--predicted');
+    if (truth.length !== predicted.length) throw new InputError('--predicted', `holds ${predicted.length} labels; --labels holds ${truth.length}`);
+    const spec = loadNetwork(acceleratorNetwork(dir, 'report'));
+    const classes = spec.tensors[spec.tensors.length - 1].c;
+    for (const [flag, list] of [['--labels', truth], ['--predicted', predicted]] as const) {
+      const bad = list.findIndex((l) => !(l >= 0 && l < classes));
+      if (bad >= 0) throw new InputError(flag, `label ${list[bad]} (entry ${bad}) is not a class of ${spec.name}: 0 to ${classes - 1}`);
+    }
+    sections.push(accuracySection(truth, predicted, classes, options.predicted));
+  }
+  return { html: htmlReport({ title: manifest.top, network: sections }) };
 }

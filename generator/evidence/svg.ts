@@ -190,3 +190,51 @@ export function sweepSvg(results: readonly SweepResult[]): string {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/** Counts [true][predicted] of `classes` classes; an error for a label outside 0..classes-1. */
+export function confusionCounts(truth: readonly number[], predicted: readonly number[], classes: number): number[][] {
+  if (truth.length !== predicted.length) throw new RangeError(`confusionCounts: ${truth.length} true labels but ${predicted.length} predicted`);
+  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  truth.forEach((t, i) => {
+    const p = predicted[i];
+    if (!(Number.isInteger(t) && t >= 0 && t < classes && Number.isInteger(p) && p >= 0 && p < classes)) throw new RangeError(`confusionCounts: label pair ${t}, ${p} (entry ${i}) outside 0..${classes - 1}`);
+    counts[t][p]++;
+  });
+  return counts;
+}
+
+/**
+ * The confusion matrix as a grid: a row per true class, a column per predicted class, each cell
+ * shaded by its count as a share of its row (the diagonal is what was right) and labelled with
+ * the count.
+ */
+export function confusionSvg(counts: readonly (readonly number[])[], title: string): string {
+  const classes = counts.length;
+  const cell = 34;
+  const left = 90;
+  const top = 70;
+  const width = left + classes * cell + 20;
+  const height = top + classes * cell + 40;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  out.push(`<title>${escapeXml(title)}</title>`);
+  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${left + (classes * cell) / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(title)}</text>`);
+  out.push(`<text x="${left + (classes * cell) / 2}" y="${top - 26}" text-anchor="middle">predicted class</text>`);
+  out.push(`<text x="20" y="${top + (classes * cell) / 2}" text-anchor="middle" transform="rotate(-90 20 ${top + (classes * cell) / 2})">true class</text>`);
+  counts.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    out.push(`<text x="${left - 8}" y="${top + t * cell + cell / 2 + 4}" text-anchor="end">${t}</text>`);
+    row.forEach((n, p) => {
+      const share = total === 0 ? 0 : n / total;
+      const hue = t === p ? '27,127,42' : '176,0,32';
+      const x = left + p * cell;
+      const y = top + t * cell;
+      out.push(`<rect class="cell" data-true="${t}" data-predicted="${p}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="rgba(${hue},${(share * 0.85).toFixed(3)})" stroke="#cccccc"><title>${escapeXml(`true ${t}, predicted ${p}: ${n}`)}</title></rect>`);
+      if (n > 0) out.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.5 ? '#ffffff' : '#222222'}">${n}</text>`);
+    });
+  });
+  for (let p = 0; p < classes; p++) out.push(`<text x="${left + p * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${p}</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
