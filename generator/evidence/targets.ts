@@ -345,7 +345,7 @@ export function targetsText(checks: readonly TargetCheck[]): string {
 }
 
 /** `flexor synth --json`: per design folder its synthesis (without the Yosys log) and targets; one folder gives one object, several a list. */
-export function synthesisJson(designs: readonly { dir: string; synth: SynthReport; targets: readonly TargetCheck[] }[]): string {
+export function synthesisJson(designs: readonly { dir: string; synth: SynthReport; targets: readonly TargetCheck[]; blocks?: readonly unknown[] }[]): string {
   const rows = designs.map(({ dir, synth, targets }) => {
     const { yosysLog: _log, ...rest } = synth;
     return { dir, ...rest, targets };
