@@ -11,7 +11,7 @@ import { drawMatrix } from '../generator/core/matrix.js';
 import { testRandom } from '../generator/core/prng.js';
 import { designDecoders } from '../generator/eda/prove.js';
 import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
-import { acceleratorBlockRows, acceleratorBlocksText, acceleratorChecks, estimateError, readAcceleratorFacts } from '../generator/evidence/netsynth.js';
+import { acceleratorBlockRows, acceleratorBlocksText, acceleratorChecks, estimateError, MAX_SYNTH_ESTIMATE, readAcceleratorFacts } from '../generator/evidence/netsynth.js';
 import { writeNpy } from '../generator/formats/npy.js';
 import { engineEstimate, LUT_MODEL, streamBlockEstimate } from '../generator/rtl/network/estimate.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
@@ -155,5 +155,17 @@ describe('flexor network: what synth and prove read from an accelerator folder',
     const none = runCli(['prove', join(dir, 'rtl')]);
     expect(none.status).to.equal(2);
     expect(none.stderr).to.match(/holds no manifest\.json/);
+  });
+
+  it('flexor synth refuses LeNet-5 (estimate above MAX_SYNTH_ESTIMATE) with exit 2, naming its largest blocks and --large', () => {
+    const root = tempDir('netsynth-lenet');
+    const rng = testRandom(4, 0);
+    const images = join(root, 'images.npy');
+    writeFileSync(images, writeNpy({ dtype: 'float32', shape: [3, 1, 28, 28], data: Float32Array.from({ length: 3 * 784 }, () => rng.nextUint32() / 2 ** 32) }));
+    const lenet = join(root, 'lenet');
+    writeDesignFiles(lenet, generateNetworkAccelerator(join(PROJECT_ROOT, 'docs/examples/lenet5.yaml'), { calibrate: images, images: 3 }).files, false);
+    const r = runCli(['synth', lenet]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(new RegExp(`LUT estimate is \\d+ \\(largest blocks: conv2_win \\d+, .*\\), above ${MAX_SYNTH_ESTIMATE}: .*pass --large`));
   });
 });

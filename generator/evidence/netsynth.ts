@@ -142,10 +142,25 @@ export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], tota
   ].join('\n');
 }
 
-/** `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks. */
-export async function synthesizeFolder(dir: string, options: SynthOptions = {}): Promise<{ synth: SynthReport; targets: TargetCheck[]; blocks?: AcceleratorBlockRow[] }> {
+/**
+ * The largest accelerator, in estimated LUTs, that `flexor synth` synthesizes without `--large`
+ * (docs/SYNTH.md, "Accelerators": the small CNN, about 7800, takes about a minute; LeNet-5,
+ * about 115000, did not finish in 15 minutes).
+ */
+export const MAX_SYNTH_ESTIMATE = 40_000;
+
+/**
+ * `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks.
+ * An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is refused (InputError) unless `large`.
+ */
+export async function synthesizeFolder(dir: string, options: SynthOptions & { large?: boolean } = {}): Promise<{ synth: SynthReport; targets: TargetCheck[]; blocks?: AcceleratorBlockRow[] }> {
   if (readManifest(dir).kind !== 'accelerator') return synthesizeWithTargets(dir, options);
   const facts = readAcceleratorFacts(dir);
+  const estimate = facts.blocks.reduce((n, b) => n + b.lutEstimate, 0);
+  if (estimate > MAX_SYNTH_ESTIMATE && options.large !== true) {
+    const biggest = [...facts.blocks].sort((a, b) => b.lutEstimate - a.lutEstimate).slice(0, 3).map((b) => `${b.block} ${b.lutEstimate}`).join(', ');
+    throw new InputError('DIR', `${dir}: the accelerator's LUT estimate is ${estimate} (largest blocks: ${biggest}), above ${MAX_SYNTH_ESTIMATE}: synthesizing it in the embedded Yosys would take far longer than a few minutes (docs/SYNTH.md, "Accelerators"); pass --large to run it anyway`);
+  }
   const synth = await synthesizeDesign(dir, options);
   return { synth, targets: acceleratorChecks(facts, synth), blocks: acceleratorBlockRows(facts, synth) };
 }

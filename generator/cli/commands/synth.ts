@@ -17,6 +17,7 @@ export const synthCommand = defineCommand({
         yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded (@yowasp/yosys, no install) or the system yosys on PATH' },
         json: { type: 'string', describe: 'also write the report as JSON to this file' },
         force: { type: 'boolean', default: false, describe: 'overwrite an existing --json file' },
+        large: { type: 'boolean', default: false, describe: 'synthesize an accelerator even when its LUT estimate says it would take very long' },
       })
       .example('$0 synth rtl-out/demo-layer --target xilinx --json synth.json', ''),
   handler: async (argv) => {
@@ -24,7 +25,7 @@ export const synthCommand = defineCommand({
     const designs = [];
     for (const dir of designFolders(argv.dir)) {
       // A missed target is information, not a failed check: the exit status is the synthesis's.
-      const { synth, targets, blocks } = await synthesizeFolder(dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache });
+      const { synth, targets, blocks } = await synthesizeFolder(dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache, large: argv.large });
       say([`${dir}:`, synthReportText(synth), ...(blocks ? [acceleratorBlocksText(blocks, synth.total)] : []), targetsText(targets)]);
       for (const e of synth.errors) say([`error: ${e}`], process.stderr);
       if (!synth.ok) checkFailed();

@@ -20,6 +20,8 @@ export const LUT_MODEL = {
   gearboxConstant: 15,
   /** A unit ROM in LUTs: words per LUT6 (a LUT6 is a 64 x 1 ROM), per bit of the word. */
   romWordsPerLut: 64,
+  /** A unit ROM this deep or deeper goes to block RAM, no LUTs (docs/SYNTH.md: Yosys maps a 1024-word ROM to a RAMB36E1). */
+  romBlockRamDepth: 1024,
   /** An engine's top: scale stage, collector, output buffer and control, per lane and a constant. */
   engineTopPerLane: 25,
   engineTopConstant: 190,
@@ -95,7 +97,7 @@ export function engineEstimate(e: EngineEstimateInput, m: LutModel = LUT_MODEL):
     { part: `MAC array: ${macs} MACs x (${m.macPerBit} x ${e.actBits} + ${m.macConstant})`, luts: macs * (m.macPerBit * e.actBits + m.macConstant) },
     { part: `decoders: ${e.units} units x ${decoder} LUTs (sum of ceil((taps - 1)/5) over the rows of ${e.planes} plane(s))`, luts: e.units * decoder },
     { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(group ${e.group} / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant})`, luts: gearboxes * (e.chunk * Math.ceil(e.group / m.gearboxMuxInputsPerLut) + m.gearboxConstant) },
-    { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs`, luts: e.unitDepths.reduce((n, d) => n + e.romWidth * Math.ceil(d / m.romWordsPerLut), 0) },
+    { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs, none at ${m.romBlockRamDepth} words or more (block RAM)`, luts: e.unitDepths.reduce((n, d) => n + (d >= m.romBlockRamDepth ? 0 : e.romWidth * Math.ceil(d / m.romWordsPerLut)), 0) },
     { part: `scale, collector, control: ${m.engineTopPerLane} x ${e.lanes} lanes + ${m.engineTopConstant}`, luts: m.engineTopPerLane * e.lanes + m.engineTopConstant },
   ]);
 }
