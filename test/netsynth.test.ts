@@ -39,12 +39,12 @@ function mod(module: string, luts: number, over: Partial<ModuleFigures> = {}): M
 describe('accelerator LUT estimate (model)', () => {
   it('an engine: MAC array, decoders, gearboxes, unit ROMs and the top, term by term', () => {
     const matrix = drawMatrix({ nIn: 12, nOut: 20, nTap: 2, seed: 1 });
-    const e = engineEstimate({ planes: 1, lanes: 4, simd: 8, actBits: 9, units: 4, chunk: 8, group: 20, romWidth: 12, unitDepths: [15, 15, 16, 15], matrices: [matrix] });
+    const e = engineEstimate({ planes: 1, lanes: 4, simd: 8, actBits: 9, units: 4, chunk: 8, group: 20, endAdvance: 30, romWidth: 12, unitDepths: [15, 15, 16, 15], matrices: [matrix] });
     const m = LUT_MODEL;
     const expected = [
       32 * (m.macPerBit * 9 + m.macConstant),
       4 * 20, // 20 rows of 2 taps: one LUT each
-      4 * (8 * Math.ceil(20 / m.gearboxMuxInputsPerLut) + m.gearboxConstant),
+      4 * (8 * Math.ceil(10 / m.gearboxMuxInputsPerLut) + m.gearboxConstant), // offsets: multiples of gcd(8, 20, 30) = 2 below 20
       4 * 12, // words of at most 64: one LUT per bit
       m.engineTopPerLane * 4 + m.engineTopConstant,
     ];
@@ -55,9 +55,9 @@ describe('accelerator LUT estimate (model)', () => {
 
   it('stream blocks: window, flatten, FIFO, tail, pool, argmax, fork', () => {
     const m = LUT_MODEL;
-    expect(streamBlockEstimate('window', { kh: 3, kw: 3, c: 8, s: 8, outBits: 9 }).luts).to.equal(72 * 18 + m.windowConstant);
+    expect(streamBlockEstimate('window', { kh: 3, kw: 3, c: 8, s: 8, outBits: 9 }).luts).to.equal(Math.round(m.windowPerValueBit * 72 * 9 + m.windowConstant));
     // 3 x 3 x 16, 4 lanes in, 16 slots out: 16 banks.
-    expect(streamBlockEstimate('flatten', { h: 3, w: 3, c: 16, p: 4, s: 16, bits: 8 }).luts).to.equal(Math.round(m.flattenPerCrossbarBit * 16 * 8 * 20));
+    expect(streamBlockEstimate('flatten', { h: 3, w: 3, c: 16, p: 4, s: 16, bits: 8 }).luts).to.equal(Math.round(m.flattenPerCrossbarBit * 16 * 8 * 20 + m.flattenConstant));
     expect(streamBlockEstimate('fifo', { dataBits: 64 }).luts).to.equal(64 * m.fifoPerDataBit + m.fifoConstant);
     expect(streamBlockEstimate('tail', { lanes: 4, bits: 8 }).luts).to.equal(Math.round(m.tailPerValueBit * 32 + m.tailConstant));
     expect(streamBlockEstimate('maxpool', { p: 4, bits: 8 }).luts).to.equal(m.poolPerValueBit * 32 + m.poolConstant);

@@ -144,10 +144,10 @@ export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], tota
 
 /**
  * The largest accelerator, in estimated LUTs, that `flexor synth` synthesizes without `--large`
- * (docs/SYNTH.md, "Accelerators": the small CNN, about 7800, takes about a minute; LeNet-5,
- * about 115000, did not finish in 15 minutes).
+ * (docs/SYNTH.md, "Accelerators": the small CNN, about 7600, takes one to three minutes; LeNet-5,
+ * about 56000, did not finish in 15 minutes).
  */
-export const MAX_SYNTH_ESTIMATE = 40_000;
+export const MAX_SYNTH_ESTIMATE = 20_000;
 
 /**
  * `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks.

@@ -89,7 +89,7 @@ function seededImages(model: NetworkModel, count: number, seed: number): Network
 interface LayerManifestFigures {
   readonly config: Readonly<Record<string, unknown>>;
   readonly storage: AcceleratorEngine['storage'];
-  readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[] };
+  readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly lastChunk: number; readonly wrapSkip: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[] };
 }
 
 interface RenderedBlock {
@@ -122,7 +122,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const engine = { block: block.name, module, config: manifest.config, storage: manifest.storage, matrix: matrix.path };
       const p = manifest.plan;
       const lutEstimate = engineEstimate({
-        planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group,
+        planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
         romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, matrices: e.data.matrices,
       }).luts;
       return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine };
