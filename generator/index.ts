@@ -52,6 +52,7 @@ export { VERSION } from './formats/version.js';
 export { generateDecoder, type DecoderConfig, type DecoderOptions } from './rtl/decoder.js';
 export { generateLayer, type LayerGenOptions, type WeightSource } from './rtl/layer/generate.js';
 export { generateNetwork, readNetwork, type GeneratedNetwork, type NetworkLayer, type StorageRow } from './rtl/network/layers.js';
+export { engineEstimate, streamBlockEstimate, LUT_MODEL, type BlockEstimate } from './rtl/network/estimate.js';
 export { describeFiles, type FileRole, type GeneratedDesign, type GeneratedFile } from './rtl/design.js';
 export { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './rtl/hdl.js';
 export { checkOutputDir, writeDesignFiles } from './rtl/output.js';
@@ -75,6 +76,7 @@ export { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign, type GoldenF
 
 // ---------------------------------------------------------------- what the hardware costs
 export { designTargets, synthesisJson, synthesizeWithTargets, targetsText, type TargetCheck } from './evidence/targets.js';
+export { acceleratorBlocksText, synthesizeFolder, MAX_SYNTH_ESTIMATE, type AcceleratorBlockRow } from './evidence/netsynth.js';
 export { compareWithBaseline, comparisonJson, comparisonText, type CompareSide, type Comparison } from './evidence/compare.js';
 export {
   planSweep,

@@ -104,6 +104,8 @@ def main(argv=None):
         rtl_bits = {b["block"]: b["weightBits"] for b in figures["blocks"] if b["kind"] == "engine"}
         results["rtl"] = {"weightMemoryBits": rtl_bits, "totalWeightMemoryBits": sum(rtl_bits.values()),
                           "idealCyclesPerImage": figures["idealCyclesPerImage"]}
+        if "lutEstimate" in figures:
+            results["rtl"]["lutEstimate"] = figures["lutEstimate"]
     if args.rtl and args.simulator:
         hardware = simulate(args.rtl, path("test_images.npy"), args.simulator, path("test_labels.npy"))
         if not np.array_equal(hardware["logits"], int_logits):
@@ -151,7 +153,7 @@ def print_table(results, hw_accuracy, simulator, cycles):
         ("cycles per image", f"{cycles if cycles is not None else 'not measured'} measured, {rtl['idealCyclesPerImage']} ideal"),
     ]
     if "lutEstimate" in rtl:
-        rows.append(("LUTs (estimate)", str(rtl["lutEstimate"])))
+        rows.append(("LUTs (the generator's estimate)", f"about {rtl['lutEstimate']}"))
     width = max(len(r[0]) for r in rows)
     print()
     for name, value in rows:

@@ -33,6 +33,8 @@ export interface DecoderProof {
   readonly file: string;
   /** Which plane of the folder's matrix.json is its specification (0 for a decoder design). */
   readonly plane: number;
+  /** The engine block of an accelerator folder whose decoder it is. */
+  readonly block?: string;
   /** True only if Yosys proved the decoder equal to y = M x for every input. */
   readonly proven: boolean;
   /** Present when the proof failed because the decoder differs from M x for this input. */
@@ -54,6 +56,7 @@ interface ProofJob {
   readonly plane: number;
   readonly matrix: XorMatrix;
   readonly source: string;
+  readonly block?: string;
 }
 
 const REF_PREFIX = 'flexor_prove_ref_';
@@ -106,10 +109,10 @@ function requireFile(dir: string, relativePath: string, what: string): string {
   return path;
 }
 
-/** The folder's matrix.json, checked against the manifest: the specification must be the generated one. */
-function readSpec(dir: string, files: readonly { path: string; sha256: string }[]): XorMatrix[] {
-  const path = requireFile(dir, 'matrix.json', 'matrix');
-  const recorded = files.find((f) => f.path === 'matrix.json');
+/** The folder's matrix.json (or an accelerator engine's), checked against the manifest: the specification must be the generated one. */
+function readSpec(dir: string, files: readonly { path: string; sha256: string }[], relativePath = 'matrix.json'): XorMatrix[] {
+  const path = requireFile(dir, relativePath, 'matrix');
+  const recorded = files.find((f) => f.path === relativePath);
   if (recorded !== undefined && sha256(readFileSync(path)) !== recorded.sha256) {
     throw new InputError(path, 'was edited since generation (its sha256 differs from manifest.json); the proof needs the matrix the design was generated from');
   }
@@ -125,6 +128,45 @@ export interface DesignDecoder {
   /** Which plane of the folder's matrix.json is its matrix (0 for a decoder design). */
   readonly plane: number;
   readonly matrix: XorMatrix;
+  /** The engine block of an accelerator folder whose decoder it is. */
+  readonly block?: string;
+}
+
+/** An engine as an accelerator's manifest.json lists it (generator/rtl/network/accelerator.ts). */
+interface ManifestEngine {
+  readonly block: string;
+  readonly module: string;
+  readonly config?: { planes?: number; nIn?: number; nOut?: number };
+  readonly matrix: string;
+}
+
+/** An article for a design kind: "an accelerator", "a layer". */
+function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+/** Every engine's decoders of an accelerator folder (kind "accelerator"), engine by engine. */
+function acceleratorDecoders(dir: string, manifest: ReturnType<typeof readManifest>, fileOf: (module: string) => string): DesignDecoder[] {
+  const engines = (manifest as unknown as { engines?: ManifestEngine[] }).engines;
+  if (!Array.isArray(engines)) throw new InputError(join(dir, 'manifest.json'), 'lists no engines; regenerate the accelerator with this version of flexor');
+  return engines.flatMap((engine) => {
+    const planes = engine.config?.planes;
+    if (typeof planes !== 'number' || !Number.isInteger(planes) || planes < 1) throw new InputError(join(dir, 'manifest.json'), `engine ${engine.block} lacks config.planes; regenerate the accelerator`);
+    const matrices = readSpec(dir, manifest.files, engine.matrix);
+    if (matrices.length !== planes) throw new InputError(join(dir, engine.matrix), `has ${matrices.length} plane(s) but engine ${engine.block} has ${planes} decoder(s)`);
+    return matrices.map((matrix, plane) => {
+      checkShape(dir, engine.matrix, plane, matrix, engine.config ?? {});
+      const module = `${engine.module}_dec_p${plane}`;
+      return { module, relativePath: fileOf(module), plane, matrix, block: engine.block };
+    });
+  });
+}
+
+/** A plane's matrix against the manifest's Nin and Nout. */
+function checkShape(dir: string, matrixPath: string, plane: number, matrix: XorMatrix, config: { nIn?: number; nOut?: number }): void {
+  if ((config.nIn !== undefined && config.nIn !== matrix.nIn) || (config.nOut !== undefined && config.nOut !== matrix.nOut)) {
+    throw new InputError(join(dir, matrixPath), `plane ${plane} is ${matrix.nOut} x ${matrix.nIn}; the manifest says Nout = ${config.nOut}, Nin = ${config.nIn}`);
+  }
 }
 
 /**
@@ -150,8 +192,10 @@ export function designDecoders(dir: string): DesignDecoder[] {
     const planes = raw.config?.planes;
     if (typeof planes !== 'number' || !Number.isInteger(planes) || planes < 1) throw new InputError(join(dir, 'manifest.json'), 'lacks config.planes; regenerate the design');
     modules = Array.from({ length: planes }, (_, p) => `${manifest.top}_dec_p${p}`);
+  } else if (raw.kind === 'accelerator') {
+    return acceleratorDecoders(dir, manifest, fileOf);
   } else {
-    throw new InputError('DIR', `${dir} holds a ${String(raw.kind)} design; prove takes a decoder, layer or network folder`);
+    throw new InputError('DIR', `${dir} holds ${withArticle(String(raw.kind))} design; prove takes a decoder, layer, network or accelerator folder`);
   }
   const matrices = readSpec(dir, manifest.files);
   if (matrices.length !== modules.length) {
@@ -159,18 +203,16 @@ export function designDecoders(dir: string): DesignDecoder[] {
   }
   return modules.map((module, plane) => {
     const matrix = matrices[plane];
-    if ((raw.config?.nIn !== undefined && raw.config.nIn !== matrix.nIn) || (raw.config?.nOut !== undefined && raw.config.nOut !== matrix.nOut)) {
-      throw new InputError(join(dir, 'matrix.json'), `plane ${plane} is ${matrix.nOut} x ${matrix.nIn}; the manifest says Nout = ${raw.config.nOut}, Nin = ${raw.config.nIn}`);
-    }
+    checkShape(dir, 'matrix.json', plane, matrix, raw.config ?? {});
     return { module, relativePath: fileOf(module), plane, matrix };
   });
 }
 
 /** The decoders of one design folder with their RTL, ready to prove. */
 function folderJobs(dir: string): ProofJob[] {
-  return designDecoders(dir).map(({ module, relativePath, plane, matrix }) => {
+  return designDecoders(dir).map(({ module, relativePath, plane, matrix, block }) => {
     const file = requireFile(dir, relativePath, `RTL of ${module}`);
-    return { module, relativePath, file, plane, matrix, source: readFileSync(file, 'utf8') };
+    return { module, relativePath, file, plane, matrix, source: readFileSync(file, 'utf8'), ...(block !== undefined ? { block } : {}) };
   });
 }
 
@@ -249,7 +291,7 @@ function errorText(output: string): string {
 }
 
 function proofOf(job: ProofJob, fields: { proven: boolean; counterexample?: Counterexample; error?: string; log: string }): DecoderProof {
-  return { module: job.module, file: job.file, plane: job.plane, ...fields };
+  return { module: job.module, file: job.file, plane: job.plane, ...(job.block !== undefined ? { block: job.block } : {}), ...fields };
 }
 
 /** Reads the result of job k from a run's output. */
@@ -331,7 +373,7 @@ export async function proveDesign(dir: string): Promise<DecoderProof[]> {
 
 /** One line per proof: proven, refuted with its counterexample, or why it could not be proven. */
 export function proofText(p: DecoderProof): string {
-  const what = `${p.module} (plane ${p.plane})`;
+  const what = `${p.block !== undefined ? `engine ${p.block}: ` : ''}${p.module} (plane ${p.plane})`;
   if (p.proven) return `${what}: proven, y = M x for all inputs`;
   const c = p.counterexample;
   if (c) return `${what}: REFUTED: input ${c.input} expected ${c.expected} got ${c.got} (output bits ${c.differingBits.join(', ')} differ)`;

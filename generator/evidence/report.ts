@@ -213,14 +213,16 @@ function readLabels(path: string, flag: string): number[] {
 
 function blocksSection(m: AcceleratorFigures, clockMhz: number): string {
   const f = m.figures;
-  const rows = f.blocks.map((b) => [b.block, b.kind, b.lanes !== undefined ? `${b.lanes} x ${b.simd}` : '', b.idealCyclesPerImage, b.bufferBits, b.weightBits]);
+  const rows = f.blocks.map((b) => [b.block, b.kind, b.lanes !== undefined ? `${b.lanes} x ${b.simd}` : '', b.idealCyclesPerImage, b.bufferBits, b.weightBits, b.lutEstimate ?? '']);
   const buffers = f.blocks.reduce((n, b) => n + b.bufferBits, 0);
   const weights = f.blocks.reduce((n, b) => n + b.weightBits, 0);
-  rows.push(['total', '', '', f.idealCyclesPerImage, buffers, weights]);
+  const luts = f.blocks.reduce((n, b) => n + (b.lutEstimate ?? 0), 0);
+  rows.push(['total', '', '', f.idealCyclesPerImage, buffers, weights, luts]);
   return [
     '<h2>The accelerator</h2>',
     `<p>Network <b>${escapeXml(m.network)}</b>, top <code>${escapeXml(m.top)}</code>: every block runs at once; the slowest, <b>${escapeXml(f.slowest)}</b>, sets the rate: <b>${f.idealCyclesPerImage}</b> cycles per image, ${num(Math.round((clockMhz * 1e6) / f.idealCyclesPerImage))} images per second at ${num(clockMhz)} MHz. Weight memory ${weights} bits (the engines' ROMs), buffers ${buffers} bits (activations, line buffers, FIFOs). One logit step is ${num(m.logitScale)}.</p>`,
-    table(['block', 'kind', 'lanes x simd', 'ideal cycles per image', 'buffer bits', 'weight bits'], rows, rows.length - 1),
+    table(['block', 'kind', 'lanes x simd', 'ideal cycles per image', 'buffer bits', 'weight bits', 'LUTs (estimate)'], rows, rows.length - 1),
+    '<p class="note">The LUT estimate is the generator\'s model (docs/NETWORK.md, "LUT estimate"), not a synthesis: <code>flexor synth</code> gives Yosys\' figures per block.</p>',
   ].join('\n');
 }
 

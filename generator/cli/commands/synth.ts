@@ -1,6 +1,7 @@
 /** `flexor synth`: Yosys synthesis of a design (each design of a network folder) and its cost targets. */
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, YOSYS_KINDS, synthReportText, type YosysKind } from '../../eda/synth.js';
-import { synthesisJson, synthesizeWithTargets, targetsText } from '../../evidence/targets.js';
+import { acceleratorBlocksText, synthesizeFolder } from '../../evidence/netsynth.js';
+import { synthesisJson, targetsText } from '../../evidence/targets.js';
 import { designFolders } from '../../formats/manifest.js';
 import { checkFailed, defineCommand, requireNewFile, say, writeNewFile, cacheFlag } from '../flags.js';
 
@@ -16,6 +17,7 @@ export const synthCommand = defineCommand({
         yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded (@yowasp/yosys, no install) or the system yosys on PATH' },
         json: { type: 'string', describe: 'also write the report as JSON to this file' },
         force: { type: 'boolean', default: false, describe: 'overwrite an existing --json file' },
+        large: { type: 'boolean', default: false, describe: 'synthesize an accelerator even when its LUT estimate says it would take very long' },
       })
       .example('$0 synth rtl-out/demo-layer --target xilinx --json synth.json', ''),
   handler: async (argv) => {
@@ -23,11 +25,11 @@ export const synthCommand = defineCommand({
     const designs = [];
     for (const dir of designFolders(argv.dir)) {
       // A missed target is information, not a failed check: the exit status is the synthesis's.
-      const { synth, targets } = await synthesizeWithTargets(dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache });
-      say([`${dir}:`, synthReportText(synth), targetsText(targets)]);
+      const { synth, targets, blocks } = await synthesizeFolder(dir, { target: argv.target, yosys: argv.yosys, cache: argv.cache, large: argv.large });
+      say([`${dir}:`, synthReportText(synth), ...(blocks ? [acceleratorBlocksText(blocks, synth.total)] : []), targetsText(targets)]);
       for (const e of synth.errors) say([`error: ${e}`], process.stderr);
       if (!synth.ok) checkFailed();
-      designs.push({ dir, synth, targets });
+      designs.push({ dir, synth, targets, ...(blocks ? { blocks } : {}) });
     }
     if (argv.json !== undefined) writeNewFile(argv.json, synthesisJson(designs), argv.force, '--json');
   },

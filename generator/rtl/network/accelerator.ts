@@ -23,6 +23,7 @@ import { generateRequantTail } from '../stream/requant.js';
 import { generateWindow } from '../stream/window.js';
 import type { StreamBlockDesign } from '../stream/package.js';
 import { render } from '../templates.js';
+import { engineEstimate, streamBlockEstimate } from './estimate.js';
 import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock } from './plan.js';
 
 export interface AcceleratorOptions {
@@ -51,6 +52,22 @@ export interface BlockFigure {
   readonly bufferBits: number;
   /** An engine's weight memory (its unit ROMs), as generated. */
   readonly weightBits: number;
+  /** LUTs on 6-input LUTs by the model of estimate.ts (docs/NETWORK.md, "LUT estimate"). */
+  readonly lutEstimate: number;
+  /** An engine's parallelism: MAC lanes and activations per step. */
+  readonly lanes?: number;
+  readonly simd?: number;
+}
+
+/** An engine of the accelerator as manifest.json lists it: what prove and the synth targets read. */
+export interface AcceleratorEngine {
+  readonly block: string;
+  readonly module: string;
+  /** The layer's configuration (as a layer's manifest.json has it). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly storage: { readonly memoryBits: number; readonly trainedBits: number; readonly duplicateSlicesPerPlane: number };
+  /** Its XOR matrices (matrix.json of a layer), relative to the folder. */
+  readonly matrix: string;
 }
 
 export interface AcceleratorDesign extends GeneratedDesign {
@@ -60,6 +77,13 @@ export interface AcceleratorDesign extends GeneratedDesign {
   readonly slowest: string;
 }
 
+/** What renderBlock reads from a layer engine's manifest.json. */
+interface LayerManifestFigures {
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly storage: AcceleratorEngine['storage'];
+  readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly lastChunk: number; readonly wrapSkip: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[] };
+}
+
 interface RenderedBlock {
   readonly files: readonly GeneratedFile[];
   readonly module: string;
@@ -67,6 +91,8 @@ interface RenderedBlock {
   readonly bufferBits: number;
   /** Bits of an engine's weight ROMs. */
   readonly weightBits?: number;
+  readonly lutEstimate: number;
+  readonly engine?: AcceleratorEngine;
 }
 
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
@@ -82,12 +108,19 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
-      const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as { storage: { memoryBits: number } };
+      const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as LayerManifestFigures;
       const weightBits = manifest.storage.memoryBits;
-      return { files: pick(design.files), module, idealCycles: block.idealCycles!, bufferBits, weightBits };
+      const matrix = { ...design.files.find((f) => f.role === 'matrix')!, path: `engines/${block.name}.matrix.json` };
+      const engine = { block: block.name, module, config: manifest.config, storage: manifest.storage, matrix: matrix.path };
+      const p = manifest.plan;
+      const lutEstimate = engineEstimate({
+        planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
+        romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, matrices: e.data.matrices,
+      }).luts;
+      return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine };
     }
     case 'fork':
-      return { files: [], module, idealCycles: 0, bufferBits: 0 };
+      return { files: [], module, idealCycles: 0, bufferBits: 0, lutEstimate: streamBlockEstimate('fork', o).luts };
     default: {
       const generators: Record<string, (options: never) => StreamBlockDesign> = {
         window: generateWindow, fifo: generateFifo, tail: generateRequantTail, maxpool: generateMaxPool,
@@ -96,7 +129,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const design = generators[block.kind]({ ...o, ...shared } as never);
       // A FIFO moves a beat per cycle: its cycles are the beats of its stream.
       const idealCycles = block.kind === 'fifo' ? block.input.beatsPerImage : design.figures.idealCyclesPerImage;
-      return { files: pick(design.files), module, idealCycles, bufferBits: design.figures.bufferBits };
+      return { files: pick(design.files), module, idealCycles, bufferBits: design.figures.bufferBits, lutEstimate: streamBlockEstimate(block.kind, o).luts };
     }
   }
 }
@@ -178,11 +211,14 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   ]);
 
   const files: GeneratedFile[] = [];
-  const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0 }];
+  const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0, lutEstimate: 0 }];
+  const engines: AcceleratorEngine[] = [];
   const instances = plan.blocks.map((block) => {
     const rendered = renderBlock(block, top, { hdl, reset });
     files.push(...rendered.files);
-    figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0 });
+    const c = block.engine?.data.config;
+    figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });
+    if (rendered.engine) engines.push(rendered.engine);
     const module = block.kind === 'fork' ? `${top}_fork` : rendered.module;
     const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
     return { name: block.name, module, ports, text: `${block.kind} ${block.name} (layer ${block.layer})` };
@@ -221,10 +257,11 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   });
   files.push(...(options.networkFiles ?? []));
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
+  const lutEstimate = figures.reduce((n, f) => n + f.lutEstimate, 0);
   const summary = [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}).`,
-    ...figures.map((f) => `  ${f.block} (${f.kind}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}`),
-    `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs).`,
+    ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
+    `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];
   const readme: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
@@ -235,7 +272,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
-      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, blocks: figures },
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, lutEstimate, blocks: figures },
+      engines,
       edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
       warnings: model.warnings,
     }, files),

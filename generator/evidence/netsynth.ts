@@ -1,0 +1,166 @@
+/**
+ * `flexor synth` on an accelerator folder (docs/SYNTH.md, "Accelerators"): the one Yosys run of
+ * the whole top (hierarchy kept) read back per block, an instance of the top with everything
+ * below it, beside the generator's LUT estimate; and the layer targets checked for every engine.
+ *
+ * acceleratorBlockRows and acceleratorChecks are pure: the manifest's facts and a synthesis
+ * report in, rows and checks out. readAcceleratorFacts reads the facts from a folder.
+ */
+import { InputError } from '../core/errors.js';
+import { rowTaps } from '../core/matrix.js';
+import { designDecoders } from '../eda/prove.js';
+import { baseModuleName, inclusiveFigures, lutRamSites, synthesizeDesign, type SynthOptions, type SynthReport } from '../eda/synth.js';
+import { readManifest } from '../formats/manifest.js';
+import { synthesizeWithTargets, targetChecks, type TargetCheck, type TargetFacts } from './targets.js';
+
+/** One block of the accelerator as manifest.json's figures list it. */
+export interface AcceleratorBlockFacts {
+  readonly block: string;
+  readonly kind: string;
+  /** Its module: `<top>_<block>`. */
+  readonly module: string;
+  readonly lutEstimate: number;
+  readonly lanes?: number;
+  readonly simd?: number;
+}
+
+/** What the accelerator's synthesis readout needs from its folder. */
+export interface AcceleratorFacts {
+  readonly top: string;
+  readonly blocks: readonly AcceleratorBlockFacts[];
+  /** The engines as layer target facts (top = the engine's module). */
+  readonly engines: readonly (TargetFacts & { readonly block: string })[];
+}
+
+/** One row of the block table: a block's instance with its submodules, and the estimate. */
+export interface AcceleratorBlockRow {
+  readonly block: string;
+  readonly kind: string;
+  readonly module: string;
+  /** Null when the synthesized design has no such module (synthesis failed). */
+  readonly luts: number | null;
+  readonly flipFlops: number | null;
+  /** LUT sites used as LUT RAM or shift registers (xilinx), not in luts. */
+  readonly lutRamSites: number | null;
+  readonly carryCells: number | null;
+  readonly dsps: number | null;
+  readonly blockRams: number | null;
+  readonly memoryBits: number | null;
+  readonly lutEstimate: number;
+}
+
+interface ManifestBlock {
+  block: string;
+  kind: string;
+  lutEstimate?: number;
+  lanes?: number;
+  simd?: number;
+}
+interface ManifestEngine {
+  block: string;
+  module: string;
+  config: { n: number; k: number; nIn: number; nOut: number; planes: number; lanes: number; simd: number; actBits: number };
+  storage: { memoryBits: number; trainedBits: number; duplicateSlicesPerPlane: number };
+}
+
+/** The facts of an accelerator folder (kind "accelerator"): its blocks and its engines. */
+export function readAcceleratorFacts(dir: string): AcceleratorFacts {
+  const manifest = readManifest(dir) as unknown as { kind?: string; top: string; figures?: { blocks?: ManifestBlock[] }; engines?: ManifestEngine[] };
+  if (manifest.kind !== 'accelerator') throw new InputError('DIR', `${dir} holds no accelerator`);
+  const blocks = manifest.figures?.blocks;
+  if (!Array.isArray(blocks) || !Array.isArray(manifest.engines) || blocks.some((b) => typeof b.lutEstimate !== 'number')) {
+    throw new InputError(`${dir}/manifest.json`, 'lacks the blocks, their LUT estimates or the engines; regenerate the accelerator with this version of flexor');
+  }
+  const top = manifest.top;
+  let decoders: ReturnType<typeof designDecoders> = [];
+  let decoderError: string | undefined;
+  try {
+    decoders = designDecoders(dir);
+  } catch (e) {
+    decoderError = (e as Error).message;
+  }
+  const engines = manifest.engines.map((e) => ({
+    block: e.block,
+    kind: 'layer',
+    top: e.module,
+    baseline: false,
+    decoders: decoders.filter((d) => d.block === e.block).map((d) => ({ module: d.module, plane: d.plane, rowTaps: Array.from({ length: d.matrix.nOut }, (_, j) => rowTaps(d.matrix, j).length) })),
+    ...(decoderError !== undefined ? { decoderError } : {}),
+    layer: { ...e.config, weights: 'rom' },
+    storage: e.storage,
+  }));
+  return {
+    top,
+    blocks: blocks
+      .filter((b) => b.kind !== 'input')
+      .map((b) => ({ block: b.block, kind: b.kind, module: `${top}_${b.block}`, lutEstimate: b.lutEstimate!, ...(b.lanes !== undefined ? { lanes: b.lanes, simd: b.simd } : {}) })),
+    engines,
+  };
+}
+
+/** Each block's figures: every instance of its module (any parameter variant) with its submodules. */
+export function acceleratorBlockRows(facts: AcceleratorFacts, synth: SynthReport): AcceleratorBlockRow[] {
+  return facts.blocks.map((b) => {
+    const variants = synth.modules.filter((m) => baseModuleName(m.module) === b.module);
+    const base = { block: b.block, kind: b.kind, module: b.module, lutEstimate: b.lutEstimate };
+    if (variants.length === 0) return { ...base, luts: null, flipFlops: null, lutRamSites: null, carryCells: null, dsps: null, blockRams: null, memoryBits: null };
+    const all = variants.map((v) => inclusiveFigures(synth, v.module)!);
+    const add = (f: (x: (typeof all)[number]) => number) => all.reduce((n, x, i) => n + f(x) * variants[i].instances, 0);
+    return {
+      ...base,
+      luts: add((x) => x.luts), flipFlops: add((x) => x.flipFlops), lutRamSites: add((x) => lutRamSites(x.cellTypes)), carryCells: add((x) => x.carryCells),
+      dsps: add((x) => x.dsps), blockRams: add((x) => x.blockRams), memoryBits: add((x) => x.memoryBits),
+    };
+  });
+}
+
+/** The layer targets of every engine (decoders, MAC array, weight memory), each check named after its engine. */
+export function acceleratorChecks(facts: AcceleratorFacts, synth: SynthReport): TargetCheck[] {
+  return facts.engines.flatMap((e) => targetChecks(e, synth).map((c) => ({ ...c, name: `${e.block}: ${c.name}` })));
+}
+
+/** Relative error of an estimate against a measured figure, in percent (signed: + is over). */
+export function estimateError(estimate: number, measured: number): number {
+  return measured === 0 ? (estimate === 0 ? 0 : Infinity) : ((estimate - measured) / measured) * 100;
+}
+
+/** The block table: measured per block (with its submodules), the estimate and its error, and the total. */
+export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], total: SynthReport['total']): string {
+  const fmt = (v: number | null) => (v === null ? '-' : String(v));
+  const err = (r: { luts: number | null; lutEstimate: number }) => (r.luts === null || r.luts === 0 ? '-' : `${estimateError(r.lutEstimate, r.luts) >= 0 ? '+' : ''}${estimateError(r.lutEstimate, r.luts).toFixed(0)}%`);
+  const estimate = rows.reduce((n, r) => n + r.lutEstimate, 0);
+  const head = ['block', 'kind', 'LUTs', 'FFs', 'LUT RAM', 'carry', 'DSP', 'BRAM', 'mem bits', 'estimate', 'error'];
+  const body = rows.map((r) => [r.block, r.kind, fmt(r.luts), fmt(r.flipFlops), fmt(r.lutRamSites), fmt(r.carryCells), fmt(r.dsps), fmt(r.blockRams), fmt(r.memoryBits), String(r.lutEstimate), err(r)]);
+  const totalRow = ['total', '', String(total.luts), String(total.flipFlops), String(lutRamSites(total.cellTypes)), String(total.carryCells), String(total.dsps), String(total.blockRams), String(total.memoryBits), String(estimate), err({ luts: total.luts, lutEstimate: estimate })];
+  const all = [head, ...body, totalRow];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [
+    'per block (an instance of the top with everything below it; estimate: the generator\'s LUT model, docs/NETWORK.md):',
+    line(head), rule, ...body.map(line), rule, line(totalRow), '',
+  ].join('\n');
+}
+
+/**
+ * The largest accelerator, in estimated LUTs, that `flexor synth` synthesizes without `--large`
+ * (docs/SYNTH.md, "Accelerators": the small CNN, about 7600, takes one to three minutes; LeNet-5,
+ * about 56000, did not finish in 15 minutes).
+ */
+export const MAX_SYNTH_ESTIMATE = 20_000;
+
+/**
+ * `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks.
+ * An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is refused (InputError) unless `large`.
+ */
+export async function synthesizeFolder(dir: string, options: SynthOptions & { large?: boolean } = {}): Promise<{ synth: SynthReport; targets: TargetCheck[]; blocks?: AcceleratorBlockRow[] }> {
+  if (readManifest(dir).kind !== 'accelerator') return synthesizeWithTargets(dir, options);
+  const facts = readAcceleratorFacts(dir);
+  const estimate = facts.blocks.reduce((n, b) => n + b.lutEstimate, 0);
+  if (estimate > MAX_SYNTH_ESTIMATE && options.large !== true) {
+    const biggest = [...facts.blocks].sort((a, b) => b.lutEstimate - a.lutEstimate).slice(0, 3).map((b) => `${b.block} ${b.lutEstimate}`).join(', ');
+    throw new InputError('DIR', `${dir}: the accelerator's LUT estimate is ${estimate} (largest blocks: ${biggest}), above ${MAX_SYNTH_ESTIMATE}: synthesizing it in the embedded Yosys would take far longer than a few minutes (docs/SYNTH.md, "Accelerators"); pass --large to run it anyway`);
+  }
+  const synth = await synthesizeDesign(dir, options);
+  return { synth, targets: acceleratorChecks(facts, synth), blocks: acceleratorBlockRows(facts, synth) };
+}
