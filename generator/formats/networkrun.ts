@@ -151,7 +151,7 @@ export function networkSummary(spec: NetworkSpec, model?: NetworkModel): string[
     else if (layer.kind === 'maxpool') detail = ` ${layer.size} x ${layer.size}`;
     else if (layer.kind === 'add') {
       const a = model?.adds[i];
-      detail = ` ${layer.inputs.map((t) => (t === 0 ? 'input' : spec.layers[t - 1].name)).join(' + ')}${a ? ` = (a * ${a.multipliers[0]} + b * ${a.multipliers[1]} + 2^${a.shift - 1}) >> ${a.shift}, scale ${a.outScale}` : ''}`;
+      detail = ` ${layer.inputs.map((t) => (t === 0 ? 'input' : spec.layers[t - 1].name)).join(' + ')}${a ? ` = (a * ${a.multipliers[0]} + b * ${a.multipliers[1]}${a.shift > 0 ? ` + 2^${a.shift - 1}` : ''}) >> ${a.shift}, scale ${a.outScale}` : ''}`;
     } else if (layer.kind === 'shortcut') detail = ` x[::${layer.stride}, ::${layer.stride}], channels ${layer.offset}..${layer.offset + spec.tensors[layer.inputs[0]].c - 1} of ${layer.channels}`;
     else if (layer.kind === 'avgpool') {
       const { shift, multiplier, round } = layer.divider;
