@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { engineLayers } from '../generator/core/network.js';
+import { scaledLayers } from '../generator/core/network.js';
 import { isChainedManifest, readManifestDocument } from '../generator/formats/networkfile.js';
 import { loadNetwork, networkCalibrateFiles, networkModel } from '../generator/formats/networkrun.js';
 import { PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
@@ -21,12 +21,16 @@ describe('docs/examples: the chained networks', () => {
     expect(chained).to.include.members(['small-cnn.yaml', 'lenet5.yaml']);
   });
 
+  it('include ResNet-20, uniform and at the mixed precision, as residual networks', () => {
+    expect(chained).to.include.members(['resnet20.yaml', 'resnet20-mixed-net.yaml']);
+  });
+
   for (const file of chained) {
-    it(`${file}: gives every scale, exactly those of calibration on 32 seeded images`, function () {
-      this.timeout(60_000);
+    it(`${file}: gives every scale (conv, linear, add), exactly those of calibration on 32 seeded images`, function () {
+      this.timeout(120_000);
       const path = join(EXAMPLES, file);
       const spec = loadNetwork(path);
-      const given = Object.fromEntries(engineLayers(spec).map((l) => [l.name, l.scale]));
+      const given = Object.fromEntries(scaledLayers(spec).map((l) => [l.name, l.scale]));
       expect(Object.values(given).every((s) => s !== undefined), `${file} leaves a scale open`).to.equal(true);
       // The model builds from the manifest alone.
       expect(networkModel(spec).model.scales.length).to.equal(spec.tensors.length);

@@ -544,26 +544,36 @@ describe('network: golden model', () => {
 function modelAsData(model: NetworkModel): unknown {
   const { spec } = model;
   return {
-    layers: spec.layers.map((layer, i) => {
-      if (layer.kind === 'conv' || layer.kind === 'linear') {
-        const { data, alphaFrac } = model.engines[i]!;
-        const { cout, cin, kh, kw } = layer.kernel;
-        const k = cin * kh * kw;
-        const bits = data.alpha.map((_, p) => {
-          const b = weightBits(data, p);
-          return Array.from({ length: cout }, (_, c) => Array.from(b.subarray(c * k, (c + 1) * k)));
-        });
-        return {
-          kind: layer.kind, kh, kw, cin, cout, stride: layer.stride, padding: layer.padding, bits,
-          alpha: data.alpha.map((row) => row.map(Number)), bias: data.bias.map(Number), shift: alphaFrac, out_bits: layer.outBits,
-          alpha_real: layer.alphaReal, bias_real: layer.biasReal ?? new Array(cout).fill(0),
-        };
-      }
-      if (layer.kind === 'relu') return { kind: 'relu', max: 2 ** spec.tensors[i + 1].bits - 1 };
-      if (layer.kind === 'maxpool') return { kind: 'maxpool', size: layer.size };
-      return { kind: layer.kind };
-    }),
+    layers: spec.layers.map((layer, i) => ({ inputs: layer.inputs, ...layerAsData(model, i) })),
   };
+}
+
+/** One layer of modelAsData. */
+function layerAsData(model: NetworkModel, i: number): Record<string, unknown> {
+  const { spec } = model;
+  const layer = spec.layers[i];
+  if (layer.kind === 'conv' || layer.kind === 'linear') {
+    const { data, alphaFrac } = model.engines[i]!;
+    const { cout, cin, kh, kw } = layer.kernel;
+    const k = cin * kh * kw;
+    const bits = data.alpha.map((_, p) => {
+      const b = weightBits(data, p);
+      return Array.from({ length: cout }, (_, c) => Array.from(b.subarray(c * k, (c + 1) * k)));
+    });
+    return {
+      kind: layer.kind, kh, kw, cin, cout, stride: layer.stride, padding: layer.padding, bits,
+      alpha: data.alpha.map((row) => row.map(Number)), bias: data.bias.map(Number), shift: alphaFrac, out_bits: layer.outBits,
+      alpha_real: layer.alphaReal, bias_real: layer.biasReal ?? new Array(cout).fill(0),
+    };
+  }
+  if (layer.kind === 'relu') return { kind: 'relu', max: 2 ** spec.tensors[i + 1].bits - 1 };
+  if (layer.kind === 'maxpool') return { kind: 'maxpool', size: layer.size };
+  if (layer.kind === 'add') {
+    const a = model.adds[i]!;
+    return { kind: 'add', m: a.multipliers, shift: a.shift, min: a.min, max: a.max };
+  }
+  if (layer.kind === 'shortcut') return { kind: 'shortcut', stride: layer.stride, channels: layer.channels, offset: layer.offset };
+  return { kind: layer.kind };
 }
 
 /** Runs docs/NETWORK.md's numpy reference, as written there, on the images; every tensor, integer and real. */
@@ -631,6 +641,32 @@ describe('docs/NETWORK.md numpy reference', function () {
     );
     expect(spec.tensors.map((t) => `${t.h}x${t.w}x${t.c}`)).to.deep.equal(['12x12x3', '6x6x6', '3x3x6', '3x3x6', '4x4x5', '4x4x5', '1x1x5', '1x1x4']);
     const images = randomImages(spec, 4, 2);
+    compare(quantizeNetwork(spec, calibrateNetwork(spec, images).scales), images);
+  });
+
+  it('reproduces every tensor of a residual network: identity and option A shortcuts, adds with and without a ReLU, a batch norm', function () {
+    this.timeout(60_000);
+    const spec = network(
+      [
+        { kind: 'conv', name: 'stem', shape: [4, 3, 3, 3], padding: 1, engine: { nIn: 6, nOut: 9, nTap: 2, seed: 1 } },
+        { kind: 'batchnorm', name: 'bn', gamma: [1, -0.5, 2, 0.7], beta: [0.1, 0, -0.2, 0.3], mean: [0.1, -0.2, 0, 0.3], var: [1, 2, 0.5, 0.25] },
+        { kind: 'relu', name: 'x0' },
+        { kind: 'conv', shape: [4, 4, 3, 3], padding: 1, engine: { nIn: 6, nOut: 9, nTap: 2, seed: 2 } },
+        { kind: 'relu' },
+        { kind: 'conv', name: 'c2', shape: [4, 4, 3, 3], padding: 1, engine: { nIn: 6, nOut: 9, nTap: 2, seed: 3, bias: true } },
+        { kind: 'add', name: 'a1', inputs: ['c2', 'x0'] },
+        { kind: 'relu', name: 'x1' },
+        { kind: 'conv', shape: [7, 4, 3, 3], stride: 2, padding: 1, engine: { nIn: 6, nOut: 9, nTap: 2, seed: 4 } },
+        { kind: 'relu' },
+        { kind: 'conv', name: 'c4', shape: [7, 7, 3, 3], padding: 1, engine: { nIn: 6, nOut: 9, nTap: 2, seed: 5 } },
+        { kind: 'shortcut', name: 'sc', input: 'x1', channels: 7, offset: 2 },
+        { kind: 'add', name: 'a2', inputs: ['sc', 'c4'] },
+        { kind: 'avgpool' },
+        { kind: 'linear', shape: [3, 7], engine: { nIn: 6, nOut: 9, nTap: 2, seed: 6, bias: true } },
+      ],
+      { shape: [5, 5, 3], bits: 8, signed: false, scale: 1 / 255 },
+    );
+    const images = randomImages(spec, 3, 7);
     compare(quantizeNetwork(spec, calibrateNetwork(spec, images).scales), images);
   });
 

@@ -7,26 +7,27 @@
  *
  * the maximum over every image and every element of the layer's float output (before the ReLU:
  * max x of the output is max x after it whenever it is positive). The logits are signed logitBits.
+ * An add's output is calibrated by the same rule.
  * Scales the manifest gives are kept as given; the input's is the manifest's input.scale, or 1
  * for integer images.
  */
 import { InputError } from './errors.js';
 import { floatForward, realImages } from './netfloat.js';
-import { engineLayers, type NetworkImages, type NetworkSpec } from './network.js';
+import { scaledLayers, type NetworkImages, type NetworkSpec } from './network.js';
 import type { NetworkScales } from './netquant.js';
 
 export interface Calibration {
   readonly scales: NetworkScales;
-  /** Per conv/linear layer, the maximum the rule used (max |x|, or max x before a folded ReLU). */
+  /** Per conv/linear/add layer, the maximum the rule used (max |x|, or max x before a folded ReLU). */
   readonly maxima: Readonly<Record<string, number>>;
   /** Images the maxima are taken over. */
   readonly images: number;
 }
 
-/** The integer range's top, 2^(b-1) - 1 (signed) or 2^b - 1 (unsigned), of an engine layer's output tensor. */
+/** The integer range's top, 2^(b-1) - 1 (signed) or 2^b - 1 (unsigned), of a conv/linear/add layer's output tensor. */
 export function calibrationTop(spec: NetworkSpec, index: number): number {
   const layer = spec.layers[index];
-  if (layer.kind !== 'conv' && layer.kind !== 'linear') throw new RangeError(`calibrationTop: layer ${index} is ${layer.kind}`);
+  if (layer.kind !== 'conv' && layer.kind !== 'linear' && layer.kind !== 'add') throw new RangeError(`calibrationTop: layer ${index} is ${layer.kind}`);
   if (layer.reluFolded) return 2 ** spec.actBits - 1;
   return 2 ** (layer.outBits - 1) - 1;
 }
@@ -37,12 +38,12 @@ export function calibrateNetwork(spec: NetworkSpec, images: NetworkImages): Cali
   if (images.kind === 'real' && spec.inputScale === undefined) {
     throw new InputError(`${spec.field}:input.scale`, 'is required with real (float) images: it turns them into the integers of the input tensor');
   }
-  const engines = engineLayers(spec);
+  const engines = scaledLayers(spec);
   const maxima = new Map(engines.map((l) => [l.index, 0]));
   for (const x of realImages(spec, images)) {
     floatForward(spec, x, (t, values) => {
       const layer = spec.layers[t - 1];
-      if (t === 0 || (layer.kind !== 'conv' && layer.kind !== 'linear')) return;
+      if (t === 0 || (layer.kind !== 'conv' && layer.kind !== 'linear' && layer.kind !== 'add')) return;
       let m = maxima.get(layer.index)!;
       if (layer.reluFolded) for (const v of values) m = v > m ? v : m;
       else for (const v of values) m = Math.abs(v) > m ? Math.abs(v) : m;

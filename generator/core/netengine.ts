@@ -23,7 +23,7 @@ function weightSigns(layer: EngineLayer): Float64Array[] {
 
 /** Output positions of a layer: Ho x Wo for a conv, 1 x 1 for a linear layer. */
 export function enginePositions(layer: EngineLayer, spec: NetworkSpec): { ho: number; wo: number } {
-  const input = spec.tensors[layer.index];
+  const input = spec.tensors[layer.inputs[0]];
   if (layer.kind === 'linear') return { ho: 1, wo: 1 };
   return { ho: convOutputSize(input.h, layer.kernel.kh, layer.stride, layer.padding), wo: convOutputSize(input.w, layer.kernel.kw, layer.stride, layer.padding) };
 }
@@ -34,7 +34,7 @@ export function enginePositions(layer: EngineLayer, spec: NetworkSpec): { ho: nu
  * linear layer's single window is its input).
  */
 export function engineAcc(layer: EngineLayer, x: Float64Array, spec: NetworkSpec): Float64Array {
-  const input = spec.tensors[layer.index];
+  const input = spec.tensors[layer.inputs[0]];
   const { kernel, stride, padding } = layer;
   const N = kernel.cout;
   const K = kernel.cin * kernel.kh * kernel.kw;
@@ -122,7 +122,7 @@ export function engineInt(engine: QuantizedEngine, x: Int32Array, model: Network
 export function engineIntBig(engine: QuantizedEngine, x: Int32Array, model: NetworkModel): Int32Array {
   const { layer, data } = engine;
   const { spec } = model;
-  const input = spec.tensors[layer.index];
+  const input = spec.tensors[layer.inputs[0]];
   const { kernel, stride, padding } = layer;
   const N = kernel.cout;
   const { ho, wo } = enginePositions(layer, spec);

@@ -5,7 +5,7 @@
  */
 import { InputError } from './errors.js';
 import { engineFloat } from './netengine.js';
-import { argmax, flatten, globalAvgPoolReal, maxPool, relu } from './netops.js';
+import { argmax, flatten, globalAvgPoolReal, maxPool, relu, shortcut } from './netops.js';
 import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
 
 /**
@@ -13,31 +13,42 @@ import { checkImages, type NetworkImages, type NetworkSpec } from './network.js'
  * layer i's output) in stream order. Returns the logits.
  */
 export function floatForward(spec: NetworkSpec, image: Float64Array, visit?: (tensor: number, x: Float64Array) => void): Float64Array {
-  let x = image;
-  visit?.(0, x);
+  const values: Float64Array[] = [image];
+  visit?.(0, image);
   spec.layers.forEach((layer, i) => {
-    const shape = spec.tensors[i];
+    const x = values[layer.inputs[0]];
+    const shape = spec.tensors[layer.inputs[0]];
+    let y: Float64Array;
     switch (layer.kind) {
       case 'conv':
       case 'linear':
-        x = engineFloat(layer, x, spec);
+        y = engineFloat(layer, x, spec);
         break;
       case 'relu':
-        x = relu(x);
+        y = relu(x);
         break;
       case 'maxpool':
-        x = maxPool(x, shape, layer.size);
+        y = maxPool(x, shape, layer.size);
         break;
       case 'avgpool':
-        x = globalAvgPoolReal(x, shape);
+        y = globalAvgPoolReal(x, shape);
         break;
       case 'flatten':
-        x = flatten(x, shape);
+        y = flatten(x, shape);
+        break;
+      case 'add': {
+        const b = values[layer.inputs[1]];
+        y = x.map((v, k) => v + b[k]);
+        break;
+      }
+      case 'shortcut':
+        y = shortcut(x, shape, layer.stride, layer.channels, layer.offset);
         break;
     }
-    visit?.(i + 1, x);
+    values.push(y);
+    visit?.(i + 1, y);
   });
-  return x;
+  return values[values.length - 1];
 }
 
 /** The real input of an image: integers times the input scale (the manifest's, else 1), or the reals as given. */

@@ -6,7 +6,7 @@
  */
 import { InputError } from './errors.js';
 import { engineInt } from './netengine.js';
-import { argmax, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal } from './netops.js';
+import { addInt, argmax, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal, shortcut } from './netops.js';
 import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
 import { testRandom } from './prng.js';
 import type { NetworkModel } from './netquant.js';
@@ -46,31 +46,40 @@ function clamp(x: Int32Array, max: number): Int32Array {
  */
 export function goldenForward(model: NetworkModel, image: Int32Array, visit?: (tensor: number, x: Int32Array) => void): Int32Array {
   const { spec } = model;
-  let x = image;
-  visit?.(0, x);
+  const values: Int32Array[] = [image];
+  visit?.(0, image);
   spec.layers.forEach((layer, i) => {
-    const shape = spec.tensors[i];
+    const x = values[layer.inputs[0]];
+    const shape = spec.tensors[layer.inputs[0]];
+    let y: Int32Array;
     switch (layer.kind) {
       case 'conv':
       case 'linear':
-        x = engineInt(model.engines[i]!, x, model);
+        y = engineInt(model.engines[i]!, x, model);
         break;
       case 'relu':
-        x = clamp(x, intRange(spec.tensors[i + 1].bits, false).max);
+        y = clamp(x, intRange(spec.tensors[i + 1].bits, false).max);
         break;
       case 'maxpool':
-        x = maxPool(x, shape, layer.size);
+        y = maxPool(x, shape, layer.size);
         break;
       case 'avgpool':
-        x = globalAvgPoolInt(x, shape);
+        y = globalAvgPoolInt(x, shape);
         break;
       case 'flatten':
-        x = flatten(x, shape);
+        y = flatten(x, shape);
+        break;
+      case 'add':
+        y = addInt(x, values[layer.inputs[1]], model.adds[i]!);
+        break;
+      case 'shortcut':
+        y = shortcut(x, shape, layer.stride, layer.channels, layer.offset);
         break;
     }
-    visit?.(i + 1, x);
+    values.push(y);
+    visit?.(i + 1, y);
   });
-  return x;
+  return values[values.length - 1];
 }
 
 export interface GoldenResult {

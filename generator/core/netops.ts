@@ -138,6 +138,54 @@ export function flatten<T extends FeatureMap>(x: T, shape: FeatureShape): T {
   return out;
 }
 
+/**
+ * Option A of a ResNet shortcut: keep every stride-th row and column from the first (x[::s, ::s],
+ * ceil(H/s) x ceil(W/s)), and place the C channels at offset .. offset + C - 1 of `channels`, the
+ * others 0. Values and their scale are unchanged.
+ */
+export function shortcut<T extends FeatureMap>(x: T, shape: FeatureShape, stride: number, channels: number, offset: number): T {
+  const { h: H, w: W, c: C } = shape;
+  const ho = Math.ceil(H / stride);
+  const wo = Math.ceil(W / stride);
+  const out = new (x.constructor as new (n: number) => T)(ho * wo * channels);
+  for (let r = 0; r < ho; r++) {
+    for (let q = 0; q < wo; q++) {
+      const src = ((r * stride) * W + q * stride) * C;
+      const dst = (r * wo + q) * channels + offset;
+      for (let c = 0; c < C; c++) out[dst + c] = x[src + c];
+    }
+  }
+  return out;
+}
+
+/** The fixed-point form of an add (docs/NETWORK.md, "Add"). */
+export interface AddRequant {
+  /** M_a, M_b: unsigned multipliers of the two inputs. */
+  readonly multipliers: readonly [number, number];
+  /** S: the right shift. */
+  readonly shift: number;
+  /** The saturation range of the output (signed outBits). */
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * An add on integers: out = sat(floor((a*M_a + b*M_b + 2^(S-1)) / 2^S)) per value (S = 0: no
+ * rounding term), i.e. round half up, saturated to [min, max]. Exact in float64: |a|, |b| < 2^16
+ * and M < 2^16 keep every sum below 2^33.
+ */
+export function addInt(a: Int32Array, b: Int32Array, add: AddRequant): Int32Array {
+  const [ma, mb] = add.multipliers;
+  const half = add.shift > 0 ? 2 ** (add.shift - 1) : 0;
+  const unit = 2 ** add.shift;
+  const out = new Int32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.floor((a[i] * ma + b[i] * mb + half) / unit);
+    out[i] = v < add.min ? add.min : v > add.max ? add.max : v;
+  }
+  return out;
+}
+
 /** The index of the largest value; ties go to the lowest index. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;

@@ -7,11 +7,13 @@
  *     bias'[c]    = realToFixed(bias[c] / s_out, biasBits, F)
  *     requantShift = F, outBits as the network says,
  *
- * F the largest fraction width <= B - 1 at which every alpha' and bias' fits its format.
+ * F the largest fraction width <= B - 1 at which every alpha' and bias' fits its format. An add
+ * becomes two unsigned 16-bit multipliers and a shift (docs/NETWORK.md, "Add").
  */
 import { InputError } from './errors.js';
 import { roundHalfEven, signedRange, type LayerData } from './layer.js';
-import { engineLayers, scaleSource, type EngineLayer, type NetworkSpec } from './network.js';
+import { intRange, type AddRequant } from './netops.js';
+import { scaledLayers, scaleSource, type AddLayer, type EngineLayer, type NetworkSpec } from './network.js';
 import { trainedLayerData, type LayerSettings, type TrainedLayer } from './trained.js';
 
 /**
@@ -38,6 +40,21 @@ export interface QuantizedEngine {
   readonly settings: LayerSettings;
 }
 
+/** Bits of an add's unsigned multipliers M_a, M_b. */
+export const ADD_MULTIPLIER_BITS = 16;
+/** The largest shift S of an add. */
+export const ADD_MAX_SHIFT = 31;
+
+/** An add as integers: the scales of its inputs and output, its multipliers, shift and widths. */
+export interface QuantizedAdd extends AddRequant {
+  readonly layer: AddLayer;
+  /** s_a, s_b: the real scales of its two inputs. */
+  readonly inScales: readonly [number, number];
+  readonly outScale: number;
+  /** Signed bits of a*M_a + b*M_b + 2^(S-1) over the inputs' ranges (each product one bit less). */
+  readonly sumBits: number;
+}
+
 /** The integer network: every tensor's scale and every engine's fixed-point configuration. */
 export interface NetworkModel {
   readonly spec: NetworkSpec;
@@ -45,6 +62,8 @@ export interface NetworkModel {
   readonly scales: readonly number[];
   /** Per layer index, the engine of a conv/linear layer (undefined for the others). */
   readonly engines: readonly (QuantizedEngine | undefined)[];
+  /** Per layer index, the fixed-point form of an add (undefined for the others). */
+  readonly adds: readonly (QuantizedAdd | undefined)[];
   /** The real value of one step of the logits. */
   readonly logitScale: number;
   /** Scales that lose a layer's weights entirely (alpha' rounding to 0), and the like. */
@@ -117,14 +136,53 @@ function quantizeEngine(spec: NetworkSpec, layer: EngineLayer, inScale: number, 
 }
 
 /**
+ * The multipliers and shift of an add: M = round_half_even(s_in / s_out * 2^S) for each input, S the
+ * largest in [0, ADD_MAX_SHIFT] at which both fit ADD_MULTIPLIER_BITS unsigned bits.
+ */
+export function addMultipliers(ratios: readonly [number, number]): { multipliers: [number, number]; shift: number } | undefined {
+  const top = 2 ** ADD_MULTIPLIER_BITS - 1;
+  for (let shift = ADD_MAX_SHIFT; shift >= 0; shift--) {
+    const m = ratios.map((r) => roundHalfEven(r * 2 ** shift)) as [number, number];
+    if (m[0] <= top && m[1] <= top) return { multipliers: m, shift };
+  }
+  return undefined;
+}
+
+/** Signed bits that hold every integer of [lo, hi]. */
+function signedBits(lo: number, hi: number): number {
+  let n = 1;
+  while (lo < -(2 ** (n - 1)) || hi > 2 ** (n - 1) - 1) n++;
+  return n;
+}
+
+function quantizeAdd(spec: NetworkSpec, layer: AddLayer, scales: readonly number[], warnings: string[]): QuantizedAdd {
+  const inScales = layer.inputs.map((t) => scales[t]) as [number, number];
+  const outScale = scales[layer.index + 1];
+  const ratios = inScales.map((s) => s / outScale) as [number, number];
+  const found = addMultipliers(ratios);
+  if (found === undefined) {
+    throw new InputError(`${layer.field}.scale`, `${layer.name}: the ratios s_in / s_out (${ratios.join(', ')}; s_out = ${outScale}) do not fit ${ADD_MULTIPLIER_BITS}-bit multipliers even with S = 0; raise the output scale`);
+  }
+  found.multipliers.forEach((m, k) => {
+    if (m === 0) warnings.push(`${layer.name}: input ${k} (scale ${inScales[k]}) vanishes: its multiplier rounds to 0 at S = ${found.shift}`);
+  });
+  const ranges = layer.inputs.map((t) => intRange(spec.tensors[t].bits, spec.tensors[t].signed));
+  const half = found.shift > 0 ? 2 ** (found.shift - 1) : 0;
+  const lo = ranges[0].min * found.multipliers[0] + ranges[1].min * found.multipliers[1];
+  const hi = ranges[0].max * found.multipliers[0] + ranges[1].max * found.multipliers[1] + half;
+  const { min, max } = intRange(layer.outBits, true);
+  return { layer, inScales, outScale, ...found, min, max, sumBits: signedBits(lo, hi) };
+}
+
+/**
  * The integer network for the given scales. A scale that the manifest gives for a layer is used
  * instead of the one in `scales`; every scale must be positive. The input's scale is the
  * manifest's input.scale, else 1.
  */
 export function quantizeNetwork(spec: NetworkSpec, scales: NetworkScales): NetworkModel {
-  const engines = engineLayers(spec);
+  const engines = scaledLayers(spec);
   for (const name of Object.keys(scales.layers)) {
-    if (!engines.some((l) => l.name === name)) throw new InputError(`scales.${name}`, `is not a conv or linear layer of ${spec.name}; they are ${engines.map((l) => l.name).join(', ')}`);
+    if (!engines.some((l) => l.name === name)) throw new InputError(`scales.${name}`, `is not a conv, linear or add layer of ${spec.name}; they are ${engines.map((l) => l.name).join(', ')}`);
   }
   const inputScale = spec.inputScale ?? 1;
   const engineScale = new Map(engines.map((l) => {
@@ -138,8 +196,9 @@ export function quantizeNetwork(spec: NetworkSpec, scales: NetworkScales): Netwo
     return source < 0 ? inputScale : engineScale.get(source)!;
   });
   const warnings: string[] = [];
-  const quantized = spec.layers.map((l, i) => (l.kind === 'conv' || l.kind === 'linear' ? quantizeEngine(spec, l, tensorScales[i], tensorScales[i + 1], warnings) : undefined));
-  return { spec, scales: tensorScales, engines: quantized, logitScale: tensorScales[tensorScales.length - 1], warnings };
+  const quantized = spec.layers.map((l, i) => (l.kind === 'conv' || l.kind === 'linear' ? quantizeEngine(spec, l, tensorScales[l.inputs[0]], tensorScales[i + 1], warnings) : undefined));
+  const adds = spec.layers.map((l) => (l.kind === 'add' ? quantizeAdd(spec, l, tensorScales, warnings) : undefined));
+  return { spec, scales: tensorScales, engines: quantized, adds, logitScale: tensorScales[tensorScales.length - 1], warnings };
 }
 
 /** Checks that a value is a positive finite scale; the error names `field`. */

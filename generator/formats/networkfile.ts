@@ -8,7 +8,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'nod
 import yaml from 'js-yaml';
 import { InputError, requireInteger } from '../core/errors.js';
 import type { Calibration } from '../core/calibrate.js';
-import { engineLayers, IMAGE_LAYOUTS, NET_LAYER_KINDS, type EngineOptions, type ImageLayout, type LayerDescription, type NetLayerKind, type NetworkDescription, type NetworkImages, type NetworkSpec } from '../core/network.js';
+import { engineLayers, IMAGE_LAYOUTS, kindError, scaledLayers, NET_LAYER_KINDS, type EngineOptions, type ImageLayout, type LayerDescription, type NetLayer, type NetLayerKind, type NetworkDescription, type NetworkImages, type NetworkSpec } from '../core/network.js';
 import { checkScale, type NetworkScales } from '../core/netquant.js';
 import type { Layout } from '../core/layer.js';
 import { readInputFile, readInputText } from './files.js';
@@ -16,7 +16,7 @@ import { readLayerFile } from './layerfile.js';
 import type { LayerSourceOptions } from './layersource.js';
 import { formatIndex, formatShape, parseNpy } from './npy.js';
 
-type KeyType = 'number' | 'boolean' | 'string' | 'shape' | 'object' | 'list';
+type KeyType = 'number' | 'boolean' | 'string' | 'shape' | 'numbers' | 'names' | 'object' | 'list';
 
 /** A path that names a network manifest (by its extension), not a layer .npz. */
 export function isNetworkManifest(path: string): boolean {
@@ -44,7 +44,8 @@ export function isChainedManifest(doc: Record<string, unknown>): boolean {
 }
 
 function typeOk(type: KeyType, value: unknown): boolean {
-  if (type === 'shape') return Array.isArray(value) && value.every((v) => typeof v === 'number');
+  if (type === 'shape' || type === 'numbers') return Array.isArray(value) && value.every((v) => typeof v === 'number');
+  if (type === 'names') return Array.isArray(value) && value.every((v) => typeof v === 'string');
   if (type === 'object') return value !== null && typeof value === 'object' && !Array.isArray(value);
   if (type === 'list') return Array.isArray(value);
   return typeof value === type;
@@ -61,7 +62,7 @@ function checkKeys(entry: unknown, keys: Readonly<Record<string, KeyType>>, fiel
     const type = keys[key];
     if (type === undefined) throw new InputError(at(key), `is not a ${what}; allowed: ${Object.keys(keys).join(', ')}`);
     if (!typeOk(type, value)) {
-      const expected = type === 'shape' ? 'a list of integers' : type === 'object' ? 'an object' : type === 'list' ? 'a list' : `a ${type}`;
+      const expected = { shape: 'a list of integers', numbers: 'a list of numbers', names: 'a list of layer names', object: 'an object', list: 'a list' }[type as string] ?? `a ${type}`;
       throw new InputError(at(key), `must be ${expected}; got ${JSON.stringify(value)}`);
     }
   }
@@ -178,13 +179,19 @@ const ENGINE_KEYS: Record<string, KeyType> = {
 
 /** The keys of each kind of layer. */
 const KIND_KEYS: Readonly<Record<NetLayerKind, Readonly<Record<string, KeyType>>>> = {
-  conv: { name: 'string', kind: 'string', shape: 'shape', from: 'string', stride: 'number', padding: 'number', scale: 'number', ...ENGINE_KEYS },
-  linear: { name: 'string', kind: 'string', shape: 'shape', from: 'string', scale: 'number', ...ENGINE_KEYS },
-  relu: { name: 'string', kind: 'string' },
-  maxpool: { name: 'string', kind: 'string', size: 'number' },
-  avgpool: { name: 'string', kind: 'string' },
-  flatten: { name: 'string', kind: 'string' },
+  conv: { name: 'string', kind: 'string', shape: 'shape', from: 'string', stride: 'number', padding: 'number', scale: 'number', ...ENGINE_KEYS, input: 'string' },
+  linear: { name: 'string', kind: 'string', shape: 'shape', from: 'string', scale: 'number', ...ENGINE_KEYS, input: 'string' },
+  relu: { name: 'string', kind: 'string', input: 'string' },
+  maxpool: { name: 'string', kind: 'string', size: 'number', input: 'string' },
+  avgpool: { name: 'string', kind: 'string', input: 'string' },
+  flatten: { name: 'string', kind: 'string', input: 'string' },
+  add: { name: 'string', kind: 'string', inputs: 'names', scale: 'number' },
+  shortcut: { name: 'string', kind: 'string', input: 'string', stride: 'number', channels: 'number', offset: 'number' },
+  batchnorm: { name: 'string', kind: 'string', gamma: 'numbers', beta: 'numbers', mean: 'numbers', var: 'numbers', eps: 'number' },
 };
+
+/** Keys copied as they are from a layer entry into its description (checked by core/network.ts). */
+const PLAIN_KEYS = ['input', 'inputs', 'stride', 'padding', 'size', 'scale', 'channels', 'offset', 'gamma', 'beta', 'mean', 'var', 'eps'] as const;
 
 /** Engine settings a trained layer takes from its file, so `defaults` does not give them to it. */
 const TRAINED_GIVES = new Set(['nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout']);
@@ -207,11 +214,12 @@ function layerDescription(raw: unknown, index: number, path: string, defaults: R
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(field, 'must be an object with kind and the settings of that kind');
   const kind = (raw as Record<string, unknown>).kind;
   if (typeof kind !== 'string' || !(NET_LAYER_KINDS as readonly string[]).includes(kind)) {
-    throw new InputError(`${field}.kind`, `must be one of ${NET_LAYER_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
+    throw kindError(`${field}.kind`, kind);
   }
   const own = checkKeys(raw, KIND_KEYS[kind as NetLayerKind], field, `${kind} setting`);
-  const base = { field, kind: kind as NetLayerKind, ...(own.name !== undefined ? { name: own.name as string } : {}) };
-  if (kind !== 'conv' && kind !== 'linear') return { ...base, ...(own.size !== undefined ? { size: own.size as number } : {}) };
+  const plain = Object.fromEntries(PLAIN_KEYS.filter((key) => own[key] !== undefined).map((key) => [key, own[key]])) as Partial<LayerDescription>;
+  const base = { field, kind: kind as NetLayerKind, ...(own.name !== undefined ? { name: own.name as string } : {}), ...plain };
+  if (kind !== 'conv' && kind !== 'linear') return base;
   const from = own.from as string | undefined;
   const inherited = from === undefined ? defaults : Object.fromEntries(Object.entries(defaults).filter(([key]) => !TRAINED_GIVES.has(key)));
   const entry = { ...inherited, ...own };
@@ -220,9 +228,6 @@ function layerDescription(raw: unknown, index: number, path: string, defaults: R
     ...base,
     ...(own.shape !== undefined ? { shape: own.shape as number[] } : {}),
     ...(file !== undefined ? { trained: readLayerFile(file), from: basename(file) } : {}),
-    ...(own.stride !== undefined ? { stride: own.stride as number } : {}),
-    ...(own.padding !== undefined ? { padding: own.padding as number } : {}),
-    ...(own.scale !== undefined ? { scale: own.scale as number } : {}),
     engine: engineOptions(entry, field),
   };
 }
@@ -349,21 +354,21 @@ export function readScalesFile(path: string, spec: NetworkSpec): NetworkScales {
   if (d.network !== spec.name) throw new InputError(`${name}:network`, `is ${JSON.stringify(d.network)}; the manifest's network is ${spec.name}`);
   const scales = d.scales as Record<string, unknown> | null;
   if (scales === null || typeof scales !== 'object' || Array.isArray(scales)) throw new InputError(`${name}:scales`, 'must be an object of layer name: scale');
-  const names = new Set(engineLayers(spec).map((l) => l.name));
+  const names = new Set(scaledLayers(spec).map((l) => l.name));
   const layers: Record<string, number> = {};
   for (const [layer, value] of Object.entries(scales)) {
-    if (!names.has(layer)) throw new InputError(`${name}:scales.${layer}`, `is not a conv or linear layer of ${spec.name}; they are ${[...names].join(', ')}`);
+    if (!names.has(layer)) throw new InputError(`${name}:scales.${layer}`, `is not a conv, linear or add layer of ${spec.name}; they are ${[...names].join(', ')}`);
     layers[layer] = checkScale(`${name}:scales.${layer}`, value);
   }
   return { layers };
 }
 
 /**
- * The manifest with `scale` set on every conv/linear layer (the calibrated ones, or those it
+ * The manifest with `scale` set on every conv/linear/add layer (the calibrated ones, or those it
  * gave), in the manifest's own format. YAML comments and flow style are not kept.
  */
 export function manifestWithScales(path: string, spec: NetworkSpec, scales: NetworkScales, target?: string): string {
-  const doc = manifestWithLayerKeys(path, spec, (name) => ({ scale: scales.layers[name] }));
+  const doc = manifestWithLayerKeys(path, scaledLayers(spec), (name) => ({ scale: scales.layers[name] }));
   if (target !== undefined) moveFromPaths(doc, path, target);
   if (extname(path).toLowerCase() === '.json') return `${JSON.stringify(doc, null, 2)}\n`;
   return yaml.dump(doc, { lineWidth: -1, noRefs: true, flowLevel: 2 });
@@ -383,11 +388,11 @@ function moveFromPaths(doc: Record<string, unknown>, from: string, to: string): 
   });
 }
 
-/** The manifest's document with `keys(name)` merged into every conv/linear layer's entry. */
-function manifestWithLayerKeys(path: string, spec: NetworkSpec, keys: (name: string) => Record<string, unknown>): Record<string, unknown> {
+/** The manifest's document with `keys(name)` merged into the entry of every layer of `which`. */
+function manifestWithLayerKeys(path: string, which: readonly NetLayer[], keys: (name: string) => Record<string, unknown>): Record<string, unknown> {
   const doc = readManifestDocument(path);
   const layers = doc.layers as Record<string, unknown>[];
-  for (const layer of engineLayers(spec)) layers[layer.index] = { ...layers[layer.index], ...keys(layer.name) };
+  for (const layer of which) layers[layer.position] = { ...layers[layer.position], ...keys(layer.name) };
   return doc;
 }
 
@@ -410,7 +415,7 @@ export interface BuiltEngine {
  */
 export function storedNetwork(path: string, spec: NetworkSpec, engines: Readonly<Record<string, BuiltEngine>>): { manifest: string; weights: { path: string; bytes: Uint8Array }[] } {
   const weights: { path: string; bytes: Uint8Array }[] = [];
-  const doc = manifestWithLayerKeys(path, spec, (name) => {
+  const doc = manifestWithLayerKeys(path, engineLayers(spec), (name) => {
     const e = engines[name];
     if (e.npz === undefined) return { scale: e.scale, lanes: e.lanes, simd: e.simd };
     weights.push({ path: `weights/${name}.npz`, bytes: e.npz });

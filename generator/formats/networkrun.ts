@@ -147,9 +147,13 @@ export function networkSummary(spec: NetworkSpec, model?: NetworkModel): string[
     let detail = '';
     if (layer.kind === 'conv' || layer.kind === 'linear') {
       const e = model?.engines[i];
-      detail = ` [${layer.config.shape.join(', ')}] actBits ${layer.actBits}, outBits ${layer.outBits}${e ? `, F ${e.alphaFrac}, scale ${e.outScale}` : ''}`;
+      detail = `${layer.inputs[0] !== i ? ` (input ${layer.inputs[0] === 0 ? 'input' : spec.layers[layer.inputs[0] - 1].name})` : ''} [${layer.config.shape.join(', ')}]${layer.batchnorm ? ` + ${layer.batchnorm} folded` : ''} actBits ${layer.actBits}, outBits ${layer.outBits}${e ? `, F ${e.alphaFrac}, scale ${e.outScale}` : ''}`;
     } else if (layer.kind === 'relu') detail = layer.folded ? ' (folded: the requantization tail)' : ' (a clamp)';
     else if (layer.kind === 'maxpool') detail = ` ${layer.size} x ${layer.size}`;
+    else if (layer.kind === 'add') {
+      const a = model?.adds[i];
+      detail = ` ${layer.inputs.map((t) => (t === 0 ? 'input' : spec.layers[t - 1].name)).join(' + ')}${a ? ` = (a * ${a.multipliers[0]} + b * ${a.multipliers[1]}${a.shift > 0 ? ` + 2^${a.shift - 1}` : ''}) >> ${a.shift}, scale ${a.outScale}` : ''}`;
+    } else if (layer.kind === 'shortcut') detail = ` x[::${layer.stride}, ::${layer.stride}], channels ${layer.offset}..${layer.offset + spec.tensors[layer.inputs[0]].c - 1} of ${layer.channels}`;
     else if (layer.kind === 'avgpool') {
       const { shift, multiplier, round } = layer.divider;
       detail = ` round_half_up(sum / ${layer.count}) = (sum * ${multiplier} + ${round}) >> ${shift}`;

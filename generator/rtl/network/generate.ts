@@ -14,6 +14,7 @@ import { loadNetwork, networkModel } from '../../formats/networkrun.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
 import type { GeneratedFile } from '../design.js';
 import { generateAccelerator, type AcceleratorDesign } from './accelerator.js';
+import { refuseResidual } from './plan.js';
 
 export interface NetworkAcceleratorOptions {
   readonly layout?: ImageLayout;
@@ -66,6 +67,7 @@ function withParallelism(model: NetworkModel, choose: (engine: QuantizedEngine, 
 
 export function generateNetworkAccelerator(manifest: string, options: NetworkAcceleratorOptions = {}): NetworkAccelerator {
   const spec = loadNetwork(manifest);
+  refuseResidual(spec);
   const target = cycleTarget(options);
   const base = networkModel(spec, { layout: options.layout, scales: options.scales, calibrate: options.calibrate }).model;
   const { model, chosen } = withParallelism(base, (engine, positions) => {

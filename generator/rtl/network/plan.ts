@@ -192,9 +192,22 @@ class ChainBuilder {
   }
 }
 
+/**
+ * The accelerator is a chain: a residual network (an add, a shortcut, a layer reading other than
+ * the previous layer's output) is refused, naming its first such layer. Its golden model, float
+ * view and calibration take it (docs/NETWORK.md).
+ */
+export function refuseResidual(spec: NetworkSpec): void {
+  const layer = spec.layers.find((l) => l.kind === 'add' || l.kind === 'shortcut' || l.inputs.length !== 1 || l.inputs[0] !== l.index);
+  if (layer === undefined) return;
+  const what = layer.kind === 'add' ? 'adds two branches' : layer.kind === 'shortcut' ? 'is a shortcut' : 'reads a tensor other than the previous layer\'s output';
+  throw new InputError(layer.field, `residual networks are not yet generated as an accelerator: ${layer.name} ${what}; flexor golden and flexor calibrate take them`);
+}
+
 /** The chain of blocks of a quantized network; errors name the layer a block cannot take. */
 export function planNetwork(model: NetworkModel): NetworkPlan {
   const { spec } = model;
+  refuseResidual(spec);
   const t0 = spec.tensors[0];
   const input = edge('s_axis_img', fmFormat(t0, t0.c), 'input', 0);
   const chain = new ChainBuilder(model, input);
