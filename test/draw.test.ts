@@ -18,6 +18,7 @@ import {
   drawPlanes,
   fullDraw,
   gf2Rank,
+  matrixRows,
   matrixWarnings,
   planeRandom,
   targetRank,
@@ -33,6 +34,14 @@ import { generateLayer } from '../generator/rtl/layer/generate.js';
 import { expectInputError, PROJECT_ROOT, runCli, tempDir } from './helpers.js';
 
 const SEED1: MatrixSpec = { nIn: 16, nOut: 20, nTap: 2, seed: 1 };
+
+/** The full draw of 20 x 16, nTap 2, seed 1 as printed in docs/MATRIX.md ("Full draw"). */
+const SEED1_FULL_ROWS = [
+  '0000100001000000', '0100000010000000', '0010000000000010', '0000000010010000', '0010000000000010',
+  '1000000000001000', '0000000001000001', '0001000000001000', '0010000000100000', '0001000000000001',
+  '0000000000100100', '0000001000000010', '0000010000000001', '0000000000000101', '1000001000000000',
+  '0000000101000000', '0000000001001000', '0010000010000000', '0000000010010000', '0001000001000000',
+];
 
 function qualifies(m: XorMatrix, spec: MatrixSpec): boolean {
   return gf2Rank(m) === targetRank(spec) && unusedColumns(m).length === 0;
@@ -82,6 +91,7 @@ describe('full draw (core)', () => {
     expect(unusedColumns(matrix)).to.deep.equal([]);
     expect(matrix.bits).to.deep.equal(drawCandidate(SEED1, 0, 7).bits);
     expect(drawMatrix({ ...SEED1, draw: 'full' }).bits).to.deep.equal(matrix.bits);
+    expect(matrixRows(matrix).map((r) => r.join(''))).to.deep.equal(SEED1_FULL_ROWS);
     // The first draw, rank 12 with columns 3, 7 and 11 unused, stays the default.
     expect(gf2Rank(drawMatrix(SEED1))).to.equal(12);
     expect(unusedColumns(drawMatrix(SEED1))).to.deep.equal([3, 7, 11]);
