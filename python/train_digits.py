@@ -6,7 +6,8 @@
 
 Every conv and linear layer is FleXOR (q = 1 plane, nTap = 2, Nout = 20; Nin 16, 12, 12: about
 0.61 encrypted bits per weight overall), no batch normalization (so alpha and bias are exactly
-what the hardware uses, nothing to fold):
+what the hardware uses, nothing to fold). --draw full trains on each seed's first matrix of full
+rank with every column used instead of its first draw (docs/MATRIX.md, "Full draw"):
 
     8x8x1 -> conv1 3x3 pad 1, 16 ch -> relu -> maxpool 2 -> conv2 3x3 pad 1, 32 ch -> relu -> maxpool 2
           -> flatten (128) -> fc 10
