@@ -3,6 +3,7 @@
 
     python3 docs/flexor_matrix.py --nin 16 --nout 20 --ntap 2 --seed 1 --planes 2
     python3 docs/flexor_matrix.py --nin 16 --nout 20 --dense --seed 1
+    python3 docs/flexor_matrix.py --nin 16 --nout 20 --ntap 2 --seed 1 --draw full
 
 prints {"planes": [[[0, 1, ...], ...], ...]}: planes x Nout rows x Nin columns, as drawn by the generator.
 """
@@ -10,6 +11,7 @@ import argparse
 import json
 
 M64, M32 = (1 << 64) - 1, (1 << 32) - 1
+MAX_DRAW_ATTEMPTS = 4096   # candidates a full draw tries per plane
 
 
 def splitmix64(state):
@@ -56,15 +58,9 @@ class Xoshiro128StarStar:
         return self.next_uint32() >> 31
 
 
-def draw_matrix(n_in, n_out, n_tap=None, dense=False, seed=1, plane=0):
-    """The Nout x Nin 0/1 matrix of one plane, as a list of rows (row j, column i = M[j][i])."""
-    if not 1 <= n_in <= n_out <= 1024:
-        raise ValueError("need 1 <= n_in <= n_out <= 1024")
-    if dense == (n_tap is not None) or (not dense and not 1 <= n_tap <= n_in):
-        raise ValueError("give either dense=True or 1 <= n_tap <= n_in")
-    if not 0 <= seed <= M32 or not 0 <= plane < 64:
-        raise ValueError("need 0 <= seed < 2^32 and 0 <= plane < 64")
-    rng = Xoshiro128StarStar((plane << 32) + seed)
+def draw_candidate(n_in, n_out, n_tap, dense, seed, plane, attempt):
+    """Candidate `attempt` of one plane: rows drawn from start state attempt * 2^40 + plane * 2^32 + seed."""
+    rng = Xoshiro128StarStar((attempt << 40) + (plane << 32) + seed)
     rows = []
     for _ in range(n_out):
         row = [0] * n_in
@@ -81,6 +77,52 @@ def draw_matrix(n_in, n_out, n_tap=None, dense=False, seed=1, plane=0):
     return rows
 
 
+def gf2_rank(rows):
+    """Rank over GF(2) of 0/1 rows (Gaussian elimination on rows as integers, bit i = column i)."""
+    basis = {}                                   # leading bit -> reduced row
+    for row in rows:
+        v = sum(bit << i for i, bit in enumerate(row))
+        while v:
+            top = v.bit_length() - 1
+            if top not in basis:
+                basis[top] = v
+                break
+            v ^= basis[top]
+    return len(basis)
+
+
+def target_rank(n_in, n_tap=None, dense=False):
+    """The largest rank the rows allow: Nin (dense, odd nTap), Nin - 1 (even nTap), 1 (nTap = Nin)."""
+    if dense:
+        return n_in
+    if n_tap == n_in:
+        return 1
+    return n_in - 1 if n_tap % 2 == 0 else n_in
+
+
+def draw_matrix(n_in, n_out, n_tap=None, dense=False, seed=1, plane=0, draw="first"):
+    """The Nout x Nin 0/1 matrix of one plane, as a list of rows (row j, column i = M[j][i]).
+    draw="first": candidate 0, the seed's first matrix. draw="full": the first candidate
+    a = 0, 1, ... below MAX_DRAW_ATTEMPTS of rank target_rank with every column used."""
+    if not 1 <= n_in <= n_out <= 1024:
+        raise ValueError("need 1 <= n_in <= n_out <= 1024")
+    if dense == (n_tap is not None) or (not dense and not 1 <= n_tap <= n_in):
+        raise ValueError("give either dense=True or 1 <= n_tap <= n_in")
+    if not 0 <= seed <= M32 or not 0 <= plane < 64:
+        raise ValueError("need 0 <= seed < 2^32 and 0 <= plane < 64")
+    if draw not in ("first", "full"):
+        raise ValueError('draw must be "first" or "full"')
+    if draw == "first":
+        return draw_candidate(n_in, n_out, n_tap, dense, seed, plane, 0)
+    target = target_rank(n_in, n_tap, dense)
+    for attempt in range(MAX_DRAW_ATTEMPTS):
+        rows = draw_candidate(n_in, n_out, n_tap, dense, seed, plane, attempt)
+        if all(any(col) for col in zip(*rows)) and gf2_rank(rows) == target:
+            return rows
+    raise ValueError(f"draw full: none of the first {MAX_DRAW_ATTEMPTS} candidates of seed {seed}, plane {plane} "
+                     f"has rank {target} with every column used")
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--nin", type=int, required=True)
@@ -90,6 +132,10 @@ if __name__ == "__main__":
     g.add_argument("--dense", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--planes", type=int, default=1, choices=range(1, 65), metavar="1..64")
+    p.add_argument("--draw", choices=("first", "full"), default="first")
     a = p.parse_args()
-    planes = [draw_matrix(a.nin, a.nout, a.ntap, a.dense, a.seed, q) for q in range(a.planes)]
+    try:
+        planes = [draw_matrix(a.nin, a.nout, a.ntap, a.dense, a.seed, q, a.draw) for q in range(a.planes)]
+    except ValueError as e:
+        p.error(str(e))
     print(json.dumps({"planes": planes}, separators=(",", ":")))

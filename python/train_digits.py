@@ -6,7 +6,8 @@
 
 Every conv and linear layer is FleXOR (q = 1 plane, nTap = 2, Nout = 20; Nin 16, 12, 12: about
 0.61 encrypted bits per weight overall), no batch normalization (so alpha and bias are exactly
-what the hardware uses, nothing to fold):
+what the hardware uses, nothing to fold). --draw full trains on each seed's first matrix of full
+rank with every column used instead of its first draw (docs/MATRIX.md, "Full draw"):
 
     8x8x1 -> conv1 3x3 pad 1, 16 ch -> relu -> maxpool 2 -> conv2 3x3 pad 1, 32 ch -> relu -> maxpool 2
           -> flatten (128) -> fc 10
@@ -48,10 +49,10 @@ LAYERS = {
 INPUT_SPEC = {"shape": [8, 8, 1], "bits": 5, "signed": False, "scale": 1.0 / PIXEL_MAX, "layout": "nchw"}
 
 
-def build_model(planes=1):
+def build_model(planes=1, draw="first"):
     def flexor(name, make):
         spec = LAYERS[name]
-        return make(n_in=spec["n_in"], n_out=N_OUT, n_tap=N_TAP, seed=spec["seed"], planes=planes)
+        return make(n_in=spec["n_in"], n_out=N_OUT, n_tap=N_TAP, seed=spec["seed"], planes=planes, draw=draw)
 
     return nn.Sequential(OrderedDict([
         ("conv1", flexor("conv1", lambda **k: FleXORConv2d(1, 16, 3, padding=1, **k))),
@@ -125,7 +126,7 @@ def storage(model):
         weights = math.prod(w.shape)
         bits = w.planes * w.n_slices * w.n_in
         layers[name] = {"shape": list(w.shape), "nIn": w.n_in, "nOut": w.n_out, "nTap": w.n_tap, "seed": w.seed,
-                        "planes": w.planes, "weights": weights, "encryptedBits": bits, "bitsPerWeight": bits / weights}
+                        "draw": w.draw, "planes": w.planes, "weights": weights, "encryptedBits": bits, "bitsPerWeight": bits / weights}
     weights = sum(l["weights"] for l in layers.values())
     bits = sum(l["encryptedBits"] for l in layers.values())
     overall = {"weights": weights, "encryptedBits": bits, "bitsPerWeight": bits / weights,
@@ -141,6 +142,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--planes", type=int, default=1, help="q, bit-planes per layer (default 1)")
+    parser.add_argument("--draw", choices=("first", "full"), default="first",
+                        help="XOR matrices: each seed's first draw (default) or its first of full rank with every column used (docs/MATRIX.md)")
     parser.add_argument("--test", type=int, default=360, help="images in the test split (default 360)")
     parser.add_argument("--calib", type=int, default=64, help="calibration images, from the training split (default 64)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: on a busy machine more threads can be far slower)")
@@ -153,7 +156,7 @@ def main(argv=None):
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(args.threads)
     (train_x, train_y), (test_x, test_y) = digits_split(args.seed, args.test)
-    model = build_model(args.planes)
+    model = build_model(args.planes, args.draw)
     schedule = STanhSchedule(*args.s_tanh, args.epochs)
     started = time.perf_counter()
     train(model, train_x, train_y, args.epochs, args.batch, {"encrypted": args.lr[0], "scales": args.lr[1]},
@@ -166,7 +169,8 @@ def main(argv=None):
 
     os.makedirs(args.out, exist_ok=True)
     layers, overall = storage(model)
-    comment = (f"FleXOR CNN for scikit-learn's digits, trained by python/train_digits.py --seed {args.seed} "
+    draw = "" if args.draw == "first" else f" --draw {args.draw}"
+    comment = (f"FleXOR CNN for scikit-learn's digits, trained by python/train_digits.py --seed {args.seed}{draw} "
                f"(docs/TRAINING.md).\nEvery conv/linear layer reads its trained .npz; "
                f"{overall['bitsPerWeight']:.3f} encrypted bits per weight overall.")
     manifest = write_network(model, args.out, "digits", INPUT_SPEC,

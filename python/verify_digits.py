@@ -10,8 +10,10 @@ With the project's CLI (node dist/generator/cli/flexor.js; `npx tsc -p .` first)
    manifest with every layer's scale, beside digits.yaml);
 3. `flexor golden digits-calibrated.yaml` gives the integer logits; their accuracy on the test
    split must be within --max-drop percentage points of the float accuracy;
-4. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator;
-5. with --simulator too, `flexor sim OUT` runs every test image through the accelerator's RTL:
+4. every layer's stored XOR matrices (<layer>.npz) must be those `flexor matrix` draws from the
+   layer's nIn, nOut, nTap, seed, planes and draw as results.json records them;
+5. with --rtl OUT, `flexor network digits-calibrated.yaml -o OUT` generates the accelerator;
+6. with --simulator too, `flexor sim OUT` runs every test image through the accelerator's RTL:
    its logits must equal the integer golden model's, bit for bit, and the table of results
    (accuracies, bits per weight, weight memory, cycles per image) is printed; OUT/report.html
    (flexor report) shows the accelerator's blocks and the hardware's confusion matrix.
@@ -39,6 +41,15 @@ def flexor(*args):
     if run.returncode != 0:
         sys.exit(f"flexor {' '.join(args)} failed ({run.returncode}):\n{run.stdout}{run.stderr}")
     return run.stdout
+
+
+def generator_matrices(layer):
+    """The [q, Nout, Nin] matrices `flexor matrix` draws for a layer entry of results.json."""
+    args = ["matrix", "--nin", str(layer["nIn"]), "--nout", str(layer["nOut"]), "--ntap", str(layer["nTap"]),
+            "--seed", str(layer["seed"]), "--planes", str(layer["planes"]), "--format", "json"]
+    if layer.get("draw", "first") != "first":
+        args += ["--draw", layer["draw"]]
+    return np.array(json.loads(flexor(*args))["planes"], dtype=np.uint8)
 
 
 def main(argv=None):
@@ -90,6 +101,14 @@ def main(argv=None):
     results["calibration"] = {"images": "calib_images.npy", "scales": "scales.json", "manifest": "digits-calibrated.yaml"}
 
     failures = []
+    stored_equal = {}
+    for name, layer in results["layers"].items():
+        with np.load(path(f"{name}.npz")) as z:
+            stored_equal[name] = bool(np.array_equal(z["matrices"], generator_matrices(layer)))
+        if not stored_equal[name]:
+            failures.append(f"{name}.npz holds other matrices than flexor matrix draws for its results.json entry")
+    results["matricesEqualGenerator"] = stored_equal
+    print(f"stored matrices equal flexor matrix's draw: {', '.join(f'{k} {v}' for k, v in stored_equal.items())}")
     if comparison["maxRelDifference"] > REL_TOLERANCE:
         failures.append(f"the float golden differs from PyTorch by {comparison['maxRelDifference']:.3g} of the largest logit")
     if not comparison["labelsEqual"]:

@@ -351,11 +351,21 @@ describe('docs/flexor_matrix.py (the Python reference of docs/MATRIX.md)', funct
     { name: 'Nin = Nout, largest seed', spec: { nIn: 24, nOut: 24, nTap: 4, seed: 0xffffffff, planes: 3 } },
     { name: '64 x 256, nTap 8', spec: { nIn: 64, nOut: 256, nTap: 8, seed: 123456789 } },
     { name: '64 x 256, dense, 2 planes', spec: { nIn: 64, nOut: 256, dense: true, seed: 42, planes: 2 } },
+    { name: 'full draw, nTap 2, seed 1 (candidate 7)', spec: { nIn: 16, nOut: 20, nTap: 2, seed: 1, draw: 'full' } },
+    { name: 'full draw, Nin 19, 3 planes', spec: { nIn: 19, nOut: 20, nTap: 2, seed: 102, planes: 3, draw: 'full' } },
+    { name: 'full draw, Nin = Nout = 20, nTap 2', spec: { nIn: 20, nOut: 20, nTap: 2, seed: 7, draw: 'full' } },
+    { name: 'full draw, nTap 3', spec: { nIn: 17, nOut: 20, nTap: 3, seed: 5, planes: 2, draw: 'full' } },
+    { name: 'full draw, nTap 1', spec: { nIn: 12, nOut: 20, nTap: 1, seed: 9, draw: 'full' } },
+    { name: 'full draw, dense (redrawn zero rows)', spec: { nIn: 3, nOut: 4, dense: true, seed: 3, planes: 2, draw: 'full' } },
+    { name: 'full draw, dense 20 x 20', spec: { nIn: 20, nOut: 20, dense: true, seed: 11, draw: 'full' } },
+    { name: 'full draw, nTap = Nin', spec: { nIn: 6, nOut: 9, nTap: 6, seed: 2, draw: 'full' } },
+    { name: 'draw first given explicitly', spec: { nIn: 16, nOut: 20, nTap: 2, seed: 1, draw: 'first' } },
   ];
 
   function runPython(spec: MatrixSpec): { planes: number[][][] } {
     const args = ['docs/flexor_matrix.py', '--nin', String(spec.nIn), '--nout', String(spec.nOut), '--seed', String(spec.seed), '--planes', String(spec.planes ?? 1)];
     args.push(...(spec.dense ? ['--dense'] : ['--ntap', String(spec.nTap)]));
+    if (spec.draw !== undefined) args.push('--draw', spec.draw);
     const run = spawnSync('python3', args, { cwd: ROOT, encoding: 'utf8' });
     if (run.error) {
       const code = (run.error as NodeJS.ErrnoException).code;
@@ -375,6 +385,12 @@ describe('docs/flexor_matrix.py (the Python reference of docs/MATRIX.md)', funct
       expect(runPython(spec).planes).to.deep.equal(expected);
     });
   }
+
+  it('fails as the generator does when no full-draw candidate qualifies (exit status 2)', () => {
+    const run = spawnSync('python3', ['docs/flexor_matrix.py', '--nin', '20', '--nout', '20', '--ntap', '1', '--draw', 'full'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).to.equal(2);
+    expect(run.stderr).to.include('none of the first 4096 candidates');
+  });
 
   it('rejects what the generator rejects (exit status 2 for bad flags)', () => {
     const run = spawnSync('python3', ['docs/flexor_matrix.py', '--nin', '4', '--nout', '4', '--ntap', '2', '--dense'], { cwd: ROOT, encoding: 'utf8' });

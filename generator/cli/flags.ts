@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase, CommandModule } from 'yargs';
 import { InputError } from '../core/errors.js';
-import { MAX_N_OUT, MAX_SEED } from '../core/matrix.js';
+import { MATRIX_DRAWS, MAX_N_OUT, MAX_SEED } from '../core/matrix.js';
 import type { OutputFile } from '../formats/files.js';
 import type { LayerSettings } from '../formats/layersource.js';
 
@@ -103,6 +103,7 @@ export const matrixFlags = {
   nout: { type: 'string', coerce: integerFlag('--nout', `an integer from 1 to ${MAX_N_OUT}`), describe: 'Nout: decoded weights per slice (up to 1024)' },
   ntap: { type: 'string', coerce: integerFlag('--ntap', 'an integer from 1 to --nin'), describe: 'ones per matrix row (1 <= nTap <= Nin)' },
   dense: { type: 'boolean', describe: 'each entry a fair coin instead of a fixed nTap' },
+  draw: { choices: MATRIX_DRAWS, describe: "first: the seed's first matrix (default); full: the first of the largest rank the rows allow, every column used" },
   seed: { type: 'string', coerce: integerFlag('--seed', `an integer from 0 to ${MAX_SEED}`), default: '1', describe: 'seed, an integer from 0 to 4294967295' },
 } as const;
 

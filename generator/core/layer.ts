@@ -11,7 +11,7 @@
  */
 import { InputError, requireInteger } from './errors.js';
 import { StreamDecoder, unpackBits } from './golden.js';
-import { checkMatrixSpec, drawPlanes, type XorMatrix } from './matrix.js';
+import { checkDraw, checkMatrixSpec, drawPlanes, type MatrixDraw, type XorMatrix } from './matrix.js';
 import { testRandom } from './prng.js';
 
 /** Order of the flattened weight tensor in a plane's decoded stream. */
@@ -44,6 +44,8 @@ export interface LayerOptions {
   nOut: number;
   nTap?: number;
   dense?: boolean;
+  /** Which matrix of the seed's sequence: first (default) or full (docs/MATRIX.md). */
+  draw?: MatrixDraw;
   /** Default 1. */
   seed?: number;
   /** Bit-planes q, default 1. */
@@ -86,6 +88,8 @@ export interface LayerConfig {
   readonly nTap?: number;
   /** Set (true) only for dense matrices. */
   readonly dense?: boolean;
+  /** Set only for a full draw; absent, the seed's first matrices. */
+  readonly draw?: 'full';
   readonly seed: number;
   /** P. */
   readonly lanes: number;
@@ -218,6 +222,7 @@ export function resolveLayer(options: LayerOptions): LayerConfig {
   if (options.dense !== undefined && typeof options.dense !== 'boolean') {
     throw new InputError('--dense', `must be true or false; got ${JSON.stringify(options.dense)}`);
   }
+  const draw = checkDraw(options.draw);
   checkMatrixSpec({ nIn: options.nIn, nOut: options.nOut, nTap: options.nTap, dense: options.dense, seed, planes });
   const layout = options.layout ?? 'oi';
   if (layout !== 'oi' && layout !== 'io') {
@@ -251,6 +256,7 @@ export function resolveLayer(options: LayerOptions): LayerConfig {
     nIn: options.nIn,
     nOut: options.nOut,
     ...matrix,
+    ...(draw === 'full' ? { draw } : {}),
     seed,
     lanes,
     simd,

@@ -13,6 +13,16 @@ export const MAX_SEED = 0xffffffff;
 /** Largest number of bit-planes. */
 export const MAX_PLANES = 64;
 
+/**
+ * How a plane's matrix is chosen from its seed (docs/MATRIX.md). `first`: the first matrix drawn
+ * (the default, every design before draw modes). `full`: the first of the candidates 0, 1, 2, ...
+ * with the largest rank its rows allow (targetRank) and every column used.
+ */
+export type MatrixDraw = 'first' | 'full';
+export const MATRIX_DRAWS: readonly MatrixDraw[] = ['first', 'full'];
+/** Candidates a full draw tries per plane before it gives up (a = 0 .. MAX_DRAW_ATTEMPTS - 1). */
+export const MAX_DRAW_ATTEMPTS = 4096;
+
 export interface XorMatrix {
   readonly nIn: number;
   readonly nOut: number;
@@ -31,6 +41,8 @@ export interface MatrixSpec {
   readonly seed: number;
   /** Number of bit-planes q (default 1). */
   readonly planes?: number;
+  /** Which draw of the seed's sequence (default 'first'). */
+  readonly draw?: MatrixDraw;
 }
 
 /** Validates the sizes: 1 <= nIn <= nOut <= MAX_N_OUT. */
@@ -49,6 +61,16 @@ export function checkMatrixSpec(spec: MatrixSpec): void {
   }
   requireInteger('--seed', spec.seed, 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`);
   requireInteger('--planes', spec.planes ?? 1, 1, MAX_PLANES);
+  checkDraw(spec.draw);
+}
+
+/** Validates a draw mode (undefined is the default, first). */
+export function checkDraw(draw: unknown): MatrixDraw {
+  if (draw === undefined) return 'first';
+  if (!(MATRIX_DRAWS as readonly unknown[]).includes(draw)) {
+    throw new InputError('--draw', `must be first (the seed's first matrix) or full (the first of full rank with every column used); got ${JSON.stringify(draw)}`);
+  }
+  return draw as MatrixDraw;
 }
 
 /**
@@ -60,14 +82,64 @@ export function planeRandom(seed: number, plane: number): Xoshiro128StarStar {
 }
 
 /**
- * Draws the matrix of one plane. With nTap: per row, a partial Fisher-Yates shuffle of
- * [0, nIn) picks the row's nTap columns. Dense: per row, nIn coins in column order, drawn again
- * while the row is all zero. Rows are drawn in order 0..nOut-1 from one generator.
+ * The random source of candidate `attempt` of a full draw: start state
+ * attempt * 2^40 + plane * 2^32 + seed, so candidate 0 is the plane's first draw.
+ */
+export function candidateRandom(seed: number, plane: number, attempt: number): Xoshiro128StarStar {
+  return new Xoshiro128StarStar((BigInt(attempt) << 40n) + (BigInt(plane) << 32n) + BigInt(seed));
+}
+
+/**
+ * The largest rank over GF(2) the rows of `spec` allow. Every row of weight w (0 < w < Nin) lies in
+ * the even-weight subspace (dimension Nin - 1) when w is even, and the rows of odd weight span the
+ * whole space; w = Nin allows only the all-ones row. Dense rows are any nonzero rows. Nout >= Nin,
+ * so the rows are never too few.
+ */
+export function targetRank(spec: Pick<MatrixSpec, 'nIn' | 'nTap' | 'dense'>): number {
+  if (spec.dense) return spec.nIn;
+  const t = spec.nTap!;
+  if (t === spec.nIn) return 1;
+  return t % 2 === 0 ? spec.nIn - 1 : spec.nIn;
+}
+
+/**
+ * Draws the matrix of one plane. `first` (the default): candidate 0, today's draw. `full`: the
+ * first candidate of targetRank with every column used (fullDraw).
  */
 export function drawMatrix(spec: MatrixSpec, plane = 0): XorMatrix {
   checkMatrixSpec(spec);
+  return spec.draw === 'full' ? fullDraw(spec, plane).matrix : drawCandidate(spec, plane, 0);
+}
+
+/**
+ * The full draw of one plane: candidates a = 0, 1, ... (drawCandidate) until one has rank
+ * targetRank(spec) and every column used; `maxAttempts` candidates at most, then an InputError
+ * naming the flags. Returns the matrix and its candidate number.
+ */
+export function fullDraw(spec: MatrixSpec, plane = 0, maxAttempts = MAX_DRAW_ATTEMPTS): { matrix: XorMatrix; attempt: number } {
+  checkMatrixSpec(spec);
+  const target = targetRank(spec);
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const matrix = drawCandidate(spec, plane, attempt);
+    if (unusedColumns(matrix).length === 0 && gf2Rank(matrix) === target) return { matrix, attempt };
+  }
+  const rows = spec.dense ? '--dense' : `--ntap ${spec.nTap}`;
+  throw new InputError(
+    '--draw',
+    `full: none of the first ${maxAttempts} candidates of --seed ${spec.seed}, plane ${plane} (--nin ${spec.nIn} --nout ${spec.nOut} ${rows}) ` +
+      `has rank ${target} with every column used; give another --seed, a larger --nout or --ntap, or --draw first`,
+  );
+}
+
+/**
+ * Candidate `attempt` of one plane, drawn from candidateRandom(seed, plane, attempt). With nTap:
+ * per row, a partial Fisher-Yates shuffle of [0, nIn) picks the row's nTap columns. Dense: per
+ * row, nIn coins in column order, drawn again while the row is all zero. Rows are drawn in order
+ * 0..nOut-1 from one generator. Candidate 0 is the plane's first draw.
+ */
+export function drawCandidate(spec: MatrixSpec, plane: number, attempt: number): XorMatrix {
   const { nIn, nOut } = spec;
-  const rng = planeRandom(spec.seed, plane);
+  const rng = candidateRandom(spec.seed, plane, attempt);
   const bits = new Uint8Array(nOut * nIn);
   const perm = new Array<number>(nIn);
   for (let j = 0; j < nOut; j++) {
@@ -186,12 +258,16 @@ export function uniformTaps(m: XorMatrix): number | undefined {
   return counts.size === 1 ? [...counts][0] : undefined;
 }
 
-/** Warnings a user should see about a plane's matrix (rank deficiency, unused columns, zero rows). */
-export function matrixWarnings(m: XorMatrix, plane: number): string[] {
+/**
+ * Warnings a user should see about a plane's matrix (rank deficiency, unused columns, zero rows).
+ * `allowedRank`, for a full draw (its targetRank), is the rank the rows allow: reaching it, the
+ * matrix is as good as its rows can be, and no rank warning is given.
+ */
+export function matrixWarnings(m: XorMatrix, plane: number, allowedRank = m.nIn): string[] {
   const warnings: string[] = [];
   const rank = gf2Rank(m);
   const where = `plane ${plane}`;
-  if (rank < m.nIn) {
+  if (rank < allowedRank) {
     let why = '';
     if (Array.from({ length: m.nOut }, (_, j) => rowTaps(m, j).length).every((c) => c % 2 === 0)) {
       why = ' (every row has an even number of taps, so complementing all inputs leaves the output unchanged)';

@@ -8,7 +8,7 @@
  */
 import { InputError } from './errors.js';
 import { BIAS_STREAM, drawLayer, MAX_ACT_BITS, MAX_OUT_BITS, MIN_OUT_BITS, planeWeightBits, resolveLayer, type LayerConfig, type LayerData, type LayerOptions, type Layout } from './layer.js';
-import type { XorMatrix } from './matrix.js';
+import type { MatrixDraw, XorMatrix } from './matrix.js';
 import { avgPoolDivider, convOutputSize, intRange, shapeText, type AvgPoolDivider, type FeatureShape, type Kernel } from './netops.js';
 import { testRandom } from './prng.js';
 import { trainedMatrixOptions, type TrainedLayer } from './trained.js';
@@ -43,6 +43,7 @@ export interface EngineOptions {
   readonly nOut?: number;
   readonly nTap?: number;
   readonly dense?: boolean;
+  readonly draw?: MatrixDraw;
   readonly seed?: number;
   readonly planes?: number;
   readonly layout?: Layout;
@@ -225,6 +226,7 @@ const FLAG_KEYS: Readonly<Record<string, string>> = {
   '--nout': 'nOut',
   '--ntap': 'nTap',
   '--dense': 'dense',
+  '--draw': 'draw',
   '--seed': 'seed',
   '--planes': 'planes',
   '--layout': 'layout',
@@ -302,7 +304,7 @@ function engineWeights(d: LayerDescription, normalized: boolean): Pick<EngineLay
   const arithmetic: Partial<LayerOptions> = { lanes: e.lanes, simd: e.simd, alphaBits: e.alphaBits, alphaFrac: 0, biasBits: e.biasBits };
   if (d.trained !== undefined) {
     const t = d.trained;
-    const seededKeys = (['shape', 'nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout'] as const).filter((k) => (k === 'shape' ? d.shape : e[k]) !== undefined);
+    const seededKeys = (['shape', 'nIn', 'nOut', 'nTap', 'dense', 'draw', 'planes', 'layout'] as const).filter((k) => (k === 'shape' ? d.shape : e[k]) !== undefined);
     if (seededKeys.length > 0) throw new InputError(`${d.field}.${seededKeys[0]}`, `cannot be combined with from: the trained layer gives it`);
     if (e.bias === true && t.bias === undefined) throw new InputError(`${d.field}.bias`, `${d.from ?? 'the trained layer'} has no bias array`);
     const config = withField(d.field, () => resolveLayer({ ...arithmetic, seed: e.seed, bias: t.bias !== undefined || normalized, ...trainedMatrixOptions(t) }));
@@ -320,7 +322,7 @@ function engineWeights(d: LayerDescription, normalized: boolean): Pick<EngineLay
   if (e.nIn === undefined) throw new InputError(`${d.field}.nIn`, 'is required unless from gives a trained layer');
   if (e.nOut === undefined) throw new InputError(`${d.field}.nOut`, 'is required unless from gives a trained layer');
   const config = withField(d.field, () =>
-    resolveLayer({ ...arithmetic, shape: [...d.shape!], nIn: e.nIn!, nOut: e.nOut!, nTap: e.nTap, dense: e.dense, seed: e.seed, planes: e.planes, layout: e.layout, bias: e.bias === true || normalized }),
+    resolveLayer({ ...arithmetic, shape: [...d.shape!], nIn: e.nIn!, nOut: e.nOut!, nTap: e.nTap, dense: e.dense, draw: e.draw, seed: e.seed, planes: e.planes, layout: e.layout, bias: e.bias === true || normalized }),
   );
   const data = drawLayer(config);
   return { config, matrices: data.matrices, encrypted: data.encrypted, nSlices: data.nSlices, ...seededReals(data, e.bias === true), origin: { kind: 'seeded' } };

@@ -27,7 +27,7 @@ export interface TrainedLayer {
 }
 
 /** The arithmetic and parallelism settings that apply to a trained layer too (the rest comes from it). */
-export type LayerSettings = Omit<LayerOptions, 'shape' | 'nIn' | 'nOut' | 'nTap' | 'dense' | 'planes' | 'layout'>;
+export type LayerSettings = Omit<LayerOptions, 'shape' | 'nIn' | 'nOut' | 'nTap' | 'dense' | 'draw' | 'planes' | 'layout'>;
 
 /**
  * The matrix settings a trained layer implies: its shape, Nin, Nout, q, layout, and nTap when

@@ -30,13 +30,14 @@ export interface LayerSource {
   readonly origin: { readonly kind: 'seeded' } | { readonly kind: 'file'; readonly file: string; readonly sha256: string };
 }
 
-const MATRIX_FLAGS = ['shape', 'nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout'] as const;
+const MATRIX_FLAGS = ['shape', 'nIn', 'nOut', 'nTap', 'dense', 'draw', 'planes', 'layout'] as const;
 const FLAG_NAMES: Record<(typeof MATRIX_FLAGS)[number], string> = {
   shape: '--shape',
   nIn: '--nin',
   nOut: '--nout',
   nTap: '--ntap',
   dense: '--dense',
+  draw: '--draw',
   planes: '--planes',
   layout: '--layout',
 };

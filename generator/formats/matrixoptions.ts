@@ -1,11 +1,11 @@
 /**
  * The matrix options of `flexor generate decoder`, `flexor matrix` and `flexor encode`: a plane of
- * a matrix file (--matrix, --plane) or a seeded draw (--nin, --nout, --ntap or --dense, --seed).
+ * a matrix file (--matrix, --plane) or a seeded draw (--nin, --nout, --ntap or --dense, --seed, --draw).
  * Checked here once, so every command says the same about the same flag.
  */
 import { basename } from 'node:path';
 import { InputError, requireInteger } from '../core/errors.js';
-import { checkMatrixSpec, drawMatrix, matricesHash, type MatrixSpec, type XorMatrix } from '../core/matrix.js';
+import { checkMatrixSpec, drawMatrix, matricesHash, type MatrixDraw, type MatrixSpec, type XorMatrix } from '../core/matrix.js';
 import { readMatrices } from './matrixfile.js';
 
 /** A seeded draw: the sizes, nTap or dense, the seed (default 1) and, for `flexor matrix`, the planes. */
@@ -16,6 +16,8 @@ export interface SeededMatrixOptions {
   readonly dense?: boolean;
   readonly seed?: number;
   readonly planes?: number;
+  /** first (default) or full: which matrix of the seed's sequence (docs/MATRIX.md). */
+  readonly draw?: MatrixDraw;
 }
 
 export interface MatrixOptions extends Omit<SeededMatrixOptions, 'planes'> {
@@ -27,7 +29,7 @@ export interface MatrixOptions extends Omit<SeededMatrixOptions, 'planes'> {
 
 /** Where a matrix came from, as a design's manifest records it. */
 export type MatrixSource =
-  | { readonly source: 'seeded'; readonly nTap?: number; readonly dense?: boolean; readonly seed: number }
+  | { readonly source: 'seeded'; readonly nTap?: number; readonly dense?: boolean; readonly seed: number; readonly draw?: 'full' }
   | { readonly source: 'file'; readonly file: string; readonly plane: number; readonly sha256: string };
 
 export interface ResolvedMatrix {
@@ -43,7 +45,7 @@ export function seededMatrixSpec(options: SeededMatrixOptions, alternative?: str
   const unless = alternative === undefined ? '' : ` unless ${alternative} is given`;
   if (options.nOut === undefined) throw new InputError('--nout', `is required${unless}`);
   if (options.nIn === undefined) throw new InputError('--nin', `is required${unless}`);
-  const spec: MatrixSpec = { nIn: options.nIn, nOut: options.nOut, nTap: options.nTap, dense: options.dense, seed: options.seed ?? 1, planes: options.planes };
+  const spec: MatrixSpec = { nIn: options.nIn, nOut: options.nOut, nTap: options.nTap, dense: options.dense, seed: options.seed ?? 1, planes: options.planes, draw: options.draw };
   checkMatrixSpec(spec);
   return spec;
 }
@@ -51,8 +53,8 @@ export function seededMatrixSpec(options: SeededMatrixOptions, alternative?: str
 /** The matrix the options name: one plane of the file, or the seeded draw; everything checked first. */
 export function resolveMatrix(options: MatrixOptions): ResolvedMatrix {
   if (options.matrixFile !== undefined) {
-    if (options.nTap !== undefined || options.dense) {
-      throw new InputError('--matrix', 'cannot be combined with --ntap or --dense: the file gives the matrix');
+    if (options.nTap !== undefined || options.dense || options.draw !== undefined) {
+      throw new InputError('--matrix', 'cannot be combined with --ntap, --dense or --draw: the file gives the matrix');
     }
     const planes = readMatrices(options.matrixFile);
     const plane = requireInteger('--plane', options.plane ?? 0, 0, planes.length - 1, `an integer from 0 to ${planes.length - 1} (the file has ${planes.length} plane(s))`);
@@ -67,6 +69,7 @@ export function resolveMatrix(options: MatrixOptions): ResolvedMatrix {
   }
   if (options.plane !== undefined) throw new InputError('--plane', 'only applies with --matrix');
   const spec = seededMatrixSpec(options, '--matrix');
-  const source: MatrixSource = spec.dense ? { source: 'seeded', dense: true, seed: spec.seed } : { source: 'seeded', nTap: spec.nTap, seed: spec.seed };
+  const rows = spec.dense ? { dense: true } : { nTap: spec.nTap };
+  const source: MatrixSource = { source: 'seeded', ...rows, seed: spec.seed, ...(spec.draw === 'full' ? { draw: 'full' as const } : {}) };
   return { matrix: drawMatrix(spec), source };
 }

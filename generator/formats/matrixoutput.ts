@@ -1,6 +1,6 @@
 /** `flexor matrix`: draws the planes' matrices and renders them as text, JSON or .npy. */
 import { InputError } from '../core/errors.js';
-import { drawPlanes, gf2Rank, matrixWarnings, rowTaps, type MatrixSpec, type XorMatrix } from '../core/matrix.js';
+import { drawPlanes, gf2Rank, matrixWarnings, rowTaps, targetRank, type MatrixSpec, type XorMatrix } from '../core/matrix.js';
 import { matricesToJson, matricesToNpy } from './matrixfile.js';
 import { seededMatrixSpec, type SeededMatrixOptions } from './matrixoptions.js';
 
@@ -16,7 +16,7 @@ export interface MatrixOutput {
 }
 
 function specText(spec: MatrixSpec): string {
-  return `Nout=${spec.nOut} x Nin=${spec.nIn}, ${spec.dense ? 'dense' : `nTap=${spec.nTap}`}, seed=${spec.seed}`;
+  return `Nout=${spec.nOut} x Nin=${spec.nIn}, ${spec.dense ? 'dense' : `nTap=${spec.nTap}`}, seed=${spec.seed}${spec.draw === 'full' ? ', draw=full' : ''}`;
 }
 
 /** The text form: one line per row, column 0 first, then the row's taps. */
@@ -43,12 +43,12 @@ export function matrixOutput(options: SeededMatrixOptions, format: MatrixFormat)
     format === 'npy'
       ? matricesToNpy(planes)
       : format === 'json'
-        ? matricesToJson(planes, { seed: spec.seed, ...(spec.dense ? { dense: true } : { nTap: spec.nTap }), rank: planes.map(gf2Rank) })
+        ? matricesToJson(planes, { seed: spec.seed, ...(spec.dense ? { dense: true } : { nTap: spec.nTap }), ...(spec.draw === 'full' ? { draw: 'full' } : {}), rank: planes.map(gf2Rank) })
         : matricesToText(spec, planes);
   return {
     planes,
     contents,
     summary: planes.map((m, p) => `plane ${p}: ${specText(spec)}; rank over GF(2) ${gf2Rank(m)} of ${m.nIn}`),
-    warnings: planes.flatMap((m, p) => matrixWarnings(m, p)),
+    warnings: planes.flatMap((m, p) => matrixWarnings(m, p, spec.draw === 'full' ? targetRank(spec) : m.nIn)),
   };
 }

@@ -81,6 +81,7 @@ const LAYER_KEYS: Record<string, KeyType> = {
   nOut: 'number',
   nTap: 'number',
   dense: 'boolean',
+  draw: 'string',
   seed: 'number',
   planes: 'number',
   layout: 'string',
@@ -100,7 +101,7 @@ const LAYER_KEYS: Record<string, KeyType> = {
 };
 
 /** Settings a trained layer (`from`) takes from its file, not from `defaults`. */
-const SEEDED_ONLY = new Set(['shape', 'nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout']);
+const SEEDED_ONLY = new Set(['shape', 'nIn', 'nOut', 'nTap', 'dense', 'draw', 'planes', 'layout']);
 
 /** One layer of an independent-layers manifest: a layer source and its generation settings (checked when generated). */
 export interface IndependentLayer extends LayerSourceOptions {
@@ -166,6 +167,7 @@ const ENGINE_KEYS: Record<string, KeyType> = {
   nOut: 'number',
   nTap: 'number',
   dense: 'boolean',
+  draw: 'string',
   seed: 'number',
   planes: 'number',
   layout: 'string',
@@ -194,7 +196,7 @@ const KIND_KEYS: Readonly<Record<NetLayerKind, Readonly<Record<string, KeyType>>
 const PLAIN_KEYS = ['input', 'inputs', 'stride', 'padding', 'size', 'scale', 'channels', 'offset', 'gamma', 'beta', 'mean', 'var', 'eps'] as const;
 
 /** Engine settings a trained layer takes from its file, so `defaults` does not give them to it. */
-const TRAINED_GIVES = new Set(['nIn', 'nOut', 'nTap', 'dense', 'planes', 'layout']);
+const TRAINED_GIVES = new Set(['nIn', 'nOut', 'nTap', 'dense', 'draw', 'planes', 'layout']);
 
 function engineOptions(entry: Record<string, unknown>, field: string): EngineOptions {
   const options: Record<string, unknown> = {};

@@ -7,7 +7,7 @@ import { bitsToHex, describeFiles, headerView, manifestFile, packageFiles, type 
 import { InputError, requireInteger } from '../core/errors.js';
 import { decodeSlice } from '../core/golden.js';
 import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from './hdl.js';
-import { gf2Rank, matrixWarnings, uniformTaps, type XorMatrix } from '../core/matrix.js';
+import { gf2Rank, matrixWarnings, targetRank, uniformTaps, type MatrixDraw, type XorMatrix } from '../core/matrix.js';
 import { matricesToJson } from '../formats/matrixfile.js';
 import { resolveMatrix } from '../formats/matrixoptions.js';
 import { buildXorNetlist, type Signal, type XorNetlist } from './netlist.js';
@@ -27,6 +27,8 @@ export interface DecoderOptions {
   readonly nOut?: number;
   readonly nTap?: number;
   readonly dense?: boolean;
+  /** first (default) or full: which matrix of the seed's sequence (docs/MATRIX.md). */
+  readonly draw?: MatrixDraw;
   /** Seed of the matrix (when drawn) and of the test vectors and stalls; default 1. */
   readonly seed?: number;
   /** A .json or .npy matrix file to import instead of drawing one. */
@@ -44,7 +46,7 @@ export interface DecoderConfig {
   readonly nIn: number;
   readonly nOut: number;
   readonly matrix:
-    | { readonly source: 'seeded'; readonly nTap?: number; readonly dense?: boolean; readonly seed: number }
+    | { readonly source: 'seeded'; readonly nTap?: number; readonly dense?: boolean; readonly seed: number; readonly draw?: 'full' }
     | { readonly source: 'file'; readonly file: string; readonly plane: number; readonly sha256: string };
   readonly seed: number;
   readonly registered: boolean;
@@ -77,6 +79,7 @@ export function decoderCommand(config: DecoderConfig): string {
   const parts = ['flexor generate decoder'];
   if (m.source === 'seeded') {
     parts.push(`--nin ${config.nIn} --nout ${config.nOut}`, m.dense ? '--dense' : `--ntap ${m.nTap}`);
+    if (m.draw === 'full') parts.push('--draw full');
   } else {
     parts.push(`--matrix ${shellQuote(m.file)}`);
     if (m.plane !== 0) parts.push(`--plane ${m.plane}`);
@@ -93,11 +96,14 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_.,:=+\/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** flexor_dec_<Nin>x<Nout>_<t<nTap>|dense>_<s<seed>|m<hash>>: the name tells the configuration. */
+/**
+ * flexor_dec_<Nin>x<Nout>_<t<nTap>|dense>_<s<seed>|m<hash>>, s<seed>f for a full draw: the name
+ * tells the configuration.
+ */
 export function decoderModuleName(config: DecoderConfig, matrix: XorMatrix): string {
   const m = config.matrix;
   const taps = m.source === 'seeded' ? (m.dense ? 'dense' : `t${m.nTap}`) : uniformTaps(matrix) !== undefined ? `t${uniformTaps(matrix)}` : 'mixed';
-  const origin = m.source === 'seeded' ? `s${m.seed}` : `m${m.sha256.slice(0, 8)}`;
+  const origin = m.source === 'seeded' ? `s${m.seed}${m.draw === 'full' ? 'f' : ''}` : `m${m.sha256.slice(0, 8)}`;
   return `flexor_dec_${config.nIn}x${config.nOut}_${taps}_${origin}`;
 }
 
@@ -322,7 +328,8 @@ function testbenchFiles(config: DecoderConfig, matrix: XorMatrix, top: string, t
 export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   const { config, matrix } = resolve(options);
   const plane = config.matrix.source === 'file' ? config.matrix.plane : 0;
-  const warnings = matrixWarnings(matrix, plane);
+  const seeded = config.matrix.source === 'seeded' ? config.matrix : undefined;
+  const warnings = matrixWarnings(matrix, plane, seeded?.draw === 'full' ? targetRank({ nIn: config.nIn, ...seeded }) : matrix.nIn);
   const net = buildXorNetlist(matrix);
   const core = decoderModuleName(config, matrix);
   const top = config.registered ? `${core}_reg` : core;
@@ -331,7 +338,7 @@ export function generateDecoder(options: DecoderOptions): GeneratedDesign {
   const rank = gf2Rank(matrix);
   const matrixLine =
     config.matrix.source === 'seeded'
-      ? `Matrix: ${config.nOut} x ${config.nIn}, ${config.matrix.dense ? 'dense' : `${config.matrix.nTap} taps per row`}, seed ${config.matrix.seed}, rank ${rank} over GF(2).`
+      ? `Matrix: ${config.nOut} x ${config.nIn}, ${config.matrix.dense ? 'dense' : `${config.matrix.nTap} taps per row`}, seed ${config.matrix.seed}${config.matrix.draw === 'full' ? ' (full draw)' : ''}, rank ${rank} over GF(2).`
       : `Matrix: ${config.nOut} x ${config.nIn} from ${config.matrix.file} (plane ${config.matrix.plane}, sha256 ${config.matrix.sha256.slice(0, 16)}), rank ${rank} over GF(2).`;
   const header: HeaderView = headerView(decoderCommand(config), config, [matrixLine]);
   const files: GeneratedFile[] = [];

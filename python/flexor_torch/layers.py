@@ -25,13 +25,14 @@ from .xor import decode_planes
 class FleXORWeight(nn.Module):
     """The encrypted weights, XOR matrices and scales of one weight tensor of the given shape."""
 
-    def __init__(self, shape, n_in, n_out, n_tap=2, seed=1, planes=1, init_scale=0.01):
+    def __init__(self, shape, n_in, n_out, n_tap=2, seed=1, planes=1, init_scale=0.01, draw="first"):
         super().__init__()
         self.shape = tuple(int(d) for d in shape)
         self.n_in, self.n_out, self.n_tap, self.seed, self.planes = n_in, n_out, n_tap, seed, planes
+        self.draw = draw
         n_weights = math.prod(self.shape)
         self.n_slices = -(-n_weights // n_out)
-        self.register_buffer("matrices", torch.from_numpy(xor_matrices(n_in, n_out, n_tap, seed, planes)))
+        self.register_buffer("matrices", torch.from_numpy(xor_matrices(n_in, n_out, n_tap, seed, planes, draw=draw)))
         # Encrypted weights w_e [q, S, Nin]: small, so that tanh(S_tanh * w_e) starts in its slope.
         self.encrypted = nn.Parameter(torch.randn(planes, self.n_slices, n_in) * init_scale)
         # alpha [q, Cout]: He's scale for the first plane, halved for each further one.
@@ -62,11 +63,11 @@ class FleXORConv2d(nn.Module):
     """A convolution [Cout, Cin, kh, kw] whose weights are FleXOR-encrypted (zero padding)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, n_in, n_out, n_tap=2, seed=1, planes=1,
-                 stride=1, padding=0, bias=True):
+                 stride=1, padding=0, bias=True, draw="first"):
         super().__init__()
         kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
         self.stride, self.padding = stride, padding
-        self.flexor = FleXORWeight((out_channels, in_channels, kh, kw), n_in, n_out, n_tap, seed, planes)
+        self.flexor = FleXORWeight((out_channels, in_channels, kh, kw), n_in, n_out, n_tap, seed, planes, draw=draw)
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 
     def forward(self, x):
@@ -76,9 +77,9 @@ class FleXORConv2d(nn.Module):
 class FleXORLinear(nn.Module):
     """A fully connected layer [out, in] whose weights are FleXOR-encrypted."""
 
-    def __init__(self, in_features, out_features, n_in, n_out, n_tap=2, seed=1, planes=1, bias=True):
+    def __init__(self, in_features, out_features, n_in, n_out, n_tap=2, seed=1, planes=1, bias=True, draw="first"):
         super().__init__()
-        self.flexor = FleXORWeight((out_features, in_features), n_in, n_out, n_tap, seed, planes)
+        self.flexor = FleXORWeight((out_features, in_features), n_in, n_out, n_tap, seed, planes, draw=draw)
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     def forward(self, x):

@@ -28,10 +28,11 @@ def load_docs_module(name):
 _flexor_matrix = load_docs_module("flexor_matrix")
 
 
-def xor_matrices(n_in, n_out, n_tap=None, seed=1, planes=1, dense=False):
-    """The q = planes matrices M_p as uint8 [q, Nout, Nin] (entries 0/1), plane p drawn from
-    seed64 = p * 2^32 + seed as docs/MATRIX.md defines."""
+def xor_matrices(n_in, n_out, n_tap=None, seed=1, planes=1, dense=False, draw="first"):
+    """The q = planes matrices M_p as uint8 [q, Nout, Nin] (entries 0/1) as docs/MATRIX.md defines
+    them: draw="first", plane p's first draw (start state p * 2^32 + seed); draw="full", its first
+    candidate of the largest rank the rows allow with every column used (`--draw full`)."""
     return np.array(
-        [_flexor_matrix.draw_matrix(n_in, n_out, n_tap=n_tap, dense=dense, seed=seed, plane=p) for p in range(planes)],
+        [_flexor_matrix.draw_matrix(n_in, n_out, n_tap=n_tap, dense=dense, seed=seed, plane=p, draw=draw) for p in range(planes)],
         dtype=np.uint8,
     )

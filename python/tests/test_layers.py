@@ -10,6 +10,7 @@ if HAVE_TORCH:
     import torch
     from torch.nn import functional as F
     from flexor_torch import FleXORConv2d, FleXORLinear, STanhSchedule, set_s_tanh
+    from flexor_torch.matrix import _flexor_matrix, xor_matrices
 
 
 @unittest.skipUnless(HAVE_TORCH, NO_TORCH)
@@ -40,6 +41,32 @@ class WeightLayoutTest(unittest.TestCase):
         v = torch.randn(5, 6)
         torch.testing.assert_close(lin(v), v @ lin.flexor().T + lin.bias)
         self.assertAlmostEqual(lin.flexor.bits_per_weight, math.ceil(18 / 20) * 16 / 18)
+
+
+@unittest.skipUnless(HAVE_TORCH, NO_TORCH)
+class MatrixDrawTest(unittest.TestCase):
+    """draw="full" (docs/MATRIX.md): the layers use the matrices the generator draws with --draw full."""
+
+    def test_full_draw_has_the_target_rank_and_every_column(self):
+        first = xor_matrices(16, 20, 2, seed=1)
+        full = xor_matrices(16, 20, 2, seed=1, planes=2, draw="full")
+        np.testing.assert_array_equal(first, xor_matrices(16, 20, 2, seed=1, draw="first"))
+        self.assertEqual(_flexor_matrix.gf2_rank(first[0].tolist()), 12)
+        for m in full:
+            self.assertEqual(_flexor_matrix.gf2_rank(m.tolist()), 15)
+            self.assertTrue(m.any(axis=0).all())
+        # The full draw of seed 1 is candidate 7 of plane 0's sequence.
+        np.testing.assert_array_equal(full[0], _flexor_matrix.draw_candidate(16, 20, 2, False, 1, 0, 7))
+
+    def test_layers_take_the_draw(self):
+        conv = FleXORConv2d(1, 16, 3, n_in=16, n_out=20, n_tap=2, seed=1, planes=2, padding=1, draw="full")
+        lin = FleXORLinear(128, 10, n_in=12, n_out=20, seed=103, draw="full")
+        np.testing.assert_array_equal(conv.flexor.matrices.numpy(), xor_matrices(16, 20, 2, seed=1, planes=2, draw="full"))
+        np.testing.assert_array_equal(lin.flexor.matrices.numpy(), xor_matrices(12, 20, 2, seed=103, draw="full"))
+        self.assertEqual((conv.flexor.draw, lin.flexor.draw), ("full", "full"))
+        self.assertEqual(FleXORLinear(6, 3, n_in=16, n_out=20, seed=6).flexor.draw, "first")
+        with self.assertRaises(ValueError):
+            xor_matrices(16, 20, 2, seed=1, draw="best")
 
 
 @unittest.skipUnless(HAVE_TORCH, NO_TORCH)

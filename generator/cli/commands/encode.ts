@@ -26,6 +26,7 @@ export const encodeCommand = defineCommand({
       nOut: argv.nout,
       nTap: argv.ntap,
       dense: argv.dense,
+      draw: argv.draw,
       seed: argv.seed,
       matrixFile: argv.matrix,
       plane: argv.plane,

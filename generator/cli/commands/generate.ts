@@ -41,6 +41,7 @@ export const generateDecoderCommand = defineCommand({
       nOut: argv.nout,
       nTap: argv.ntap,
       dense: argv.dense,
+      draw: argv.draw,
       seed: argv.seed,
       matrixFile: argv.matrix,
       plane: argv.plane,
@@ -77,7 +78,7 @@ export const generateLayerCommand = defineCommand({
       .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
       .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed'),
   handler: (argv) => {
-    const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, planes: argv.planes, layout: argv.layout as Layout | undefined };
+    const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, draw: argv.draw, planes: argv.planes, layout: argv.layout as Layout | undefined };
     const options = { ...source, ...layerSettings(argv) };
     const design = generateLayer({
       ...options,

@@ -17,10 +17,11 @@ export const matrixCommand = defineCommand({
         force: { type: 'boolean', default: false, describe: 'overwrite an existing output file' },
       })
       .example('$0 matrix --nin 16 --nout 20 --ntap 2 --seed 1', 'print the matrix and its rank')
+      .example('$0 matrix --nin 16 --nout 20 --ntap 2 --draw full', 'the first matrix of rank 15 with every column used')
       .example('$0 matrix --nin 16 --nout 20 --ntap 2 --planes 2 --format npy -o m.npy', 'write [2, 20, 16] uint8 for numpy'),
   handler: (argv) => {
     if (argv.format === 'npy' && argv.output === undefined) throw new InputError('--format', 'npy is binary: give -o FILE');
-    const result = matrixOutput({ nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, seed: argv.seed, planes: argv.planes }, argv.format);
+    const result = matrixOutput({ nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, seed: argv.seed, planes: argv.planes, draw: argv.draw }, argv.format);
     if (argv.output === undefined) {
       process.stdout.write(result.contents);
     } else {

@@ -87,6 +87,7 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
       `--shape ${config.shape.join(',')}`,
       `--nin ${config.nIn} --nout ${config.nOut}`,
       config.dense ? '--dense' : `--ntap ${config.nTap}`,
+      ...(config.draw === 'full' ? ['--draw full'] : []),
       `--planes ${config.planes}`,
       `--layout ${config.layout}`,
     );
@@ -108,7 +109,8 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
 
 /**
  * flexor_<name>, or flexor_layer_<N>x<K>_<layout>_<Nin>x<Nout>_<taps>_q<q>_p<lanes>g<simd>_<origin>
- * with taps t<nTap> or dense, origin s<seed> (drawn) or m<first 8 hex of the layer file's sha256>.
+ * with taps t<nTap> or dense, origin s<seed> (drawn; s<seed>f for a full draw) or m<first 8 hex
+ * of the layer file's sha256>.
  */
 export function layerModuleName(source: LayerSource, name?: string): string {
   if (name !== undefined) {
@@ -119,7 +121,7 @@ export function layerModuleName(source: LayerSource, name?: string): string {
   }
   const c = source.config;
   const taps = c.dense ? 'dense' : `t${c.nTap}`;
-  const origin = source.origin.kind === 'file' ? `m${source.origin.sha256.slice(0, 8)}` : `s${c.seed}`;
+  const origin = source.origin.kind === 'file' ? `m${source.origin.sha256.slice(0, 8)}` : `s${c.seed}${c.draw === 'full' ? 'f' : ''}`;
   return `flexor_layer_${c.n}x${c.k}_${c.layout}_${c.nIn}x${c.nOut}_${taps}_q${c.planes}_p${c.lanes}g${c.simd}_${origin}`;
 }
 

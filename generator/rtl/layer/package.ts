@@ -1,5 +1,5 @@
 /** The design's package around its RTL: file lists, core, layer file, matrices, README, manifest. */
-import { gf2Rank, matrixWarnings } from '../../core/matrix.js';
+import { gf2Rank, matrixWarnings, targetRank } from '../../core/matrix.js';
 import { matricesToJson } from '../../formats/matrixfile.js';
 import { describeFiles, manifestFile, packageFiles, type GeneratedFile } from '../design.js';
 import { render } from '../templates.js';
@@ -7,7 +7,8 @@ import type { LayerModel } from './model.js';
 import { FAST_VECTORS } from './options.js';
 
 export function layerWarnings(model: LayerModel): string[] {
-  return model.data.matrices.flatMap((m, p) => matrixWarnings(m, p));
+  const { config } = model;
+  return model.data.matrices.flatMap((m, p) => matrixWarnings(m, p, config.draw === 'full' ? targetRank(config) : m.nIn));
 }
 
 /** What was generated, in a few lines (the README's summary and `flexor generate`'s output). */
