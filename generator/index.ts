@@ -45,6 +45,23 @@ export {
   type EncodeReport,
 } from './formats/weightfile.js';
 export { designFolders, readManifest, type DesignManifest } from './formats/manifest.js';
+export { readImages, readNetworkDescription, readScalesFile, scalesJson, STORED_NETWORK } from './formats/networkfile.js';
+export {
+  acceleratorNetwork,
+  loadNetwork,
+  networkCalibrateFiles,
+  networkGoldenFiles,
+  networkModel,
+  networkSummary,
+  type NetworkGoldenOutput,
+  type ScaleOptions,
+  type SeededImages,
+} from './formats/networkrun.js';
+export { resolveNetwork, type ImageLayout, type NetworkDescription, type NetworkImages, type NetworkSpec } from './core/network.js';
+export { quantizeNetwork, type NetworkModel, type NetworkScales } from './core/netquant.js';
+export { networkGolden, quantizeImages, seededImages } from './core/netgolden.js';
+export { networkFloat } from './core/netfloat.js';
+export { calibrateNetwork, type Calibration } from './core/calibrate.js';
 export type { OutputFile } from './formats/files.js';
 export { VERSION } from './formats/version.js';
 
@@ -53,6 +70,8 @@ export { generateDecoder, type DecoderConfig, type DecoderOptions } from './rtl/
 export { generateLayer, type LayerGenOptions, type WeightSource } from './rtl/layer/generate.js';
 export { generateNetwork, readNetwork, type GeneratedNetwork, type NetworkLayer, type StorageRow } from './rtl/network/layers.js';
 export { engineEstimate, streamBlockEstimate, LUT_MODEL, type BlockEstimate } from './rtl/network/estimate.js';
+export { generateNetworkAccelerator, type NetworkAccelerator, type NetworkAcceleratorOptions } from './rtl/network/generate.js';
+export { generateAccelerator, type AcceleratorDesign, type AcceleratorOptions } from './rtl/network/accelerator.js';
 export { describeFiles, type FileRole, type GeneratedDesign, type GeneratedFile } from './rtl/design.js';
 export { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from './rtl/hdl.js';
 export { checkOutputDir, writeDesignFiles } from './rtl/output.js';
@@ -73,6 +92,7 @@ export {
 } from './eda/synth.js';
 export { proofText, proveDesign, type Counterexample, type DecoderProof } from './eda/prove.js';
 export { decodeLayerCodes, goldenLayerOutputs, simulateLayerDesign, type GoldenFormat, type LayerSimulation } from './eda/layertools.js';
+export { simulateAccelerator, type AcceleratorSimulation } from './eda/networktools.js';
 
 // ---------------------------------------------------------------- what the hardware costs
 export { designTargets, synthesisJson, synthesizeWithTargets, targetsText, type TargetCheck } from './evidence/targets.js';
@@ -90,5 +110,5 @@ export {
   type SweepPoint,
   type SweepResult,
 } from './evidence/sweep.js';
-export { designReport, htmlReport, type DesignReport, type DesignReportOptions } from './evidence/report.js';
-export { decoderNetworkSvg, escapeXml, sweepSvg } from './evidence/svg.js';
+export { designReport, htmlReport, networkReport, type DesignReport, type DesignReportOptions, type NetworkReportOptions } from './evidence/report.js';
+export { confusionCounts, confusionSvg, decoderNetworkSvg, escapeXml, sweepSvg } from './evidence/svg.js';

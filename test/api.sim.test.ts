@@ -5,8 +5,23 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { decodeSlice, drawMatrix, generateDecoder, InputError, verifyDesign, writeDesignFiles, type GeneratedFile } from 'flexor-rtl';
-import { tempDir } from './helpers.js';
+import {
+  acceleratorNetwork,
+  decodeSlice,
+  drawMatrix,
+  generateDecoder,
+  generateNetworkAccelerator,
+  InputError,
+  loadNetwork,
+  networkGolden,
+  networkGoldenFiles,
+  networkModel,
+  seededImages,
+  verifyDesign,
+  writeDesignFiles,
+  type GeneratedFile,
+} from 'flexor-rtl';
+import { PROJECT_ROOT, tempDir } from './helpers.js';
 
 function text(files: readonly GeneratedFile[], path: string): string {
   const file = files.find((f) => f.path === path);
@@ -47,6 +62,20 @@ describe("library API (import from 'flexor-rtl')", () => {
     const report = await verifyDesign(dir, ['iverilog']);
     expect(report.ok, report.results.map((r) => r.output).join('\n')).to.equal(true);
     expect(report.results[0].passed).to.equal(16);
+  });
+
+  it('generates a network accelerator, and its folder gives the golden model of the manifest', () => {
+    const manifest = join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml');
+    const design = generateNetworkAccelerator(manifest, { images: 3 });
+    expect(design.top).to.equal('flexor_small_cnn');
+    const dir = join(tempDir('api-net'), 'cnn');
+    writeDesignFiles(dir, design.files, false);
+    const spec = loadNetwork(manifest);
+    const images = seededImages(spec, 2, 9);
+    const direct = networkGolden(networkModel(spec).model, images).logits.map((l) => Array.from(l));
+    const fromFolder = networkGolden(networkModel(loadNetwork(acceleratorNetwork(dir, 'golden'))).model, images).logits.map((l) => Array.from(l));
+    expect(fromFolder).to.deep.equal(direct);
+    expect(typeof networkGoldenFiles).to.equal('function');
   });
 
   it('exports the package entry only: a deep import into dist/ is refused', async () => {

@@ -190,6 +190,8 @@ interface AcceleratorFigures {
   readonly figures: {
     readonly idealCyclesPerImage: number;
     readonly slowest: string;
+    /** The clock the design was generated for (--clock-mhz of flexor network). */
+    readonly clockMhz?: number;
     readonly blocks: readonly { block: string; kind: string; idealCyclesPerImage: number; bufferBits: number; weightBits: number; lanes?: number; simd?: number; lutEstimate?: number }[];
   };
 }
@@ -199,7 +201,7 @@ export interface NetworkReportOptions {
   readonly labels?: string;
   /** The labels the hardware (flexor sim --labels) or the golden model gave, .npy [V]. */
   readonly predicted?: string;
-  /** The clock of the images-per-second figure (default 100 MHz). */
+  /** The clock of the images-per-second figure (default: the one the design was generated for, else 100 MHz). */
   readonly clockMhz?: number;
 }
 
@@ -245,7 +247,7 @@ export function networkReport(dir: string, options: NetworkReportOptions = {}): 
   const manifest = readManifest(dir) as unknown as AcceleratorFigures & { kind: string };
   if (manifest.kind !== 'accelerator') throw new InputError('DIR', `${dir} holds a ${manifest.kind} design, not a network accelerator`);
   if ((options.labels === undefined) !== (options.predicted === undefined)) throw new InputError(options.labels === undefined ? '--labels' : '--predicted', 'goes with --labels and --predicted together: the true labels and the labels to score');
-  const clockMhz = options.clockMhz ?? 100;
+  const clockMhz = options.clockMhz ?? manifest.figures.clockMhz ?? 100;
   if (!(clockMhz > 0)) throw new InputError('--clock-mhz', `must be a positive number of MHz; got ${clockMhz}`);
   const sections = [blocksSection(manifest, clockMhz)];
   if (options.labels !== undefined && options.predicted !== undefined) {

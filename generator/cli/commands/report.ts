@@ -18,7 +18,7 @@ export const reportCommand = defineCommand({
         target: { choices: SYNTH_TARGETS, default: DEFAULT_SYNTH_TARGET, describe: 'technology mapping' },
         labels: { type: 'string', describe: 'a network: the true labels (.npy [V]) of the images --predicted labels' },
         predicted: { type: 'string', describe: 'a network: labels to score (flexor sim --labels or flexor golden --labels), .npy [V]' },
-        'clock-mhz': { type: 'number', describe: 'a network: the clock of the images-per-second figure (default 100)' },
+        'clock-mhz': { type: 'number', describe: 'a network: the clock of the images-per-second figure (default: that of flexor network --clock-mhz, 100)' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'the .html to write' },
         force: { type: 'boolean', default: false, describe: 'overwrite an existing file' },
       })

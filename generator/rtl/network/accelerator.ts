@@ -190,6 +190,11 @@ function edgeText(e: Edge): string {
   }
 }
 
+/** Images per second at `clockMhz` for one image every `cycles` cycles, rounded to a whole number. */
+function imagesPerSecond(cycles: number, clockMhz: number): number {
+  return Math.round((clockMhz * 1e6) / cycles);
+}
+
 // Long: one place assembles the design's files, in the order a reader meets them.
 export function generateAccelerator(model: NetworkModel, options: AcceleratorOptions = {}): AcceleratorDesign {
   const hdl = options.hdl ?? 'sv';
@@ -259,7 +264,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
   const lutEstimate = figures.reduce((n, f) => n + f.lutEstimate, 0);
   const summary = [
-    `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}).`,
+    `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}), ${imagesPerSecond(slowestFigure.idealCyclesPerImage, options.clockMhz ?? 100)} images per second at ${options.clockMhz ?? 100} MHz.`,
     ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
     `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
@@ -272,7 +277,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
-      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, lutEstimate, blocks: figures },
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures },
       engines,
       edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
       warnings: model.warnings,
