@@ -121,6 +121,13 @@ export function mainClock(figures: NextpnrFigures): string | undefined {
   return clocks.find((c) => /^clk(\$|$)/.test(c)) ?? clocks[0];
 }
 
+/** Sites the log's "Device utilisation" lists above 100 %: `ICESTORM_LC 10173 of 7680 (132%)`. */
+export function overUsed(log: string): string[] {
+  return [...log.matchAll(/^Info:\s+(\w+):\s+(\d+)\/\s*(\d+)\s+(\d+)%$/gm)]
+    .filter((m) => Number(m[2]) > Number(m[3]))
+    .map((m) => `${m[1]} ${m[2]} of ${m[3]} (${m[4]}%)`);
+}
+
 // ---------------------------------------------------------------------------------------- the tool
 
 interface NextpnrModule {
@@ -234,6 +241,8 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
   const reportText = text(pnr.files?.['report.json']);
   if (pnr.code !== 0 || reportText === undefined) {
     const errors = [...new Set([...pnr.log.matchAll(/^ERROR: (.*)$/gm)].map((m) => m[1].trim()))];
+    const over = overUsed(pnr.log);
+    if (over.length > 0) errors.push(`the design does not fit: ${over.join(', ')} (nextpnr's log)`);
     return { ...base, nextpnrLog: pnr.log, errors: [`nextpnr-ice40 failed (exit status ${pnr.code}): ${errors.join('; ') || pnr.log.trim().split('\n').slice(-2).join(' ')}`], ok: false, seconds: (performance.now() - started) / 1000 };
   }
   const figures = parseNextpnrReport(reportText);
@@ -310,7 +319,9 @@ async function runTool(command: ToolCommand, args: string[], files: Record<strin
     return { code: 0, log, files: out };
   } catch (e) {
     const exit = e as { code?: number; files?: Record<string, unknown> };
-    if (typeof exit.code !== 'number') throw e;
+    // An error inside the tool (nextpnr's `ERROR:` on a design too large aborts the WebAssembly:
+    // a RuntimeError without an exit status) is a failed run; its log says why.
+    if (typeof exit.code !== 'number') return { code: -1, log: `${log}\n${(e as Error).name}: ${(e as Error).message}\n`, files: undefined };
     return { code: exit.code, log, files: exit.files };
   }
 }
