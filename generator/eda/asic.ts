@@ -334,7 +334,8 @@ export function asicReportText(r: AsicReport): string {
   if (r.sta !== undefined) {
     const s = r.sta;
     lines.push(`worst path (OpenSTA, ${s.clockPort !== undefined ? `clock on ${s.clockPort}` : 'a virtual clock: inputs to outputs'}, ports at 0 ns): ${s.startpoint} -> ${s.endpoint}, ${s.arrivalNs.toFixed(3)} ns`);
-    lines.push(`at ${s.periodNs} ns: slack ${s.slackNs.toFixed(3)} ns (${s.met ? 'met' : 'VIOLATED'}); shortest period ${s.minPeriodNs.toFixed(3)} ns: maximum clock ${s.maxClockMhz.toFixed(1)} MHz`);
+    if (s.clockPort !== undefined) lines.push(`at ${s.periodNs} ns: slack ${s.slackNs.toFixed(3)} ns (${s.met ? 'met' : 'VIOLATED'}); shortest period ${s.minPeriodNs.toFixed(3)} ns: maximum clock ${s.maxClockMhz.toFixed(1)} MHz`);
+    else lines.push(`combinational: the longest input-to-output path is ${s.minPeriodNs.toFixed(3)} ns (slack ${s.slackNs.toFixed(3)} ns at ${s.periodNs} ns); between registers it would allow about ${s.maxClockMhz.toFixed(0)} MHz, register delays not counted`);
   }
   for (const e of r.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;
