@@ -19,12 +19,15 @@ DIGITS_DIR := rtl-out/digits
 # files run Yosys; the unit set is every other *.test.js, and runs under test/unit-guard/run.ts,
 # which fails it if any test reaches for those tools.
 # mocha runs the files TEST_JOBS at a time, each in a worker process (TEST_JOBS=1: one after another).
+# *.pnr.test.js files run place and route and the ASIC flow: opt-in (make test-pnr), in neither set.
 TESTS := 'dist/test/**/*.test.js'
-UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.synth.test.js' $(TESTS)
+PNR_TESTS := 'dist/test/**/*.pnr.test.js'
+NO_PNR := --ignore $(PNR_TESTS)
+UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.synth.test.js' $(NO_PNR) $(TESTS)
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits pnr-tools asic-tools test-pnr bitstream
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
@@ -32,6 +35,9 @@ help:
 	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 4 minutes)"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
 	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
+	@echo "make test-pnr   opt-in: place and route (nextpnr-ice40) and ASIC (OSU 0.18 um, OpenSTA) tests; installs the tools"
+	@echo "make pnr-tools  install @yowasp/nextpnr-ice40 (about 220 MB) into tools/pnr/; make asic-tools: qflow-tech-osu018, opensta"
+	@echo "make bitstream  the registered default decoder to an iCE40 UP5K bitstream, $(BITSTREAM_DIR).bin (docs/IMPLEMENTATION.md)"
 	@echo "make test-unit  the quick set: the tests that run no simulator and no Yosys; fails if one does"
 	@echo "make bench  benchmarks (golden decode and exact encode throughput)"
 	@echo "make lint   type-check the generator and lint the demo RTL with verilator -Wall"
@@ -86,7 +92,31 @@ demo: deps build
 	@echo "  $(DEMO_CNN)      the small CNN of docs/examples/small-cnn.yaml, image in, logits and label out; see its README.md"
 
 test: deps build
-	npx mocha $(MOCHA_JOBS) $(TESTS)
+	npx mocha $(MOCHA_JOBS) $(NO_PNR) $(TESTS)
+
+# Opt-in: place and route (nextpnr-ice40, about 220 MB of npm package in tools/pnr/, installed here
+# if missing) and the ASIC estimate (Debian's qflow-tech-osu018 and opensta, installed if missing).
+# Several minutes: the default ResNet-20 layer alone takes a few minutes to place and route.
+PNR_STAMP := tools/pnr/node_modules/@yowasp/nextpnr-ice40/package.json
+
+pnr-tools: $(PNR_STAMP)
+
+$(PNR_STAMP): tools/pnr/package.json tools/pnr/package-lock.json
+	npm ci --no-audit --no-fund --prefix tools/pnr
+	@touch $@
+
+asic-tools:
+	bash tools/install-asic-tools.sh
+
+test-pnr: deps build pnr-tools asic-tools
+	npx mocha $(PNR_TESTS)
+
+# The default decoder, registered, to a bitstream for iCE40 UP5K (the pins of an iCEBreaker:
+# docs/IMPLEMENTATION.md, "A bitstream").
+BITSTREAM_DIR := rtl-out/bitstream-decoder
+bitstream: deps build pnr-tools
+	$(FLEXOR) generate decoder --nin 16 --nout 20 --ntap 2 --seed 1 --registered -o $(BITSTREAM_DIR) --force
+	$(FLEXOR) pnr $(BITSTREAM_DIR) --device up5k --clock-mhz 12 --bitstream $(BITSTREAM_DIR).bin --pcf $(BITSTREAM_DIR).pcf --force
 
 test-unit: $(NODE_STAMP) build
 	node dist/test/unit-guard/run.js $(MOCHA_JOBS) $(UNIT_TESTS)

@@ -66,7 +66,7 @@ describe('flexor main and its command modules', () => {
     }
     expect(found.filter((m) => !registered.includes(m)).map((m) => m.command)).to.deep.equal([]);
     expect(commandNames()).to.have.members([
-      'matrix', 'generate decoder', 'generate layer', 'verify', 'lint', 'synth', 'prove', 'compare', 'sweep', 'report', 'decode', 'golden', 'calibrate', 'sim', 'encode', 'network',
+      'matrix', 'generate decoder', 'generate layer', 'verify', 'lint', 'synth', 'prove', 'compare', 'sweep', 'report', 'decode', 'golden', 'calibrate', 'sim', 'encode', 'network', 'pnr', 'asic',
     ]);
   });
 

@@ -366,7 +366,7 @@ interface FileTree {
   [name: string]: FileTree | string | Uint8Array;
 }
 
-interface YosysRun {
+export interface YosysRun {
   code: number;
   log: string;
   /** Output files by name (top level of the working folder). */
@@ -375,7 +375,16 @@ interface YosysRun {
 
 const OUTPUT_FILES = ['memories.json', 'netlist.json'];
 
-async function runEmbedded(inputs: Map<string, string>, script: string): Promise<YosysRun> {
+/**
+ * Runs a Yosys script on `inputs` (path inside the working folder -> contents) and returns its exit
+ * status, its log and the named output files it wrote: the runner of synth, pnr and asic.
+ */
+export async function runYosysScript(yosys: YosysKind, inputs: Map<string, string>, script: string, outputs: readonly string[]): Promise<YosysRun> {
+  if (yosys === 'system') requireSystemYosys();
+  return yosys === 'system' ? runSystem(inputs, script, outputs) : runEmbedded(inputs, script, outputs);
+}
+
+async function runEmbedded(inputs: Map<string, string>, script: string, outputNames: readonly string[] = OUTPUT_FILES): Promise<YosysRun> {
   const { runYosys } = await import('@yowasp/yosys');
   const tree: FileTree = { 'synth.ys': script };
   for (const [path, contents] of inputs) {
@@ -400,7 +409,7 @@ async function runEmbedded(inputs: Map<string, string>, script: string): Promise
     result = exit.files;
   }
   const outputs = new Map<string, string>();
-  for (const name of OUTPUT_FILES) {
+  for (const name of outputNames) {
     const file = result?.[name];
     if (typeof file === 'string') outputs.set(name, file);
     else if (file instanceof Uint8Array) outputs.set(name, new TextDecoder().decode(file));
@@ -425,7 +434,7 @@ function requireSystemYosys(): void {
   }
 }
 
-async function runSystem(inputs: Map<string, string>, script: string): Promise<YosysRun> {
+async function runSystem(inputs: Map<string, string>, script: string, outputNames: readonly string[] = OUTPUT_FILES): Promise<YosysRun> {
   const work = mkdtempSync(join(tmpdir(), 'flexor-synth-'));
   try {
     writeFileSync(join(work, 'synth.ys'), script);
@@ -442,7 +451,7 @@ async function runSystem(inputs: Map<string, string>, script: string): Promise<Y
       child.on('close', (c, signal) => resolvePromise({ code: c ?? (signal ? 128 : 1), log: output }));
     });
     const outputs = new Map<string, string>();
-    for (const name of OUTPUT_FILES) if (existsSync(join(work, name))) outputs.set(name, readFileSync(join(work, name), 'utf8'));
+    for (const name of outputNames) if (existsSync(join(work, name))) outputs.set(name, readFileSync(join(work, name), 'utf8'));
     return { code, log, outputs };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -451,8 +460,15 @@ async function runSystem(inputs: Map<string, string>, script: string): Promise<Y
 
 // ---------------------------------------------------------------------------------------- the design
 
+/** A design as Yosys reads it: its top, its RTL files in file-list order, and every file's contents by path. */
+export interface DesignSources {
+  top: string;
+  sources: string[];
+  inputs: Map<string, string>;
+}
+
 /** The RTL files (in file-list order) and memory files of a design, relative to its folder. */
-function designInputs(dir: string): { top: string; sources: string[]; inputs: Map<string, string> } {
+export function designInputs(dir: string): DesignSources {
   const manifest = readManifest(dir) as ReturnType<typeof readManifest> & { memoryFiles?: string[] };
   const listPath = typeof manifest.rtlFileList === 'string' ? join(dir, manifest.rtlFileList) : undefined;
   if (listPath === undefined || !existsSync(listPath)) {
@@ -518,23 +534,37 @@ const LOGIC_LOOP = /logic loop/i;
  * the cache instead (`cached` says so) and the figures are computed from it as from a new run.
  */
 export async function synthesizeDesign(dir: string, options: SynthOptions = {}): Promise<SynthReport> {
+  return synthesizeSources(() => designInputs(dir), options);
+}
+
+/**
+ * synthesizeDesign on a design given as its files (`design` is called after the options are
+ * checked). With `keepNetlist`, the report carries the mapped netlist (Yosys's write_json) in
+ * `netlist`: what place and route reads.
+ */
+export async function synthesizeSources(design: () => DesignSources, options: SynthOptions & { keepNetlist?: boolean } = {}): Promise<SynthReport & { netlist?: string }> {
   const started = performance.now();
   const target = options.target ?? DEFAULT_SYNTH_TARGET;
   const yosys = options.yosys ?? 'embedded';
   if (!SYNTH_TARGETS.includes(target)) throw new InputError('--target', `must be one of ${SYNTH_TARGETS.join(', ')}; got ${JSON.stringify(target)}`);
   if (!YOSYS_KINDS.includes(yosys)) throw new InputError('--yosys', `must be one of ${YOSYS_KINDS.join(', ')}; got ${JSON.stringify(yosys)}`);
   if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new InputError('cache', `must be true or false; got ${JSON.stringify(options.cache)}`);
-  const { top, sources, inputs } = designInputs(dir);
+  const { top, sources, inputs } = design();
   if (yosys === 'system') requireSystemYosys();
   const script = synthScript(top, sources, target);
 
   const cacheDir = options.cache === false ? undefined : synthCacheDir();
   const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
-  const finish = (report: ReportBody): SynthReport => ({ ...report, ok: report.errors.length === 0, seconds: (performance.now() - started) / 1000 });
+  const finish = (report: ReportBody, run: CachedYosysRun): SynthReport & { netlist?: string } => ({
+    ...report,
+    ok: report.errors.length === 0,
+    seconds: (performance.now() - started) / 1000,
+    ...(options.keepNetlist === true && run.outputs.has('netlist.json') ? { netlist: run.outputs.get('netlist.json') } : {}),
+  });
   const hit = cacheDir !== undefined && key !== undefined ? readSynthCache(cacheDir, key) : undefined;
   if (hit !== undefined) {
     try {
-      return finish(await reportOfRun(hit, { target, top, yosys, script, cached: true }));
+      return finish(await reportOfRun(hit, { target, top, yosys, script, cached: true }), hit);
     } catch {
       // An entry whose netlist cannot be read: a miss like any corrupt entry, written anew below.
     }
@@ -547,7 +577,7 @@ export async function synthesizeDesign(dir: string, options: SynthOptions = {}):
     const why = writeSynthCache(cacheDir, key, run);
     if (why !== undefined) report.warnings.push(`synthesis cache: could not store this run in ${cacheDir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`);
   }
-  return finish(report);
+  return finish(report, run);
 }
 
 /** The cache key of a run, or undefined when the Yosys version cannot be told (then nothing is cached). */

@@ -5,7 +5,7 @@
  *
  *   node dist/test/unit-guard/run.js [mocha arguments...]
  *
- * - iverilog, vvp, verilator and yosys: scripts of those names first on PATH log the call and
+ * - iverilog, vvp, verilator, yosys and sta (OpenSTA): scripts of those names first on PATH log the call and
  *   exit 127 (so `command -v` finds them, and running them fails);
  * - the embedded Yosys (@yowasp/yosys, WebAssembly inside Node): every Node process (the CLI runs
  *   in child processes) starts with no-wasm.js through NODE_OPTIONS, which makes compiling
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The commands no unit test may run: the simulators (and Icarus's runtime) and a system Yosys. */
-const GUARDED_COMMANDS = ['iverilog', 'vvp', 'verilator', 'yosys'] as const;
+const GUARDED_COMMANDS = ['iverilog', 'vvp', 'verilator', 'yosys', 'sta'] as const;
 
 /** Where the guarded commands and the embedded Yosys write each call: "<command line>\t<test>". */
 export const LOG_VARIABLE = 'FLEXOR_UNIT_GUARD_LOG';

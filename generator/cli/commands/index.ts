@@ -1,5 +1,6 @@
 /** Every command of `flexor`, in the order `flexor --help` lists them; main registers them in a loop. */
 import type { AnyCommand } from '../flags.js';
+import { asicCommand } from './asic.js';
 import { calibrateCommand } from './calibrate.js';
 import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
@@ -9,6 +10,7 @@ import { goldenCommand } from './golden.js';
 import { lintCommand } from './lint.js';
 import { matrixCommand } from './matrix.js';
 import { networkCommand } from './network.js';
+import { pnrCommand } from './pnr.js';
 import { proveCommand } from './prove.js';
 import { reportCommand } from './report.js';
 import { simCommand } from './sim.js';
@@ -28,6 +30,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   encodeCommand,
   networkCommand,
   synthCommand,
+  pnrCommand,
+  asicCommand,
   proveCommand,
   compareCommand,
   sweepCommand,
