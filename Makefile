@@ -39,7 +39,7 @@ help:
 	@echo "make pnr-tools  install @yowasp/nextpnr-ice40 (about 220 MB) into tools/pnr/; make asic-tools: qflow-tech-osu018, opensta"
 	@echo "make bitstream  the registered default decoder to an iCE40 UP5K bitstream, $(BITSTREAM_DIR).bin (docs/IMPLEMENTATION.md)"
 	@echo "make test-unit  the quick set: the tests that run no simulator and no Yosys; fails if one does"
-	@echo "make bench  benchmarks (golden decode and exact encode throughput)"
+	@echo "make bench  benchmarks (golden decode and exact encode, network golden model, LeNet-5 in Verilator)"
 	@echo "make lint   type-check the generator and lint the demo RTL with verilator -Wall"
 	@echo "make deps   install npm packages and the simulators (iverilog, verilator) where missing"
 	@echo "make build  compile the TypeScript into dist/"
