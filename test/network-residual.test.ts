@@ -431,7 +431,7 @@ describe('residual networks: ResNet-20', () => {
   it('flexor network generates ResNet-20 (not simulated here: make resnet20)', function () {
     this.timeout(600_000);
     const out = join(tempDir('resacc'), 'out');
-    const r = runCli(['network', join(EXAMPLES, 'resnet20.yaml'), '--images', '3', '-o', out]);
+    const r = runCli(['network', join(EXAMPLES, 'resnet20.yaml'), '--images', '1', '-o', out]);
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/bypass FIFO s3b3_add_bypass \(into s3b3_add\): depth 1216 beats/);
   });

@@ -204,7 +204,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
-  const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
+  const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 1, 1000), seed);
   const count = images.images.length;
   if (count < 1) throw new InputError('--inputs', 'holds no image; the testbench needs at least 1');
   // Stalls on 1 image when 3 others follow at full speed to measure cycles per image (2 will do).
