@@ -13,6 +13,8 @@ DEMO_LAYER := rtl-out/demo-layer
 DEMO_CNN := rtl-out/demo-cnn
 LENET5_DIR := rtl-out/lenet5
 RESNET20_DIR := rtl-out/resnet20-mixed
+# Each layer parallel enough for this many cycles per image (as written, one MAC a layer: 2.4M).
+RESNET20_CYCLES := 32768
 PYTHON := /usr/bin/python3
 DIGITS_DIR := rtl-out/digits
 
@@ -110,7 +112,7 @@ lenet5: deps build
 
 # Two seeded images at full speed (no stalls): the second gives cycles per image.
 resnet20: deps build
-	$(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 -o $(RESNET20_DIR) --force
+	$(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 --cycles-per-image $(RESNET20_CYCLES) -o $(RESNET20_DIR) --force
 	$(FLEXOR) verify $(RESNET20_DIR) --simulator verilator
 
 golden-check: deps build
