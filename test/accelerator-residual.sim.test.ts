@@ -76,13 +76,14 @@ describe('a residual network as one accelerator', function () {
     expect(kinds).to.include('shortcut');
     // Block 1: the branch's output pixel (r, q) needs the fork's pixel (r + 2, q + 2): 2W + 3
     // pixels held, 1 beat each after the 2 -> 4 conversion. Block 2: 8 kept pixels of 2 beats.
-    expect(design.plan.bypass.map((b) => [b.block, b.pixels, b.beatsPerPixel, b.depth])).to.deep.equal([
-      ['b1add_bypass', 19, 1, 19],
-      ['b2add_bypass', 8, 2, 16],
+    // Then the pixels the fork sends during the branch's latency (42 and 55 cycles at 6 per pixel).
+    expect(design.plan.bypass.map((b) => [b.block, b.pixels, b.slackPixels, b.beatsPerPixel, b.deadlockDepth, b.depth])).to.deep.equal([
+      ['b1add_bypass', 19, 8, 1, 19, 27],
+      ['b2add_bypass', 8, 11, 2, 16, 38],
     ]);
     const manifestJson = JSON.parse(String(design.files.find((f) => f.path === 'manifest.json')!.contents));
-    expect(manifestJson.figures.bypassFifos.map((b: { depth: number }) => b.depth)).to.deep.equal([19, 16]);
-    expect(design.summary.join('\n')).to.match(/bypass FIFO b1add_bypass \(into b1add\): depth 19 beats/);
+    expect(manifestJson.figures.bypassFifos.map((b: { depth: number }) => b.depth)).to.deep.equal([27, 38]);
+    expect(design.summary.join('\n')).to.match(/bypass FIFO b1add_bypass \(into b1add\): depth 27 beats: \(19 pixels of the deadlock bound \+ 8 for the branch's latency\) x 1 beats per pixel/);
     const folder = join(dir, 'res');
     writeDesignFiles(folder, design.files, false);
     const report = await verifyDesign(folder, ['iverilog', 'verilator']);
@@ -100,14 +101,14 @@ describe('a residual network as one accelerator', function () {
     // Depth 15 of 19: the fork's output register, the width converter and the FIFO's output
     // register hold the other beats, so 16 still runs (slowly) and 15 is the largest that stalls.
     const design = generateNetworkAccelerator(manifest, { calibrate: images, images: 3, bypassDepths: { b1add_bypass: 15 } });
-    expect(design.plan.bypass[0]).to.include({ depth: 15, computed: 19 });
+    expect(design.plan.bypass[0]).to.include({ depth: 15, computed: 27, deadlockDepth: 19 });
     const folder = join(dir, 'small');
     writeDesignFiles(folder, design.files, false);
     const [r] = (await verifyDesign(folder, ['verilator'])).results;
     expect(r.ok).to.equal(false);
     expect(r.output).to.match(/^FAIL: no beat moved for \d+ cycles/m);
     expect(r.output).to.match(/^stalled: bypass FIFO b1add_bypass \(into b1add\) holds 15 of 15 beats: full, b1add waits for its branch: too small$/m);
-    expect(r.output).to.match(/^stalled: bypass FIFO b2add_bypass \(into b2add\) holds 0 of 16 beats$/m);
+    expect(r.output).to.match(/^stalled: bypass FIFO b2add_bypass \(into b2add\) holds 0 of 38 beats$/m);
   });
 
   it('flexor golden and flexor sim on the folder: network.json holds the adds\' scales', () => {

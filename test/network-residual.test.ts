@@ -415,11 +415,12 @@ describe('residual networks: ResNet-20', () => {
     const count = (kind: string) => plan.blocks.filter((b) => b.kind === kind).length;
     expect([count('engine'), count('window'), count('fmfork'), count('add'), count('shortcut')]).to.deep.equal([20, 19, 9, 9, 2]);
     // Stage 1 (32 x 32, one value per beat): the branch's pixel (r, q) needs the fork's (r + 2, q + 2),
-    // 2 * 32 + 3 = 67 pixels of 16 beats; the option A blocks hold the kept pixels only.
-    expect(plan.bypass.map((b) => [b.block, b.pixels, b.depth])).to.deep.equal([
-      ['s1b1_add_bypass', 67, 1072], ['s1b2_add_bypass', 67, 1072], ['s1b3_add_bypass', 67, 1072],
-      ['s2b1_add_bypass', 32, 1024], ['s2b2_add_bypass', 35, 1120], ['s2b3_add_bypass', 35, 1120],
-      ['s3b1_add_bypass', 16, 1024], ['s3b2_add_bypass', 19, 1216], ['s3b3_add_bypass', 19, 1216],
+    // 2 * 32 + 3 = 67 pixels of 16 beats; the option A blocks hold the kept pixels only; then the
+    // pixels sent during the branch's latency.
+    expect(plan.bypass.map((b) => [b.block, b.pixels, b.slackPixels, b.depth])).to.deep.equal([
+      ['s1b1_add_bypass', 67, 4, 1136], ['s1b2_add_bypass', 67, 4, 1136], ['s1b3_add_bypass', 67, 4, 1136],
+      ['s2b1_add_bypass', 32, 8, 1280], ['s2b2_add_bypass', 35, 4, 1248], ['s2b3_add_bypass', 35, 4, 1248],
+      ['s3b1_add_bypass', 16, 8, 1536], ['s3b2_add_bypass', 19, 4, 1472], ['s3b3_add_bypass', 19, 4, 1472],
     ]);
     // Every add's two inputs arrive in one beat format.
     for (const b of plan.blocks.filter((x) => x.kind === 'add')) {
@@ -433,6 +434,6 @@ describe('residual networks: ResNet-20', () => {
     const out = join(tempDir('resacc'), 'out');
     const r = runCli(['network', join(EXAMPLES, 'resnet20.yaml'), '--images', '1', '-o', out]);
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/bypass FIFO s3b3_add_bypass \(into s3b3_add\): depth 1216 beats/);
+    expect(r.stdout).to.match(/bypass FIFO s3b3_add_bypass \(into s3b3_add\): depth 1472 beats/);
   });
 });

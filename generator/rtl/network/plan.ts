@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { NetworkModel, QuantizedEngine } from '../../core/netquant.js';
-import type { AddLayer, EngineLayer, NetworkSpec, ShortcutLayer, TensorType } from '../../core/network.js';
+import type { AddLayer, EngineLayer, NetLayer, NetworkSpec, ShortcutLayer, TensorType } from '../../core/network.js';
 import { byteBits, ceilDiv } from '../../core/streams.js';
 import type { Kernel } from '../../core/netops.js';
 import { bypassBound, type PathStep } from './bypass.js';
@@ -74,11 +74,18 @@ export interface BypassFifo {
   /** The add it feeds. */
   readonly add: string;
   readonly depth: number;
-  /** The depth the bound gives (the depth unless overridden). */
+  /** The depth computed: (pixels + slackPixels) * beatsPerPixel (the depth unless overridden). */
   readonly computed: number;
-  /** The bound in pixels of the add's input and beats per pixel. */
+  /** The deadlock bound in beats: pixels * beatsPerPixel (a FIFO below it less the other bypass storage stalls). */
+  readonly deadlockDepth: number;
+  /** The deadlock bound in pixels of the add's input, and beats per pixel at the FIFO. */
   readonly pixels: number;
   readonly beatsPerPixel: number;
+  /** Pixels the fork sends during the branch's latency at the network's rate (the rate term). */
+  readonly slackPixels: number;
+  /** The branch's latency estimate in cycles and the fork's cycles per pixel at the slowest block's rate. */
+  readonly branchLatency: number;
+  readonly cyclesPerPixel: number;
 }
 
 export interface PlanOptions {
@@ -159,8 +166,16 @@ class ChainBuilder {
   /** Readers of each tensor (folded ReLUs not counted). */
   readonly readers = new Map<number, number>();
 
+  /** The slowest engine's cycles per image (or the input's beats): the network's ideal rate, near enough. */
+  readonly rate: number;
+
   constructor(readonly model: NetworkModel, input: Edge, readonly options: PlanOptions) {
     this.current = input;
+    this.rate = model.engines.reduce((most, e) => {
+      if (e === undefined) return most;
+      const out = model.spec.tensors[e.layer.index + 1];
+      return Math.max(most, engineCycles(e, out.h * out.w));
+    }, input.beatsPerImage);
     this.streams.set(0, input);
     for (const l of model.spec.layers) {
       if (l.kind === 'relu' && l.folded) continue;
@@ -196,6 +211,20 @@ class ChainBuilder {
     this.add({ kind: 'fmfork', name, layer: this.tensorName(t), outputs: [a, b], inPort: 'in', outPorts: ['a', 'b'], options: { dataBits: stream.dataBits, beatsPerImage: stream.beatsPerImage } });
     this.forked.set(t, b);
     return a;
+  }
+
+  /**
+   * A layer's latency on a branch, in cycles, from the beat that completes an output's inputs to
+   * that output at the next block (docs/NETWORK.md, "Bypass FIFOs"): a conv's window pipeline (3),
+   * the engine loading a vector (ceil(K/S)), computing it (ceil(N/L) * ceil(K/S)), emitting it
+   * through the FIFO and the tail (2 * ceil(N/L) + 2) and 8 cycles of pipeline; a pool's 2.
+   */
+  latency(l: NetLayer): number {
+    if (l.kind !== 'conv') return l.kind === 'maxpool' ? 2 : 0;
+    const c = this.model.engines[l.index]!.data.config;
+    const load = ceilDiv(c.k, c.simd);
+    const burst = ceilDiv(c.n, c.lanes);
+    return 3 + load + burst * load + 2 * burst + 2 + 8;
   }
 
   tensorName(t: number): string {
@@ -293,12 +322,17 @@ class ChainBuilder {
     const converted = this.rebeat(eb, fa.p, `${layer.name}_b`, layer.name);
     const pixels = fa.h * fa.w;
     const beatsPerPixel = ceilDiv(fa.c, fa.p);
-    const bound = bypassBound(paths.steps[bypassInput === 1 ? 0 : 1], paths.steps[bypassInput], pixels);
+    const branch = bypassInput === 1 ? 0 : 1;
+    const bound = bypassBound(paths.steps[branch], paths.steps[bypassInput], pixels);
     const fifoName = `${layer.name}_bypass`;
-    const computed = Math.max(2, bound * beatsPerPixel);
+    const branchLatency = paths.layers[branch].reduce((n, l) => n + this.latency(l), 0);
+    const forkT = spec.tensors[paths.fork];
+    const cyclesPerPixel = this.rate / (forkT.h * forkT.w);
+    const slackPixels = Math.ceil(branchLatency / cyclesPerPixel) + 1;
+    const computed = Math.max(2, (bound + slackPixels) * beatsPerPixel);
     const override = this.options.bypassDepths?.[fifoName];
     const depth = override ?? computed;
-    this.bypass.push({ block: fifoName, add: layer.name, depth, computed, pixels: bound, beatsPerPixel });
+    this.bypass.push({ block: fifoName, add: layer.name, depth, computed, deadlockDepth: Math.max(2, bound * beatsPerPixel), pixels: bound, beatsPerPixel, slackPixels, branchLatency, cyclesPerPixel });
     const queued = edge(`${fifoName}_q`, converted.format, fifoName, converted.tensor);
     this.add({ kind: 'fifo', name: fifoName, layer: layer.name, outputs: [queued], inPort: 'in', outPorts: ['out'], options: { dataBits: converted.dataBits, depth } });
     const fb = converted.format as Extract<EdgeFormat, { kind: 'fm' }>;
@@ -320,7 +354,7 @@ class ChainBuilder {
  * The two paths of an add from the tensor where they part (the fork) to its inputs, as steps, and
  * which input is the bypass: the one whose path holds no conv (else the second).
  */
-function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], PathStep[]]; bypass: 0 | 1 } {
+function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], PathStep[]]; layers: [NetLayer[], NetLayer[]]; fork: number; bypass: 0 | 1 } {
   const ancestors = (t: number) => {
     const list = [t];
     while (t > 0) {
@@ -333,6 +367,7 @@ function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], 
   const upA = ancestors(ta);
   const upB = ancestors(tb);
   const fork = upA.find((t) => upB.includes(t))!;
+  const layersOf = (up: number[]) => up.slice(0, up.indexOf(fork)).reverse().map((t) => spec.layers[t - 1]);
   const steps = (up: number[]): PathStep[] => {
     const out: PathStep[] = [];
     for (const t of up.slice(0, up.indexOf(fork)).reverse()) {
@@ -350,7 +385,7 @@ function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], 
   const pa = steps(upA);
   const pb = steps(upB);
   const bypass = pb.every((s) => s.kind !== 'conv') || pa.some((s) => s.kind === 'conv') ? 1 : 0;
-  return { steps: [pa, pb], bypass };
+  return { steps: [pa, pb], layers: [layersOf(upA), layersOf(upB)], fork, bypass };
 }
 
 /** The blocks of a quantized network, a DAG for a residual one; errors name the layer a block cannot take. */
