@@ -12,6 +12,9 @@ DEMO_DIR := rtl-out/demo-decoder
 DEMO_LAYER := rtl-out/demo-layer
 DEMO_CNN := rtl-out/demo-cnn
 LENET5_DIR := rtl-out/lenet5
+RESNET20_DIR := rtl-out/resnet20-mixed
+# Each layer parallel enough for this many cycles per image (as written, one MAC a layer: 2.4M).
+RESNET20_CYCLES := 32768
 PYTHON := /usr/bin/python3
 DIGITS_DIR := rtl-out/digits
 
@@ -27,12 +30,13 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 example-digits pnr-tools asic-tools test-pnr bitstream
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 resnet20 example-digits pnr-tools asic-tools test-pnr bitstream
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
 	@echo "            and the small CNN as one streaming accelerator ($(DEMO_CNN))"
 	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 4 minutes)"
+	@echo "make resnet20  ResNet-20 (docs/examples/resnet20-mixed-net.yaml) as one accelerator, 2 images in Verilator (long)"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
 	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
 	@echo "make test-pnr   opt-in: place and route (nextpnr-ice40) and ASIC (OSU 0.18 um, OpenSTA) tests; installs the tools"
@@ -135,6 +139,11 @@ lenet5: deps build
 	$(FLEXOR) network docs/examples/lenet5.yaml -o $(LENET5_DIR) --force
 	$(FLEXOR) verify $(LENET5_DIR) --simulator verilator
 	$(FLEXOR) lint $(LENET5_DIR)
+
+# Two seeded images at full speed (no stalls): the second gives cycles per image.
+resnet20: deps build
+	$(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 --cycles-per-image $(RESNET20_CYCLES) -o $(RESNET20_DIR) --force
+	$(FLEXOR) verify $(RESNET20_DIR) --simulator verilator
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check

@@ -16,6 +16,9 @@ import { generateAvgPool } from '../generator/rtl/stream/avgpool.js';
 import { generateFlatten } from '../generator/rtl/stream/flatten.js';
 import { generateArgmax } from '../generator/rtl/stream/argmax.js';
 import { generateWidthConverter } from '../generator/rtl/stream/width.js';
+import { generateFork } from '../generator/rtl/stream/fork.js';
+import { generateAdd } from '../generator/rtl/stream/add.js';
+import { generateShortcut } from '../generator/rtl/stream/shortcut.js';
 import type { StreamBlockDesign } from '../generator/rtl/stream/package.js';
 import { tempDir } from './helpers.js';
 import { headerView } from '../generator/rtl/design.js';
@@ -82,6 +85,19 @@ const CASES: readonly Case[] = [
   { name: 'width converter 4 -> 12 = C', design: () => generateWidthConverter({ h: 2, w: 2, c: 12, from: 4, to: 12, bits: 6, ...V }), simulators: ICARUS },
   { name: 'width converter 7 -> 2, C = 7', design: () => generateWidthConverter({ h: 2, w: 2, c: 7, from: 7, to: 2, bits: 16 }), simulators: ICARUS },
   { name: 'width converter 2 -> 7, C = 7', design: () => generateWidthConverter({ h: 2, w: 2, c: 7, from: 2, to: 7, bits: 16, ...V }), simulators: ICARUS },
+
+  { name: 'fork, 12 bits, images of 7 beats', design: () => generateFork({ dataBits: 12, beatsPerImage: 7 }) },
+  { name: 'fork, 1 bit, images of 1 beat', design: () => generateFork({ dataBits: 1, beatsPerImage: 1, seed: 2, ...V }) },
+  { name: 'fork, 130 bits', design: () => generateFork({ dataBits: 130, beatsPerImage: 5, seed: 3 }), simulators: ICARUS },
+
+  { name: 'add 3 x 2 x 5, P = 2, signed a + unsigned b / 2, saturated to 8 bits', design: () => generateAdd({ h: 3, w: 2, c: 5, p: 2, aBits: 8, aSigned: true, bBits: 8, bSigned: false, multipliers: [32768, 16384], shift: 15, satBits: 8 }) },
+  { name: 'add 2 x 3 x 4, P = C, folded ReLU (9 -> 8 bits unsigned)', design: () => generateAdd({ h: 2, w: 3, c: 4, p: 4, aBits: 8, aSigned: true, bBits: 8, bSigned: false, multipliers: [20000, 50001], shift: 16, satBits: 9, relu: true, ...V }) },
+  { name: 'add, S = 0 (no rounding term), 5- and 4-bit inputs', design: () => generateAdd({ h: 2, w: 2, c: 3, p: 3, aBits: 5, aSigned: true, bBits: 4, bSigned: true, multipliers: [3, 1], shift: 0, satBits: 6 }), simulators: ICARUS },
+  { name: 'add 16-bit inputs, M = 65535, S = 31', design: () => generateAdd({ h: 1, w: 2, c: 3, p: 2, aBits: 16, aSigned: true, bBits: 15, bSigned: false, multipliers: [65535, 65535], shift: 31, satBits: 16, seed: 4 }), simulators: ICARUS },
+
+  { name: 'shortcut 4 x 4 x 4 -> 2 x 2 x 8 (stride 2, 2 zero channels each side)', design: () => generateShortcut({ h: 4, w: 4, c: 4, bits: 8, stride: 2, channels: 8 }) },
+  { name: 'shortcut 5 x 3 x 3 -> 3 x 2 x 5, odd sides, offset 0, signed', design: () => generateShortcut({ h: 5, w: 3, c: 3, bits: 5, signed: true, stride: 2, channels: 5, offset: 0, ...V }) },
+  { name: 'shortcut stride 1, no new channels (identity)', design: () => generateShortcut({ h: 2, w: 3, c: 2, bits: 8, stride: 1, channels: 2 }), simulators: ICARUS },
 ];
 
 function figure(output: string, label: string): number {

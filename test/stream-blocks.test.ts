@@ -26,6 +26,9 @@ import { avgPoolWidths, generateAvgPool, resolveAvgPool } from '../generator/rtl
 import { flattenBanks, flattenFigures, generateFlatten, planFlatten } from '../generator/rtl/stream/flatten.js';
 import { argmaxFigures, generateArgmax } from '../generator/rtl/stream/argmax.js';
 import { generateWidthConverter, widthConverterFigures } from '../generator/rtl/stream/width.js';
+import { generateAdd } from '../generator/rtl/stream/add.js';
+import { generateFork } from '../generator/rtl/stream/fork.js';
+import { generateShortcut } from '../generator/rtl/stream/shortcut.js';
 import type { StreamBlockDesign } from '../generator/rtl/stream/package.js';
 import { InputError } from '../generator/core/errors.js';
 import { dividerIsExact, findAverageDivider, globalAveragePool, maxPool, multiplyShift, roundHalfUpDiv } from '../generator/core/pool.js';
@@ -250,6 +253,9 @@ const BLOCKS: readonly { readonly name: string; readonly make: (over?: object) =
   { name: 'argmax', make: (o = {}) => generateArgmax({ n: 10, lanes: 4, inBits: 16, ...o }) },
   { name: 'FIFO', make: (o = {}) => generateFifo({ dataBits: 12, depth: 3, ...o }) },
   { name: 'width converter', make: (o = {}) => generateWidthConverter({ h: 2, w: 1, c: 5, from: 2, to: 3, bits: 8, ...o }) },
+  { name: 'fork', make: (o = {}) => generateFork({ dataBits: 12, beatsPerImage: 5, ...o }) },
+  { name: 'add', make: (o = {}) => generateAdd({ h: 2, w: 2, c: 3, p: 2, aBits: 9, aSigned: true, bBits: 8, bSigned: false, multipliers: [40000, 123], shift: 17, satBits: 9, relu: true, ...o }) },
+  { name: 'shortcut', make: (o = {}) => generateShortcut({ h: 4, w: 3, c: 2, bits: 8, stride: 2, channels: 4, ...o }) },
 ];
 
 describe('stream block generators', function () {
@@ -287,7 +293,7 @@ describe('stream block generators', function () {
         }
         const manifest = JSON.parse(design.files.find((f) => f.path === 'manifest.json')!.contents as string) as { testbench: { vectors: number }; figures: object };
         expect(manifest.figures).to.deep.equal(design.figures);
-        const expected = (design.files.find((f) => f.path === 'tb/expected.hex')!.contents as string).trim().split('\n');
+        const expected = design.files.filter((f) => /^tb\/expected(_\d+)?\.hex$/.test(f.path)).flatMap((f) => (f.contents as string).trim().split('\n'));
         expect(manifest.testbench.vectors).to.equal(expected.length);
       }
     });

@@ -8,7 +8,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'nod
 import yaml from 'js-yaml';
 import { InputError, requireInteger } from '../core/errors.js';
 import type { Calibration } from '../core/calibrate.js';
-import { engineLayers, IMAGE_LAYOUTS, kindError, scaledLayers, NET_LAYER_KINDS, type EngineOptions, type ImageLayout, type LayerDescription, type NetLayer, type NetLayerKind, type NetworkDescription, type NetworkImages, type NetworkSpec } from '../core/network.js';
+import { IMAGE_LAYOUTS, kindError, scaledLayers, NET_LAYER_KINDS, type EngineOptions, type ImageLayout, type LayerDescription, type NetLayer, type NetLayerKind, type NetworkDescription, type NetworkImages, type NetworkSpec } from '../core/network.js';
 import { checkScale, type NetworkScales } from '../core/netquant.js';
 import type { Layout } from '../core/layer.js';
 import { readInputFile, readInputText } from './files.js';
@@ -412,12 +412,15 @@ export interface BuiltEngine {
 
 /**
  * The network a design folder holds: the manifest (JSON) with every conv/linear layer's scale,
- * lanes and simd written in and its trained layer file beside it (`from: weights/<layer>.npz`),
- * so that `flexor golden DIR` and `flexor sim DIR` rebuild exactly the network of the RTL.
+ * lanes and simd and every add's scale (`addScales`, by name) written in and each trained layer's
+ * file beside it (`from: weights/<layer>.npz`), so that `flexor golden DIR` and `flexor sim DIR`
+ * rebuild exactly the network of the RTL.
  */
-export function storedNetwork(path: string, spec: NetworkSpec, engines: Readonly<Record<string, BuiltEngine>>): { manifest: string; weights: { path: string; bytes: Uint8Array }[] } {
+export function storedNetwork(path: string, spec: NetworkSpec, engines: Readonly<Record<string, BuiltEngine>>, addScales: Readonly<Record<string, number>> = {}): { manifest: string; weights: { path: string; bytes: Uint8Array }[] } {
   const weights: { path: string; bytes: Uint8Array }[] = [];
-  const doc = manifestWithLayerKeys(path, engineLayers(spec), (name) => {
+  const scaled = scaledLayers(spec).filter((l) => l.kind !== 'add' || addScales[l.name] !== undefined);
+  const doc = manifestWithLayerKeys(path, scaled, (name) => {
+    if (addScales[name] !== undefined) return { scale: addScales[name] };
     const e = engines[name];
     if (e.npz === undefined) return { scale: e.scale, lanes: e.lanes, simd: e.simd };
     weights.push({ path: `weights/${name}.npz`, bytes: e.npz });

@@ -38,7 +38,7 @@ export const networkCommand = defineCommand({
         calibrate: { type: 'string', describe: 'images (.npy) to choose the tensor scales from (docs/NETWORK.md, "Calibration")' },
         scales: { type: 'string', describe: 'tensor scales written by flexor calibrate' },
         inputs: { type: 'string', describe: 'images (.npy) for the testbench; default seeded ones' },
-        images: { type: 'string', coerce: integerFlag('--images', 'an integer from 3 to 1000'), describe: 'seeded test images (default 4)' },
+        images: { type: 'string', coerce: integerFlag('--images', 'an integer from 1 to 1000'), describe: 'seeded test images (default 4; cycles per image need 2 at full speed)' },
         layout: { choices: IMAGE_LAYOUTS, describe: 'the layout of image files, nchw or nhwc (default: the manifest\'s input.layout)' },
         'cycles-per-image': { type: 'string', coerce: integerFlag('--cycles-per-image', 'a whole number >= 1'), describe: 'choose every layer\'s lanes and simd to meet this throughput with the fewest MAC units' },
         fps: { type: 'string', coerce: positiveNumber('--fps'), describe: 'images per second (with --clock-mhz), instead of --cycles-per-image' },

@@ -21,10 +21,14 @@ import { generateFlatten } from '../stream/flatten.js';
 import { generateMaxPool } from '../stream/maxpool.js';
 import { generateRequantTail } from '../stream/requant.js';
 import { generateWindow } from '../stream/window.js';
+import { generateAdd } from '../stream/add.js';
+import { generateFork } from '../stream/fork.js';
+import { generateShortcut } from '../stream/shortcut.js';
+import { generateWidthConverter } from '../stream/width.js';
 import type { StreamBlockDesign } from '../stream/package.js';
 import { render } from '../templates.js';
 import { engineEstimate, streamBlockEstimate } from './estimate.js';
-import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock } from './plan.js';
+import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock, type PlanOptions } from './plan.js';
 
 export interface AcceleratorOptions {
   readonly hdl?: Hdl;
@@ -42,6 +46,8 @@ export interface AcceleratorOptions {
   readonly command?: string;
   /** The network the RTL holds, as files (network.json and trained layers), listed with the others. */
   readonly networkFiles?: readonly GeneratedFile[];
+  /** Bypass FIFO depths by FIFO block name, replacing the computed ones (to show the bound is needed). */
+  readonly bypassDepths?: PlanOptions['bypassDepths'];
 }
 
 export interface BlockFigure {
@@ -125,6 +131,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const generators: Record<string, (options: never) => StreamBlockDesign> = {
         window: generateWindow, fifo: generateFifo, tail: generateRequantTail, maxpool: generateMaxPool,
         avgpool: generateAvgPool, flatten: generateFlatten, argmax: generateArgmax,
+        fmfork: generateFork, add: generateAdd, shortcut: generateShortcut, width: generateWidthConverter,
       };
       const design = generators[block.kind]({ ...o, ...shared } as never);
       // A FIFO moves a beat per cycle: its cycles are the beats of its stream.
@@ -202,12 +209,12 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
-  const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 3, 1000), seed);
+  const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 1, 1000), seed);
   const count = images.images.length;
   if (count < 1) throw new InputError('--inputs', 'holds no image; the testbench needs at least 1');
   // Stalls on 1 image when 3 others follow at full speed to measure cycles per image (2 will do).
   const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.max(0, Math.min(1, count - 3)), 0, Math.max(0, count - 3));
-  const plan = planNetwork(model);
+  const plan = planNetwork(model, { bypassDepths: options.bypassDepths });
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
@@ -225,7 +232,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
     figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });
     if (rendered.engine) engines.push(rendered.engine);
     const module = block.kind === 'fork' ? `${top}_fork` : rendered.module;
-    const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
+    const second = block.input2 ? [{ port: `s_axis_${block.inPort2}`, wire: block.input2.name }] : [];
+    const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...second, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
     return { name: block.name, module, ports, text: `${block.kind} ${block.name} (layer ${block.layer})` };
   });
   const forkModule = `${top}_fork`;
@@ -258,6 +266,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
       seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
       probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
+      bypass: plan.bypass.map((b) => ({ ...b, countBits: Math.ceil(Math.log2(b.depth + 1)) })),
     }),
   });
   files.push(...(options.networkFiles ?? []));
@@ -267,6 +276,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}), ${imagesPerSecond(slowestFigure.idealCyclesPerImage, options.clockMhz ?? 100)} images per second at ${options.clockMhz ?? 100} MHz.`,
     ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
     `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
+    ...plan.bypass.map((b) => `  bypass FIFO ${b.block} (into ${b.add}): depth ${b.depth} beats${b.depth === b.computed ? '' : ` (overridden; computed ${b.computed})`}: (${b.pixels} pixels of the deadlock bound + ${b.slackPixels} for the branch's latency) x ${b.beatsPerPixel} beats per pixel (docs/NETWORK.md, "Bypass FIFOs").`),
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];
   const readme: GeneratedFile = { path: 'README.md', role: 'readme', contents: '' };
@@ -277,7 +287,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
-      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures },
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures, bypassFifos: plan.bypass },
       engines,
       edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
       warnings: model.warnings,

@@ -146,7 +146,16 @@ export function streamBlockEstimate(kind: string, o: Readonly<Record<string, unk
     case 'argmax':
       return sum([{ part: `${m.argmaxPerLogitBit} x ${n('lanes')} lanes x ${n('inBits')} bits + ${m.argmaxConstant}`, luts: m.argmaxPerLogitBit * n('lanes') * n('inBits') + m.argmaxConstant }]);
     case 'fork':
+    case 'fmfork':
       return sum([{ part: 'handshake', luts: m.forkConstant }]);
+    // Not fitted (no residual network was synthesized for the model): the add's two constant
+    // multipliers, sum and clamp per value (3 LUTs per sum bit), the others' control.
+    case 'add':
+      return sum([{ part: `3 x ${n('p')} values x ${n('satBits') + 17} sum bits (not fitted)`, luts: 3 * n('p') * (n('satBits') + 17) }]);
+    case 'shortcut':
+      return sum([{ part: 'counters (not fitted)', luts: m.poolConstant }]);
+    case 'width':
+      return sum([{ part: `${n('from') + n('to')} values x ${n('bits')} bits of shifter (not fitted)`, luts: (n('from') + n('to')) * n('bits') + m.poolConstant }]);
     default:
       return sum([]);
   }

@@ -14,7 +14,6 @@ import { loadNetwork, networkModel } from '../../formats/networkrun.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
 import type { GeneratedFile } from '../design.js';
 import { generateAccelerator, type AcceleratorDesign } from './accelerator.js';
-import { refuseResidual } from './plan.js';
 
 export interface NetworkAcceleratorOptions {
   readonly layout?: ImageLayout;
@@ -32,6 +31,8 @@ export interface NetworkAcceleratorOptions {
   readonly hdl?: Hdl;
   readonly reset?: ResetStyle;
   readonly command?: string;
+  /** Bypass FIFO depths by FIFO block name (`<add>_bypass`), replacing the computed ones: to show the bound is needed. */
+  readonly bypassDepths?: Readonly<Record<string, number>>;
 }
 
 export interface NetworkAccelerator extends AcceleratorDesign {
@@ -67,7 +68,6 @@ function withParallelism(model: NetworkModel, choose: (engine: QuantizedEngine, 
 
 export function generateNetworkAccelerator(manifest: string, options: NetworkAcceleratorOptions = {}): NetworkAccelerator {
   const spec = loadNetwork(manifest);
-  refuseResidual(spec);
   const target = cycleTarget(options);
   const base = networkModel(spec, { layout: options.layout, scales: options.scales, calibrate: options.calibrate }).model;
   const { model, chosen } = withParallelism(base, (engine, positions) => {
@@ -78,6 +78,7 @@ export function generateNetworkAccelerator(manifest: string, options: NetworkAcc
   const inputs = options.inputs === undefined ? undefined : readImages(options.inputs, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, {
     hdl: options.hdl, reset: options.reset, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
+    bypassDepths: options.bypassDepths,
   });
   return { ...design, model, parallelism: chosen };
 }
@@ -96,7 +97,9 @@ function networkFiles(manifest: string, model: NetworkModel): GeneratedFile[] {
     };
     engines[l.name] = { scale: engine.outScale, lanes: c.lanes, simd: c.simd, ...(trained ? { npz: layerNpzBytes(trained) } : {}) };
   }
-  const stored = storedNetwork(manifest, model.spec, engines);
+  const adds: Record<string, number> = {};
+  for (const add of model.adds) if (add !== undefined) adds[add.layer.name] = add.outScale;
+  const stored = storedNetwork(manifest, model.spec, engines, adds);
   return [
     { path: STORED_NETWORK, role: 'network', contents: stored.manifest },
     ...stored.weights.map((w) => ({ path: w.path, role: 'network' as const, contents: w.bytes })),

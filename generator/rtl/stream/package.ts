@@ -8,7 +8,7 @@ import { InputError, requireInteger } from '../../core/errors.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile, type HeaderView } from '../design.js';
 import { clog2, hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
 import { render } from '../templates.js';
-import { streamTestbench, type StreamTestbenchSpec } from './testbench.js';
+import { multiStreamTestbench, streamTestbench, type MultiStreamTestbenchSpec, type StreamTestbenchSpec } from './testbench.js';
 
 /** Images run at full speed after the stalled ones: one to settle, three to measure cycles per image. */
 export const FAST_IMAGES = 4;
@@ -131,7 +131,9 @@ export interface StreamBlockPackage {
   /** The RTL (and any memory images), one module per file. */
   readonly rtl: readonly GeneratedFile[];
   /** The testbench's streams and images; its module (tb_<top>), header, reset, stalls and seed come from the block. */
-  readonly testbench: Omit<StreamTestbenchSpec, 'header' | 'module' | 'dut' | 'reset' | 'stallImages' | 'seed'>;
+  readonly testbench:
+    | Omit<StreamTestbenchSpec, 'header' | 'module' | 'dut' | 'reset' | 'stallImages' | 'seed'>
+    | Omit<MultiStreamTestbenchSpec, 'header' | 'module' | 'dut' | 'reset' | 'stallImages' | 'seed'>;
   /** One line for the FuseSoC core. */
   readonly description: string;
   /** Lines that say what was generated (the README's list). */
@@ -145,15 +147,8 @@ export interface StreamBlockPackage {
 /** RTL, testbench, vectors, file lists, core, README and manifest of a stream block. */
 export function packageStreamBlock(p: StreamBlockPackage): StreamBlockDesign {
   const testbenchTop = `tb_${p.top}`;
-  const tb = streamTestbench({
-    ...p.testbench,
-    header: p.header,
-    module: testbenchTop,
-    dut: p.top,
-    reset: p.settings.reset,
-    stallImages: p.settings.stallImages,
-    seed: p.settings.seed,
-  });
+  const common = { header: p.header, module: testbenchTop, dut: p.top, reset: p.settings.reset, stallImages: p.settings.stallImages, seed: p.settings.seed };
+  const tb = 'inputs' in p.testbench ? multiStreamTestbench({ ...p.testbench, ...common }) : streamTestbench({ ...p.testbench, ...common });
   const warnings = p.warnings ?? [];
   const files: GeneratedFile[] = [...p.rtl, ...tb.files];
   files.push(...packageFiles(files, { header: p.header, top: p.top, testbenchTop, hdl: p.settings.hdl, description: p.description }));

@@ -249,3 +249,78 @@ export function vectorDescription(k: number, s: number): BeatDescription {
     },
   };
 }
+
+/** One image through a block of several streams: the beats into each input, expected from each output. */
+export interface MultiStreamImage {
+  readonly inputs: readonly (readonly StreamBeat[])[];
+  readonly outputs: readonly (readonly StreamBeat[])[];
+}
+
+export interface MultiStreamTestbenchSpec {
+  readonly header: HeaderView;
+  readonly module: string;
+  readonly dut: string;
+  readonly reset: ResetStyle;
+  /** The input ports (vector files in_<i>.hex) and output ports (expected_<i>.hex); all with tlast. */
+  readonly inputs: readonly StreamPortSpec[];
+  readonly outputs: readonly StreamPortSpec[];
+  /** Every image in order, the same beat counts per port; at least 3 at full speed. */
+  readonly images: readonly MultiStreamImage[];
+  readonly stallImages: number;
+  readonly seed: number;
+  readonly unit?: string;
+  readonly watchdogCycles?: number;
+}
+
+/**
+ * The testbench of a block with several input or output streams (a fork, an add;
+ * templates/stream/tb_multi.hbs): a source per input and a sink per output, each with its own
+ * LFSR (streams STREAM_VALID_STREAM + 2i and STREAM_READY_STREAM + 2i); the figures from the
+ * first input and the first output.
+ */
+export function multiStreamTestbench(spec: MultiStreamTestbenchSpec): StreamTestbench {
+  const images = spec.images.length;
+  if (images - spec.stallImages < 3 || spec.stallImages < 0) throw new RangeError(`multiStreamTestbench: ${images} images with ${spec.stallImages} stalled leave fewer than 3 at full speed`);
+  const per = (side: 'inputs' | 'outputs', i: number) => {
+    const n = spec.images[0][side][i].length;
+    spec.images.forEach((im, v) => {
+      if (im[side][i].length !== n) throw new RangeError(`multiStreamTestbench: image ${v} has ${im[side][i].length} beats on ${side} ${i}, image 0 ${n}`);
+    });
+    if (n === 0) throw new RangeError(`multiStreamTestbench: no beats on ${side} ${i}`);
+    return n;
+  };
+  const unit = spec.unit ?? 'image';
+  const port = (side: 'inputs' | 'outputs', p: StreamPortSpec, i: number) => {
+    const perImage = per(side, i);
+    const input = side === 'inputs';
+    const file = input ? `in_${i}.hex` : `expected_${i}.hex`;
+    const stream = (input ? STREAM_VALID_STREAM : STREAM_READY_STREAM) + 2 * i;
+    return { index: i, prefix: p.prefix, dataBits: p.dataBits, perImage, beats: perImage * images, file, seed: lfsrSeed(spec.seed, stream), first: i === 0, wire: `${input ? 'i' : 'o'}${i}` };
+  };
+  const inputs = spec.inputs.map((p, i) => port('inputs', p, i));
+  const outputs = spec.outputs.map((p, i) => port('outputs', p, i));
+  const rst = resetKeywords(spec.reset);
+  const sum = (names: string[]) => names.join(' + ');
+  const view = {
+    header: spec.header, module: spec.module, dut: spec.dut, ...rst, unit, images, stallImages: spec.stallImages, fastImages: images - spec.stallImages,
+    maxReport: STREAM_MAX_REPORT, watchdog: spec.watchdogCycles ?? STREAM_WATCHDOG, tail: STREAM_TAIL,
+    inputs, outputs, ports: [...inputs, ...outputs],
+    totalOut: outputs.reduce((n, o) => n + o.beats, 0),
+    outPerImageSum: sum(outputs.map((o) => `O${o.index}_PER`)),
+    receivedSum: sum(outputs.map((o) => `o${o.index}_received`)),
+    passedSum: sum(outputs.map((o) => `o${o.index}_passed`)),
+    failedSum: sum(outputs.map((o) => `o${o.index}_failed`)),
+    moved: [...inputs.map((p) => `(i${p.index}_tvalid && i${p.index}_tready)`), ...outputs.map((p) => `(o${p.index}_tvalid && o${p.index}_tready)`)].join(' ||\n                 '),
+  };
+  const files: GeneratedFile[] = [{ path: `tb/${spec.module}.sv`, role: 'testbench', contents: render('stream/tb_multi', view) }];
+  inputs.forEach((p, i) => files.push({ path: `tb/${p.file}`, role: 'vectors', contents: beatLines(spec.images.flatMap((im) => im.inputs[i]), p.dataBits, p.file) }));
+  outputs.forEach((p, i) => files.push({ path: `tb/${p.file}`, role: 'vectors', contents: beatLines(spec.images.flatMap((im) => im.outputs[i]), p.dataBits, p.file) }));
+  return {
+    files,
+    manifest: {
+      top: spec.module, fileList: `${spec.module}.f`, vectorFiles: files.filter((f) => f.role === 'vectors').map((f) => f.path), vectors: view.totalOut, images,
+      stallImages: spec.stallImages, inBeatsPerImage: inputs[0].perImage, outBeatsPerImage: outputs[0].perImage, watchdogCycles: view.watchdog, format: BEAT_FILE_FORMAT,
+    },
+    summary: `Testbench: ${images} ${unit}s through ${inputs.length} input and ${outputs.length} output streams (${inputs.map((p) => `${p.perImage} beats into ${p.prefix}`).join(', ')}; ${outputs.map((p) => `${p.perImage} out of ${p.prefix}`).join(', ')} each), ${spec.stallImages} with seeded tvalid gaps and tready back-pressure on every stream, ${images - spec.stallImages} at full speed; every output beat checked (tdata and tlast).`,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * A residual network as one accelerator: two basic blocks (an identity shortcut and an option A
+ * shortcut) end to end in both simulators, bit-exact with stalls; its bypass FIFO depths as the
+ * bound gives them; a bypass FIFO below the bound stalls the network and the watchdog names it;
+ * `flexor golden` and `flexor sim` on the folder.
+ */
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintDesign, verifyDesign } from '../generator/eda/simulate.js';
+import { parseNpy, writeNpy } from '../generator/formats/npy.js';
+import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
+import { writeDesignFiles } from '../generator/rtl/output.js';
+import { testRandom } from '../generator/core/prng.js';
+import { runCliOk, tempDir } from './helpers.js';
+
+/** Seeded real images in [0, 1), [V, C, H, W]. */
+function imagesFile(dir: string, v: number, c: number, h: number, w: number, seed = 5): string {
+  const rng = testRandom(seed, 0);
+  const path = join(dir, `images_${v}x${c}x${h}x${w}.npy`);
+  writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, c, h, w], data: Float32Array.from({ length: v * c * h * w }, () => rng.nextUint32() / 2 ** 32) }));
+  return path;
+}
+
+/**
+ * 8 x 8 x 4 in; conv 3x3; block 1: two 3x3 convs and the identity shortcut; block 2: a stride-2
+ * conv to 8 channels, a 3x3 conv and the option A shortcut (2 zero channels each side); global
+ * average pool, linear 10. The first conv's 2 lanes differ from block 1's 4: the bypass is rebeaten.
+ */
+export const RESIDUAL_NET = {
+  name: 'res_net',
+  input: { shape: [8, 8, 4], bits: 6, signed: false, scale: 1 / 63, layout: 'nchw' },
+  actBits: 6,
+  logitBits: 12,
+  defaults: { nIn: 6, nOut: 10, nTap: 2, bias: true },
+  layers: [
+    { name: 'c0', kind: 'conv', shape: [4, 4, 3, 3], padding: 1, seed: 1, lanes: 2, simd: 12 },
+    { name: 'r0', kind: 'relu' },
+    { name: 'b1c1', kind: 'conv', shape: [4, 4, 3, 3], padding: 1, seed: 2, lanes: 4, simd: 12 },
+    { name: 'b1r1', kind: 'relu' },
+    { name: 'b1c2', kind: 'conv', shape: [4, 4, 3, 3], padding: 1, seed: 3, lanes: 4, simd: 12 },
+    { name: 'b1add', kind: 'add', inputs: ['b1c2', 'r0'] },
+    { name: 'b1', kind: 'relu' },
+    { name: 'b2c1', kind: 'conv', shape: [8, 4, 3, 3], stride: 2, padding: 1, seed: 4, lanes: 4, simd: 12 },
+    { name: 'b2r1', kind: 'relu' },
+    { name: 'b2c2', kind: 'conv', shape: [8, 8, 3, 3], padding: 1, seed: 5, lanes: 4, simd: 18 },
+    { name: 'b2short', kind: 'shortcut', input: 'b1', channels: 8 },
+    { name: 'b2add', kind: 'add', inputs: ['b2c2', 'b2short'] },
+    { name: 'b2', kind: 'relu' },
+    { name: 'gap', kind: 'avgpool' },
+    { kind: 'flatten' },
+    { name: 'fc', kind: 'linear', shape: [10, 8], seed: 6, lanes: 5, simd: 8 },
+  ],
+};
+
+function figure(output: string, label: string): number {
+  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
+  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
+  return Number(match![1]);
+}
+
+describe('a residual network as one accelerator', function () {
+  const dir = tempDir('acc-res');
+  const manifest = join(dir, 'res.json');
+  let images = '';
+  before(() => {
+    writeFileSync(manifest, JSON.stringify(RESIDUAL_NET));
+    images = imagesFile(dir, 8, 4, 8, 8);
+  });
+
+  it('two blocks (identity, option A) bit-exact with stalls in both simulators, lint-clean; the bypass depths from the bound', async () => {
+    const design = generateNetworkAccelerator(manifest, { calibrate: images, inputs: images });
+    const kinds = design.plan.blocks.map((b) => b.kind);
+    expect(kinds.filter((k) => k === 'fmfork')).to.have.length(2);
+    expect(kinds.filter((k) => k === 'add')).to.have.length(2);
+    expect(kinds).to.include('shortcut');
+    // Block 1: the branch's output pixel (r, q) needs the fork's pixel (r + 2, q + 2): 2W + 3
+    // pixels held, 1 beat each after the 2 -> 4 conversion. Block 2: 8 kept pixels of 2 beats.
+    // Then the pixels the fork sends during the branch's latency (42 and 55 cycles at 6 per pixel).
+    expect(design.plan.bypass.map((b) => [b.block, b.pixels, b.slackPixels, b.beatsPerPixel, b.deadlockDepth, b.depth])).to.deep.equal([
+      ['b1add_bypass', 19, 8, 1, 19, 27],
+      ['b2add_bypass', 8, 11, 2, 16, 38],
+    ]);
+    const manifestJson = JSON.parse(String(design.files.find((f) => f.path === 'manifest.json')!.contents));
+    expect(manifestJson.figures.bypassFifos.map((b: { depth: number }) => b.depth)).to.deep.equal([27, 38]);
+    expect(design.summary.join('\n')).to.match(/bypass FIFO b1add_bypass \(into b1add\): depth 27 beats: \(19 pixels of the deadlock bound \+ 8 for the branch's latency\) x 1 beats per pixel/);
+    const folder = join(dir, 'res');
+    writeDesignFiles(folder, design.files, false);
+    const report = await verifyDesign(folder, ['iverilog', 'verilator']);
+    for (const r of report.results) {
+      expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
+      expect(r.passed).to.equal(8);
+      // 437 cycles against the slowest engine's 384: four windows in series each lose a few
+      // cycles at an image's start (docs/NETWORK.md, "Bypass FIFOs").
+      expect(figure(r.output, 'cycles per image')).to.be.within(design.idealCyclesPerImage, 1.2 * design.idealCyclesPerImage);
+    }
+    expect(lintDesign(folder).ok).to.equal(true);
+  });
+
+  it('a bypass FIFO below the bound stalls the network; the watchdog names it and its fill', async () => {
+    // Depth 15 of 19: the fork's output register, the width converter and the FIFO's output
+    // register hold the other beats, so 16 still runs (slowly) and 15 is the largest that stalls.
+    const design = generateNetworkAccelerator(manifest, { calibrate: images, images: 3, bypassDepths: { b1add_bypass: 15 } });
+    expect(design.plan.bypass[0]).to.include({ depth: 15, computed: 27, deadlockDepth: 19 });
+    const folder = join(dir, 'small');
+    writeDesignFiles(folder, design.files, false);
+    const [r] = (await verifyDesign(folder, ['verilator'])).results;
+    expect(r.ok).to.equal(false);
+    expect(r.output).to.match(/^FAIL: no beat moved for \d+ cycles/m);
+    expect(r.output).to.match(/^stalled: bypass FIFO b1add_bypass \(into b1add\) holds 15 of 15 beats: full, b1add waits for its branch: too small$/m);
+    expect(r.output).to.match(/^stalled: bypass FIFO b2add_bypass \(into b2add\) holds 0 of 38 beats$/m);
+  });
+
+  it('flexor golden and flexor sim on the folder: network.json holds the adds\' scales', () => {
+    const folder = join(dir, 'cli');
+    runCliOk(['network', manifest, '--calibrate', images, '-o', folder]);
+    const stored = JSON.parse(readFileSync(join(folder, 'network.json'), 'utf8'));
+    const adds = stored.layers.filter((l: { kind: string }) => l.kind === 'add');
+    expect(adds).to.have.length(2);
+    for (const a of adds) expect(a.scale).to.be.a('number').and.greaterThan(0);
+    runCliOk(['golden', folder, '--inputs', images, '-o', join(dir, 'golden.npy'), '--labels', join(dir, 'golden_labels.npy')]);
+    const sim = runCliOk(['sim', folder, '--inputs', images, '-o', join(dir, 'hw.npy'), '--labels', join(dir, 'hw_labels.npy'), '--simulator', 'verilator']);
+    expect(sim.stdout).to.include('8 passed, 0 failed');
+    const int64 = (path: string) => Array.from(parseNpy(readFileSync(path), path).data as BigInt64Array, Number);
+    expect(int64(join(dir, 'hw.npy'))).to.deep.equal(int64(join(dir, 'golden.npy')));
+    expect(int64(join(dir, 'hw_labels.npy'))).to.deep.equal(int64(join(dir, 'golden_labels.npy')));
+  });
+});
