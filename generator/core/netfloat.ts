@@ -5,7 +5,7 @@
  */
 import { InputError } from './errors.js';
 import { engineFloat } from './netengine.js';
-import { argmax, flatten, globalAvgPoolReal, maxPool, relu, shortcut } from './netops.js';
+import { flatten, globalAvgPoolReal, maxPool, relu, runNetwork, shortcut, type NetworkRun } from './netops.js';
 import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
 
 /**
@@ -65,24 +65,10 @@ export function realImages(spec: NetworkSpec, images: NetworkImages): Float64Arr
   return images.images.map((x) => Float64Array.from(x, (v) => v * scale));
 }
 
-export interface FloatResult {
-  /** Real logits per image. */
-  readonly logits: Float64Array[];
-  /** argmax of the logits, ties to the lowest index. */
-  readonly labels: number[];
-  /** With options.tensors: every tensor of every image, [image][tensor], stream order. */
-  readonly tensors?: Float64Array[][];
-}
+/** Real logits, their labels and, with options.tensors, every tensor of every image. */
+export type FloatResult = NetworkRun<Float64Array>;
 
 /** The float network on every image. */
 export function networkFloat(spec: NetworkSpec, images: NetworkImages, options: { tensors?: boolean } = {}): FloatResult {
-  const inputs = realImages(spec, images);
-  const tensors: Float64Array[][] = [];
-  const logits = inputs.map((x) => {
-    const trace: Float64Array[] = [];
-    const out = floatForward(spec, x, options.tensors ? (_, t) => trace.push(t) : undefined);
-    if (options.tensors) tensors.push(trace);
-    return out;
-  });
-  return { logits, labels: logits.map(argmax), ...(options.tensors ? { tensors } : {}) };
+  return runNetwork(realImages(spec, images), (x, visit) => floatForward(spec, x, visit), options.tensors);
 }

@@ -6,7 +6,7 @@
  */
 import { InputError } from './errors.js';
 import { engineInt } from './netengine.js';
-import { addInt, argmax, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal, shortcut } from './netops.js';
+import { addInt, flatten, globalAvgPoolInt, intRange, maxPool, quantizeReal, runNetwork, shortcut, type NetworkRun } from './netops.js';
 import { checkImages, type NetworkImages, type NetworkSpec } from './network.js';
 import { testRandom } from './prng.js';
 import type { NetworkModel } from './netquant.js';
@@ -82,26 +82,12 @@ export function goldenForward(model: NetworkModel, image: Int32Array, visit?: (t
   return values[values.length - 1];
 }
 
-export interface GoldenResult {
-  /** Integer logits per image; the real logits are these times model.logitScale. */
-  readonly logits: Int32Array[];
-  /** argmax of the logits, ties to the lowest index. */
-  readonly labels: number[];
-  /** With options.tensors: every tensor of every image, [image][tensor], stream order. */
-  readonly tensors?: Int32Array[][];
-}
+/** Integer logits (the real logits are these times model.logitScale), labels and, with options.tensors, every tensor. */
+export type GoldenResult = NetworkRun<Int32Array>;
 
 /** The integer network on every image. */
 export function networkGolden(model: NetworkModel, images: NetworkImages, options: { tensors?: boolean } = {}): GoldenResult {
-  const inputs = quantizeImages(model, images);
-  const tensors: Int32Array[][] = [];
-  const logits = inputs.map((x) => {
-    const trace: Int32Array[] = [];
-    const out = goldenForward(model, x, options.tensors ? (_, t) => trace.push(t) : undefined);
-    if (options.tensors) tensors.push(trace);
-    return out;
-  });
-  return { logits, labels: logits.map(argmax), ...(options.tensors ? { tensors } : {}) };
+  return runNetwork(quantizeImages(model, images), (x, visit) => goldenForward(model, x, visit), options.tensors);
 }
 
 /**

@@ -193,6 +193,31 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** Logits, labels and, when asked, every tensor of every image: what a network run returns. */
+export interface NetworkRun<T extends ArrayLike<number>> {
+  /** Logits per image. */
+  readonly logits: T[];
+  /** argmax of the logits, ties to the lowest index. */
+  readonly labels: number[];
+  /** With options.tensors: every tensor of every image, [image][tensor], stream order. */
+  readonly tensors?: T[][];
+}
+
+/**
+ * Runs `forward` on every input: the logits, their labels and, with `tensors`, the trace of every
+ * tensor `forward` visits (the integer golden model and the float view share it).
+ */
+export function runNetwork<T extends ArrayLike<number>>(inputs: readonly T[], forward: (x: T, visit?: (tensor: number, t: T) => void) => T, tensors = false): NetworkRun<T> {
+  const traces: T[][] = [];
+  const logits = inputs.map((x) => {
+    const trace: T[] = [];
+    const out = forward(x, tensors ? (_, t) => trace.push(t) : undefined);
+    if (tensors) traces.push(trace);
+    return out;
+  });
+  return { logits, labels: logits.map(argmax), ...(tensors ? { tensors: traces } : {}) };
+}
+
 /** The value range of a `bits`-bit integer: signed two's complement or unsigned. */
 export function intRange(bits: number, signed: boolean): { min: number; max: number } {
   return signed ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };

@@ -3,7 +3,7 @@
  * golden model on the user's vectors) and `flexor sim` (the same vectors through the generated
  * RTL). Outputs are .npy files so that numpy compares them directly.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { layerGolden, layerWidths, weightBits, type LayerConfig } from '../core/layer.js';
@@ -11,8 +11,7 @@ import { generateLayer, settingsOf, type WeightSource } from '../rtl/layer/gener
 import { readLayerFile } from '../formats/layerfile.js';
 import { layerSource, readActivations, type LayerSettings } from '../formats/layersource.js';
 import { writeNpy } from '../formats/npy.js';
-import { writeDesignFiles } from '../rtl/output.js';
-import { simulate, type SimulationResult, type Simulator } from './simulate.js';
+import { simulateFolderRtl, type SimulationResult, type Simulator } from './simulate.js';
 import type { Hdl, ResetStyle } from '../rtl/hdl.js';
 import { readManifest } from '../formats/manifest.js';
 
@@ -93,12 +92,7 @@ export async function simulateLayerDesign(dir: string, inputsPath: string, simul
   const source = layerSource({ ...settings, trained });
   const inputs = readActivations(inputsPath, source.config);
   const design = generateLayer({ ...settings, trained, weights: manifest.weights, reset: manifest.reset, hdl: manifest.hdl, inputs, inputsFile: basename(inputsPath), topName: manifest.top });
-  const work = join(dir, 'build', 'sim');
-  rmSync(work, { recursive: true, force: true });
-  writeDesignFiles(work, design.files, false);
-  // Simulate the folder's own RTL and memory images, not the regenerated ones.
-  for (const file of readdirSync(join(dir, 'rtl'))) cpSync(join(dir, 'rtl', file), join(work, 'rtl', file));
-  const result = await simulate(work, simulator);
+  const { work, result } = await simulateFolderRtl(dir, design.files, simulator);
   const outputsPath = join(work, 'build', simulator, 'outputs.hex');
   if (!existsSync(outputsPath)) throw new Error(`${simulator} wrote no outputs.hex:\n${result.output.slice(-2000)}`);
   const rows = parseOutputBeats(readFileSync(outputsPath, 'utf8'), source.config, inputs.length);

@@ -1,10 +1,10 @@
 /**
  * `flexor sim DIR` on a network accelerator: the user's images through the folder's own RTL. The
  * testbench and its vectors are generated again for those images (from DIR/network.json, the
- * network the RTL holds) into DIR/build/sim/, beside a copy of DIR's RTL and memory images; what
+ * network the RTL holds) and run beside DIR's own RTL (simulateFolderRtl); what
  * the hardware sent becomes .npy files in the format of `flexor golden DIR`.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageLayout } from '../core/network.js';
 import { byteBits, vectorFromBeats, type StreamBeat } from '../core/streams.js';
@@ -15,8 +15,7 @@ import { writeNpy } from '../formats/npy.js';
 import type { Hdl, ResetStyle } from '../rtl/hdl.js';
 import { generateAccelerator } from '../rtl/network/accelerator.js';
 import type { Edge } from '../rtl/network/plan.js';
-import { writeDesignFiles } from '../rtl/output.js';
-import { simulate, type SimulationResult, type Simulator } from './simulate.js';
+import { simulateFolderRtl, type SimulationResult, type Simulator } from './simulate.js';
 
 export interface AcceleratorSimulation {
   /**
@@ -59,12 +58,7 @@ export async function simulateAccelerator(dir: string, inputsPath: string, simul
   const { model } = networkModel(spec);
   const images = readImages(inputsPath, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, { hdl: manifest.hdl, reset: manifest.reset, inputs: images, command: manifest.command });
-  const work = join(dir, 'build', 'sim');
-  rmSync(work, { recursive: true, force: true });
-  writeDesignFiles(work, design.files, false);
-  // Simulate the folder's own RTL and memory images, not the regenerated ones.
-  for (const file of readdirSync(join(dir, 'rtl'))) cpSync(join(dir, 'rtl', file), join(work, 'rtl', file));
-  const result = await simulate(work, simulator);
+  const { work, result } = await simulateFolderRtl(dir, design.files, simulator);
   const count = images.images.length;
   const classes = design.plan.logits.format.kind === 'result' ? design.plan.logits.format.n : 0;
   const common = { result, images: count, classes, logitScale: model.logitScale };

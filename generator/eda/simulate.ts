@@ -3,11 +3,14 @@
  * (verilator --lint-only -Wall). Reads what to run from the design folder's manifest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../formats/version.js';
 import { changedFiles, readManifest } from '../formats/manifest.js';
+import type { GeneratedFile } from '../rtl/design.js';
+import { writeDesignFiles } from '../rtl/output.js';
 
 export type Simulator = 'iverilog' | 'verilator';
 export const SIMULATORS: readonly Simulator[] = ['iverilog', 'verilator'];
@@ -99,4 +102,18 @@ export function lintDesign(dir: string): LintReport {
   const result = spawnSync('verilator', args, { cwd: dir, encoding: 'utf8' });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   return { ok: result.status === 0 && !/%(Warning|Error)/.test(output), command: `verilator ${args.join(' ')}`, output };
+}
+
+/**
+ * `flexor sim`: a design folder's own RTL and memory images (edited or not) run with a testbench
+ * generated again for other inputs. `files` (the regenerated design) are written to
+ * DIR/build/sim/, DIR/rtl/ is copied over them, and the testbench runs there; what the testbench
+ * writes is in `work`/build/<simulator>/.
+ */
+export async function simulateFolderRtl(dir: string, files: readonly GeneratedFile[], simulator: Simulator): Promise<{ work: string; result: SimulationResult }> {
+  const work = join(dir, 'build', 'sim');
+  rmSync(work, { recursive: true, force: true });
+  writeDesignFiles(work, files, false);
+  for (const file of readdirSync(join(dir, 'rtl'))) cpSync(join(dir, 'rtl', file), join(work, 'rtl', file));
+  return { work, result: await simulate(work, simulator) };
 }

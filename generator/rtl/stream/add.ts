@@ -31,18 +31,8 @@ export interface AddOptions extends StreamBlockCommonOptions {
   readonly relu?: boolean;
 }
 
-export interface AddConfig {
-  readonly h: number;
-  readonly w: number;
-  readonly c: number;
-  readonly p: number;
-  readonly aBits: number;
-  readonly aSigned: boolean;
-  readonly bBits: number;
-  readonly bSigned: boolean;
-  readonly multipliers: readonly [number, number];
-  readonly shift: number;
-  readonly satBits: number;
+/** The options as resolved: every setting of the add itself, and what follows from them. */
+export interface AddConfig extends Omit<AddOptions, keyof StreamBlockCommonOptions | 'relu'> {
   readonly relu: boolean;
   /** The output's value format. */
   readonly outBits: number;
