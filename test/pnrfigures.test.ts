@@ -126,6 +126,7 @@ describe('post-route figures in flexor compare', () => {
     const text = comparisonText(c);
     expect(text).to.match(/^post-route Fmax\s+50\.00 MHz\s+40\.00 MHz\s+1\.250$/m);
     expect(text).to.match(/^LCs\s+1423 of 7680\s+1000 of 7680\s+1\.423$/m);
+    expect(text, 'no DSP row on the HX8K, which has none').to.not.include('SB_MAC16');
     const json = JSON.parse(comparisonJson(c)) as { fmaxRatio: number; flexor: { pnr: PnrFigures }; baseline: { pnr: PnrFigures } };
     expect(json.fmaxRatio).to.equal(1.25);
     expect(json.flexor.pnr.fmaxMhz).to.equal(50);

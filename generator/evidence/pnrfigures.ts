@@ -139,7 +139,7 @@ export function fmaxRatio(flexor: PnrFigures, baseline: PnrFigures): number | nu
   return flexor.fmaxMhz !== null && baseline.fmaxMhz !== null && baseline.fmaxMhz > 0 ? flexor.fmaxMhz / baseline.fmaxMhz : null;
 }
 
-/** The place-and-route rows of flexor compare: name, FleXOR, 1-bit binary, FleXOR / binary. */
+/** The place-and-route rows of flexor compare: name, FleXOR, 1-bit binary, FleXOR / binary (no row for sites neither side's device has). */
 export function pnrComparisonRows(flexor: PnrFigures, baseline: PnrFigures): [string, string, string, string][] {
   const use = (u: SiteUse | null) => (u === null ? '-' : `${u.used} of ${u.available}`);
   const ratio = (a: SiteUse | null, b: SiteUse | null) => (a !== null && b !== null && b.used > 0 ? (a.used / b.used).toFixed(3) : '-');
@@ -148,7 +148,7 @@ export function pnrComparisonRows(flexor: PnrFigures, baseline: PnrFigures): [st
     ['LCs', use(flexor.lcs), use(baseline.lcs), ratio(flexor.lcs, baseline.lcs)],
     ['block RAM (EBR)', use(flexor.ebrs), use(baseline.ebrs), ratio(flexor.ebrs, baseline.ebrs)],
     ['DSP (SB_MAC16)', use(flexor.dsps), use(baseline.dsps), ratio(flexor.dsps, baseline.dsps)],
-  ];
+  ].filter(([, a, b]) => a !== '-' || b !== '-') as [string, string, string, string][];
 }
 
 /** The place-and-route table of flexor compare. */
