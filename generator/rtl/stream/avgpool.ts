@@ -8,6 +8,7 @@ import { InputError, requireInteger } from '../../core/errors.js';
 import { dividerIsExact, findAverageDivider, globalAveragePool, MAX_DIVIDER_SHIFT, roundInterval, type AverageDivider } from '../../core/pool.js';
 import { testRandom } from '../../core/prng.js';
 import { byteBits, ceilDiv, drawInRange, featureMapBeats, makeFeatureMap, STREAM_DATA_STREAM, valueRange, type FeatureMap } from '../../core/streams.js';
+import { hdlKeywords, type Hdl } from '../hdl.js';
 import { featureMapDescription } from './testbench.js';
 import { resolveFeatureMap, type FeatureMapOptions, type FeatureMapShape } from './maxpool.js';
 import {
@@ -21,6 +22,7 @@ import {
   FAST_IMAGES,
   literal,
   packageStreamBlock,
+  parameterLiteral,
   rangeBits,
   type BlockFigures,
   type StreamBlockCommonOptions,
@@ -82,6 +84,12 @@ export function avgPoolWidths(c: AvgPoolConfig): { sumBits: number; productBits:
   return { sumBits, productBits };
 }
 
+/** A parameter declaration's type and value: `int`/`integer` below 2^31, a sized vector above (M and R may be wider). */
+function parameterDeclaration(hdl: Hdl, value: number): { type: string; value: string } {
+  if (value < 2 ** 31) return { type: hdlKeywords(hdl).paramType, value: String(value) };
+  return { type: `[${value.toString(2).length - 1}:0] `, value: parameterLiteral(value) };
+}
+
 /** Figures: one beat per cycle; BPP entries of P sums (none for H*W = 1) and the output register. */
 export function avgPoolFigures(c: AvgPoolConfig): BlockFigures {
   const bpp = ceilDiv(c.c, c.p);
@@ -139,6 +147,8 @@ export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
     extendA: extendExpression('a', c.bits, sumBits, c.signed),
     extendSum: extendExpression('sum', sumBits, productBits, c.signed),
     multiplierLiteral: literal(productBits, c.multiplier),
+    multiplierParam: parameterDeclaration(settings.hdl, c.multiplier),
+    roundParam: parameterDeclaration(settings.hdl, c.round),
     addRound: c.round > 0,
     roundLiteral: literal(productBits, c.round),
     unusedX: unusedX.length > 0 ? unusedX.join(', ') : false,
