@@ -99,12 +99,20 @@ export function avgPoolFigures(c: AvgPoolConfig): BlockFigures {
 
 /**
  * Seeded feature maps: image 0 has every channel at one extreme (even channels the maximum, odd
- * ones the minimum: the extreme sums), the others uniform values.
+ * ones the minimum: the extreme sums); image 1 puts every channel next to a rounding tie, its sum
+ * `n*a + floor(n/2)` (channels 0-3 of every 8) or `n*a + ceil(n/2)` (4-7), equal for an even n:
+ * the average `a + 1/2` (a = -1 and 0 for the ties -1/2 and +1/2, then the extremes); the others
+ * uniform values.
  */
 function drawAvgMaps(s: FeatureMapShape, seed: number, images: number): FeatureMap[] {
   const rng = testRandom(seed, STREAM_DATA_STREAM);
   const { min, max } = valueRange(s.bits, s.signed);
-  return Array.from({ length: images }, (_, image) => makeFeatureMap(s.h, s.w, s.c, (_y, _x, ch) => (image === 0 ? (ch % 2 === 0 ? max : min) : drawInRange(rng, min, max))));
+  const n = s.h * s.w;
+  const bases = [-1, 0, min, max - 1].map((a) => Math.min(Math.max(a, min), max - 1));
+  const tie = (y: number, x: number, ch: number) => bases[ch % 4] + (y * s.w + x < (ch % 8 < 4 ? Math.floor(n / 2) : Math.ceil(n / 2)) ? 1 : 0);
+  return Array.from({ length: images }, (_, image) =>
+    makeFeatureMap(s.h, s.w, s.c, (y, x, ch) => (image === 0 ? (ch % 2 === 0 ? max : min) : image === 1 ? tie(y, x, ch) : drawInRange(rng, min, max))),
+  );
 }
 
 export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
