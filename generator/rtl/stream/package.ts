@@ -89,6 +89,11 @@ export function wrapWords(words: readonly string[], separator: string, width: nu
   return lines;
 }
 
+/** A non-negative parameter value as a literal: unsized below 2^31, sized above (an unsized literal is 32 bits). */
+export function parameterLiteral(value: number): string {
+  return value < 2 ** 31 ? String(value) : literal(value.toString(2).length, value);
+}
+
 /**
  * The parameter check of a block module (templates/stream/paramcheck.hbs): an initial block that
  * reports every parameter that differs from the generated configuration and stops; lines within
@@ -96,7 +101,7 @@ export function wrapWords(words: readonly string[], separator: string, width: nu
  */
 export function paramCheckBlock(hdl: Hdl, module: string, checks: readonly { name: string; value: number }[]): string {
   const sv = hdl === 'sv';
-  const terms = checks.map((c) => `${c.name} != ${c.value}`);
+  const terms = checks.map((c) => `${c.name} != ${parameterLiteral(c.value)}`);
   const wrapped = wrapWords(terms, ' ||', MAX_COLUMNS - 20);
   const conditionLines = wrapped.map((line, i) => `${i === 0 ? 'if (' : '    '}${line}${i === wrapped.length - 1 ? ') begin' : ''}`);
   return render('stream/paramcheck', { sv, module, checks, conditionLines, report: sv ? '$error' : '$display' }).trimEnd();
