@@ -184,6 +184,20 @@ function probeView(e: Edge, index: number) {
   throw new Error(`probeView: no probe on ${e.name}`);
 }
 
+/** The first paragraph of the network testbench's header comment, wrapped. */
+function testbenchIntro(dut: string, name: string, stallImages: number, fastImages: number): string[] {
+  return wrapText(
+    `Self-checking testbench of ${dut}, the network ${name}: it sends the images of img.hex and compares every logits beat (logits.hex) and every label (labels.hex) with the golden model. ` +
+      `The first ${stallImages} image(s) run with seeded LFSR tvalid gaps on the image stream and tready back-pressure on both outputs; the last ${fastImages} run at full speed, back to back:`,
+    MAX_COLUMNS - '// '.length,
+  );
+}
+
+/** A probe's view with the comment above its block in the testbench, wrapped. */
+function withComment<T extends { index: number; edge: string; block: string; text: string }>(probe: T): T & { commentLines: string[] } {
+  return { ...probe, commentLines: wrapText(`Probe ${probe.index}: ${probe.edge}, the output of ${probe.block} (${probe.text}).`, MAX_COLUMNS - '  //   '.length, MAX_COLUMNS - '  // '.length) };
+}
+
 /** The blocks that read each edge, by the edge's name. */
 function edgeReaders(blocks: readonly PlannedBlock[]): Map<string, string[]> {
   const readers = new Map<string, string[]>();
@@ -284,7 +298,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages, measure: count - stallImages >= 2,
       input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
       seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
-      probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
+      introLines: testbenchIntro(top, model.spec.name, stallImages, count - stallImages),
+      probes: probed.map((e, i) => withComment(probeView(e, i))), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
       bypass: plan.bypass.map((b) => ({ ...b, countBits: Math.ceil(Math.log2(b.depth + 1)) })),
     }),
   });
