@@ -27,6 +27,7 @@ import { generateShortcut } from '../stream/shortcut.js';
 import { generateWidthConverter } from '../stream/width.js';
 import type { StreamBlockDesign } from '../stream/package.js';
 import { render } from '../templates.js';
+import { MAX_COLUMNS, wrapText } from '../textwrap.js';
 import { engineEstimate, streamBlockEstimate } from './estimate.js';
 import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock, type PlanOptions } from './plan.js';
 
@@ -183,6 +184,35 @@ function probeView(e: Edge, index: number) {
   throw new Error(`probeView: no probe on ${e.name}`);
 }
 
+/** The first paragraph of the network testbench's header comment, wrapped. */
+function testbenchIntro(dut: string, name: string, stallImages: number, fastImages: number): string[] {
+  return wrapText(
+    `Self-checking testbench of ${dut}, the network ${name}: it sends the images of img.hex and compares every logits beat (logits.hex) and every label (labels.hex) with the golden model. ` +
+      `The first ${stallImages} image(s) run with seeded LFSR tvalid gaps on the image stream and tready back-pressure on both outputs; the last ${fastImages} run at full speed, back to back:`,
+    MAX_COLUMNS - '// '.length,
+  );
+}
+
+/** A probe's view with the comment above its block in the testbench, wrapped. */
+function withComment<T extends { index: number; edge: string; block: string; text: string }>(probe: T): T & { commentLines: string[] } {
+  return { ...probe, commentLines: wrapText(`Probe ${probe.index}: ${probe.edge}, the output of ${probe.block} (${probe.text}).`, MAX_COLUMNS - '  //   '.length, MAX_COLUMNS - '  // '.length) };
+}
+
+/** The blocks that read each edge, by the edge's name. */
+function edgeReaders(blocks: readonly PlannedBlock[]): Map<string, string[]> {
+  const readers = new Map<string, string[]>();
+  for (const b of blocks) for (const e of [b.input, b.input2]) if (e) readers.set(e.name, [...(readers.get(e.name) ?? []), b.name]);
+  return readers;
+}
+
+/** A port's description in the top's header comment, wrapped under the column its text starts at. */
+function portLines(text: string, prefix: string): string[] {
+  return wrapText(text, MAX_COLUMNS - PORT_TEXT_COLUMN, MAX_COLUMNS - prefix.length);
+}
+
+/** The column the continuation lines of a port's description start at in the top's header comment. */
+const PORT_TEXT_COLUMN = '//                  '.length;
+
 function edgeText(e: Edge): string {
   const f = e.format;
   switch (f.kind) {
@@ -239,12 +269,15 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const forkModule = `${top}_fork`;
   files.push({ path: `rtl/${forkModule}.${kw.ext}`, role: 'rtl', contents: render('network/fork', { ...kw, ...rst, header, module: forkModule, dataBits: plan.logits.dataBits }) });
   const slowestFigure = figures.reduce((a, b) => (b.idealCyclesPerImage > a.idealCyclesPerImage ? b : a));
-  const wires = plan.edges.filter((e) => !/^(s|m)_axis_/.test(e.name)).map((e) => ({ name: e.name, dataBits: e.dataBits, text: `${e.producer} -> : ${edgeText(e)}` }));
-  const chain = plan.blocks.map((b) => `${b.name} (${b.kind}): ${b.outputs.map((o) => o.name).join(', ')}`);
+  const readers = edgeReaders(plan.blocks);
+  const wires = plan.edges
+    .filter((e) => !/^(s|m)_axis_/.test(e.name))
+    .map((e) => ({ name: e.name, dataBits: e.dataBits, lines: wrapText(`${e.producer} -> ${(readers.get(e.name) ?? []).join(', ')}: ${edgeText(e)}`, MAX_COLUMNS - '  //   '.length, MAX_COLUMNS - '  // '.length) }));
+  const chain = plan.blocks.map((b) => wrapText(`${b.name} (${b.kind}): ${b.outputs.map((o) => o.name).join(', ')}`, MAX_COLUMNS - '//     '.length, MAX_COLUMNS - '//   '.length));
   files.push({
     path: `rtl/${top}.${kw.ext}`,
     role: 'rtl',
-    contents: render('network/top', { ...kw, ...rst, header, module: top, name: model.spec.name, input: plan.input, logits: plan.logits, label: plan.label, inputText: edgeText(plan.input), logitsText: edgeText(plan.logits), chain, wires, instances }),
+    contents: render('network/top', { ...kw, ...rst, header, module: top, name: model.spec.name, input: plan.input, logits: plan.logits, label: plan.label, inputLines: portLines(edgeText(plan.input), '//   s_axis_img     the image: '), logitsLines: portLines(edgeText(plan.logits), '//   m_axis_logits  the logits: '), chain, wires, instances }),
   });
 
   // Vectors: the golden model's tensors in each probed stream's order.
@@ -265,7 +298,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages, measure: count - stallImages >= 2,
       input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
       seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
-      probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
+      introLines: testbenchIntro(top, model.spec.name, stallImages, count - stallImages),
+      probes: probed.map((e, i) => withComment(probeView(e, i))), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
       bypass: plan.bypass.map((b) => ({ ...b, countBits: Math.ceil(Math.log2(b.depth + 1)) })),
     }),
   });
