@@ -4,11 +4,12 @@
  * the parse of the memories Yosys elaborated, for the synthesis report's memory table.
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import { generateLayer, type LayerGenOptions, type MemoryStyle } from '../generator/rtl/layer/generate.js';
 import { declaredMemories, memoryPlacements, placeText } from '../generator/eda/memories.js';
-import { expectInputError, runCli, tempDir } from './helpers.js';
+import { expectInputError, PROJECT_ROOT, runCli, tempDir } from './helpers.js';
 
 const BASE: LayerGenOptions = { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 1 };
 
@@ -64,6 +65,24 @@ describe('memory styles', () => {
     expect(fileText({ ...BASE, actStyle: 'block' }, /rtl\/flexor_[^/]*s1\.sv$/)).to.include('.step_i(step_next)');
     expect(fileText({ ...BASE, actStyle: 'registers' }, /rtl\/flexor_[^/]*s1\.sv$/)).to.include('.step_i(step_q)');
     expect(fileText({ ...BASE, actStyle: 'block' }, /_acts\.sv$/)).to.include('acts_q <= act_mem[read_addr];');
+  });
+});
+
+describe('memory styles of an accelerator', () => {
+  it('--rom-style reaches every engine ROM, the header and the manifest; a bad value is an InputError', () => {
+    const dir = tempDir('memstyle-net');
+    const manifest = join(dir, 'net.yaml');
+    writeFileSync(manifest, ['name: t', 'input: {shape: [1, 1, 12], bits: 6, signed: true, scale: 0.03125, layout: nchw}', 'layers:', '  - {name: fc, kind: linear, from: fc.npz, lanes: 2, simd: 4, scale: 0.25}', ''].join('\n'));
+    copyFileSync(join(PROJECT_ROOT, 'test/fixtures/layers/linear_q2_bias.npz'), join(dir, 'fc.npz'));
+    expectInputError(() => generateNetworkAccelerator(manifest, { romStyle: 'bram' as MemoryStyle }), '--rom-style', 'auto, block, distributed, registers');
+    const files = generateNetworkAccelerator(manifest, { romStyle: 'block' }).files;
+    const roms = files.filter((f) => /_rom\.sv$/.test(f.path));
+    expect(roms.length).to.be.greaterThan(0);
+    for (const f of roms) expect(String(f.contents)).to.include('(* rom_style = "block" *)');
+    const m = JSON.parse(String(files.find((f) => f.path === 'manifest.json')!.contents)) as { romStyle?: string };
+    expect(m.romStyle).to.equal('block');
+    const plain = generateNetworkAccelerator(manifest, {}).files;
+    expect(plain.filter((f) => /_rom\.sv$/.test(f.path)).every((f) => !String(f.contents).includes('rom_style'))).to.equal(true);
   });
 });
 
