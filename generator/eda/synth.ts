@@ -532,6 +532,9 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
   ].join('\n');
 }
 
+/** Why Yosys finds no mapping for a memory of a generated design. */
+const NO_MAPPING_HINT = 'the memory\'s rom_style/ram_style asks for a kind of memory this target does not have (distributed on ice40: no LUT RAM); regenerate with another --rom-style/--act-style (docs/SYNTH.md, "Memory styles")';
+
 const MULTIPLE_DRIVERS = /multiple conflicting drivers|driver-driver conflict|conflicting drivers/i;
 const LOGIC_LOOP = /logic loop/i;
 
@@ -617,6 +620,7 @@ async function reportOfRun(
   if (run.code !== 0 || netlistText === undefined) {
     const yosysErrors = [...new Set([...log.matchAll(/^(.*ERROR: .*)$/gm)].map((m) => m[1].trim()))];
     errors.push(`yosys failed (exit status ${run.code}): ${yosysErrors.join('; ') || log.trim().split('\n').slice(-3).join(' ')}`);
+    if (yosysErrors.some((e) => e.includes('no valid mapping found for memory'))) errors.push(NO_MAPPING_HINT);
     return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0, memories: [] };
   }
   const netlist = JSON.parse(netlistText) as JsonNetlist;
