@@ -94,6 +94,11 @@ export interface SynthOptions {
    * also off with the environment variable FLEXOR_NO_CACHE=1 (docs/SYNTH.md, "Cache"). Default true.
    */
   cache?: boolean;
+  /**
+   * ice40 only: map multipliers to the UP5K's DSP blocks, SB_MAC16 (`synth_ice40 -dsp`); what
+   * place and route on the UP5K uses (docs/IMPLEMENTATION.md). Default false: the HX parts have none.
+   */
+  dsp?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------- cells
@@ -102,7 +107,7 @@ type CellKind = 'lut' | 'comb' | 'seq';
 
 interface TargetLibrary {
   /** The synthesis commands after the design is read, elaborated and its memories counted. */
-  readonly synth: (top: string) => string[];
+  readonly synth: (top: string, dsp: boolean) => string[];
   /** Commands before elaboration (reading the cell library), if the synth command's own `begin` is skipped. */
   readonly prelude: string[];
   readonly lut: RegExp;
@@ -153,7 +158,7 @@ const LIBRARIES: Record<SynthTarget, TargetLibrary> = {
   ice40: {
     // -noflatten keeps the per-module view; `-run :check` skips `autoname` (2-3 s, names only),
     // the rest of the check label follows.
-    synth: (top) => [`synth_ice40 -top ${top} -noflatten -run :check`, 'hierarchy -check', 'check -noinit'],
+    synth: (top, dsp) => [`synth_ice40 -top ${top} -noflatten${dsp ? ' -dsp' : ''} -run :check`, 'hierarchy -check', 'check -noinit'],
     prelude: [],
     lut: /^SB_LUT4$/,
     flipFlop: /^SB_DFF/,
@@ -503,7 +508,7 @@ export function designInputs(dir: string): DesignSources {
 }
 
 /** The Yosys script: read, elaborate, count memories, check, synthesize, write the netlist. */
-export function synthScript(top: string, sources: readonly string[], target: SynthTarget): string {
+export function synthScript(top: string, sources: readonly string[], target: SynthTarget, dsp = false): string {
   if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(top)) throw new InputError('manifest.json', `top ${JSON.stringify(top)} is not a plain Verilog module name`);
   const lib = LIBRARIES[target];
   const sv = sources.filter((s) => s.endsWith('.sv'));
@@ -523,7 +528,7 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
     'select -clear',
     '# multiple drivers, logic loops, undriven wires',
     'check',
-    ...lib.synth(top),
+    ...lib.synth(top, dsp),
     '# a smaller netlist: no source locations, short names for the private wires and cells',
     'setattr -unset src',
     'rename -enumerate',
@@ -561,7 +566,8 @@ export async function synthesizeSources(design: () => DesignSources, options: Sy
   if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new InputError('cache', `must be true or false; got ${JSON.stringify(options.cache)}`);
   const { top, sources, inputs } = design();
   if (yosys === 'system') requireSystemYosys();
-  const script = synthScript(top, sources, target);
+  if (options.dsp === true && target !== 'ice40') throw new InputError('dsp', `maps to the iCE40 UP5K's SB_MAC16 and needs the ice40 target; got ${JSON.stringify(target)}`);
+  const script = synthScript(top, sources, target, options.dsp === true);
 
   const cacheDir = options.cache === false ? undefined : synthCacheDir();
   const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
