@@ -25,7 +25,7 @@ function moduleFigures(module: string, luts: number, flipFlops: number, dsps = 0
 function synthOf(top: string, luts: number, dsps = 0): SynthReport {
   return {
     target: 'ice40', top, total: moduleFigures(top, luts, 40, dsps), modules: [moduleFigures(top, luts, 40, dsps)], lutLevels: 3, warnings: [], errors: [],
-    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
+    memoryMapping: [], memories: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
   };
 }
 

@@ -65,7 +65,7 @@ function fakeSynth(top: string, luts: number): SynthReport {
   const modules = [figures(`${top}_dec_p0`, 5, 2), figures(top, luts)];
   return {
     target: 'generic', top, total: { ...figures(top, luts + 10), memoryBits: 64 }, modules, lutLevels: 6, warnings: ['a <warning> & more'], errors: [],
-    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5, cached: false,
+    memoryMapping: [], memories: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5, cached: false,
   };
 }
 

@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readManifest } from '../formats/manifest.js';
 import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache, type CachedYosysRun, type SynthCacheKeyInput } from './synthcache.js';
+import { memoryPlacements, memoryTableLines, type MemoryPlacement } from './memories.js';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
 export const SYNTH_TARGETS: readonly SynthTarget[] = ['generic', 'xilinx', 'ice40', 'ecp5'];
@@ -66,6 +67,8 @@ export interface SynthReport {
   errors: string[];
   /** Where each memory went: memory_libmap's choice (block RAM, LUT RAM, or logic/flip-flops). */
   memoryMapping: string[];
+  /** One row per memory the RTL declares: module, name, width x depth, where it went (docs/SYNTH.md). */
+  memories: MemoryPlacement[];
   /** True when errors is empty. */
   ok: boolean;
   yosys: YosysKind;
@@ -378,7 +381,7 @@ export interface YosysRun {
   outputs: Map<string, string>;
 }
 
-const OUTPUT_FILES = ['memories.json', 'netlist.json'];
+const OUTPUT_FILES = ['memories.json', 'memories.il', 'netlist.json'];
 
 /**
  * Runs a Yosys script on `inputs` (path inside the working folder -> contents) and returns its exit
@@ -519,6 +522,10 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
     'proc',
     '# memories as the RTL declares them, before any mapping',
     `tee -q -o memories.json stat -json -top ${top}`,
+    '# each memory (width, depth) and its write ports, for the table of where each memory went',
+    'select m:* t:$memwr*',
+    'write_rtlil -selected memories.il',
+    'select -clear',
     '# multiple drivers, logic loops, undriven wires',
     'check',
     ...lib.synth(top, dsp),
@@ -529,6 +536,9 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
     '',
   ].join('\n');
 }
+
+/** Why Yosys finds no mapping for a memory of a generated design. */
+const NO_MAPPING_HINT = 'the memory\'s rom_style/ram_style asks for a kind of memory this target does not have (distributed on ice40: no LUT RAM); regenerate with another --rom-style/--act-style (docs/SYNTH.md, "Memory styles")';
 
 const MULTIPLE_DRIVERS = /multiple conflicting drivers|driver-driver conflict|conflicting drivers/i;
 const LOGIC_LOOP = /logic loop/i;
@@ -616,7 +626,8 @@ async function reportOfRun(
   if (run.code !== 0 || netlistText === undefined) {
     const yosysErrors = [...new Set([...log.matchAll(/^(.*ERROR: .*)$/gm)].map((m) => m[1].trim()))];
     errors.push(`yosys failed (exit status ${run.code}): ${yosysErrors.join('; ') || log.trim().split('\n').slice(-3).join(' ')}`);
-    return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0 };
+    if (yosysErrors.some((e) => e.includes('no valid mapping found for memory'))) errors.push(NO_MAPPING_HINT);
+    return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0, memories: [] };
   }
   const netlist = JSON.parse(netlistText) as JsonNetlist;
   if (netlist.modules[top] === undefined) throw new Error(`Yosys wrote no module ${top}`);
@@ -624,7 +635,9 @@ async function reportOfRun(
   if (figures.loopCells > 0) warnings.push(`${figures.loopCells} combinational loop edge(s) were cut to count LUT levels`);
   const latchCells = Object.entries(figures.total.cellTypes).filter(([t]) => LATCH.test(t));
   for (const [t, c] of latchCells) errors.push(`${c} latch cell(s) of type ${t} in the synthesized netlist`);
-  return { ...common, total: figures.total, modules: figures.modules, lutLevels: figures.total.lutLevels ?? 0 };
+  const instances = new Map(figures.modules.map((m) => [m.module, m.instances]));
+  const memories = memoryPlacements(run.outputs.get('memories.il') ?? '', netlist, lib.blockRam, instances);
+  return { ...common, total: figures.total, modules: figures.modules, lutLevels: figures.total.lutLevels ?? 0, memories };
 }
 
 /** Warnings (each once), errors (multiple drivers, logic loops, latches) and memory mapping lines of a Yosys log. */
@@ -797,7 +810,8 @@ export function synthReportText(r: SynthReport): string {
   if (types.length > 0) lines.push(`cell types (total): ${types.join(', ')}`);
   const ramSites = lutRamSites(r.total.cellTypes);
   if (ramSites > 0) lines.push(`LUT RAM and shift registers: ${ramSites} LUT sites besides the ${r.total.luts} LUTs (not in the LUTs column)`);
-  if (r.memoryMapping.length > 0) lines.push(`memories: ${r.memoryMapping.join('; ')}`);
+  if (r.memories.length > 0) lines.push('', 'memories (where Yosys put each one):', ...memoryTableLines(r.memories, displayName), '');
+  else if (r.memoryMapping.length > 0) lines.push(`memories: ${r.memoryMapping.join('; ')}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const e of r.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;

@@ -13,7 +13,7 @@ import { testRandom } from '../../core/prng.js';
 import { byteBits, ceilDiv, featureMapBeats, layerResultBeats, vectorStreamBeats, type StreamBeat } from '../../core/streams.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile } from '../design.js';
 import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
-import { generateLayer } from '../layer/generate.js';
+import { generateLayer, memoryStyle, type MemoryStyle } from '../layer/generate.js';
 import { generateArgmax } from '../stream/argmax.js';
 import { generateAvgPool } from '../stream/avgpool.js';
 import { generateFifo } from '../stream/fifo.js';
@@ -34,6 +34,8 @@ import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock, type PlanO
 export interface AcceleratorOptions {
   readonly hdl?: Hdl;
   readonly reset?: ResetStyle;
+  /** Where synthesis puts every engine's weight ROMs (default auto; docs/SYNTH.md, "Memory styles"). */
+  readonly romStyle?: MemoryStyle;
   /** The test images (integer or real, the network's input shape); else `images` seeded ones. */
   readonly inputs?: NetworkImages;
   /** Seeded test images when no inputs are given (default 4: 1 with stalls, 3 at full speed). */
@@ -103,7 +105,7 @@ interface RenderedBlock {
 }
 
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
-function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle }): RenderedBlock {
+function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle }): RenderedBlock {
   const name = `${top.replace(/^flexor_/, '')}_${block.name}`;
   const module = `flexor_${name}`;
   const pick = (files: readonly GeneratedFile[]) => files.filter((f) => f.role === 'rtl' || f.role === 'memory');
@@ -112,7 +114,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
   switch (block.kind) {
     case 'engine': {
       const e = block.engine!;
-      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', vectors: 1 });
+      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
       const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as LayerManifestFigures;
@@ -122,7 +124,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const p = manifest.plan;
       const lutEstimate = engineEstimate({
         planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
-        romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, matrices: e.data.matrices,
+        romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, romStyle: common.romStyle, matrices: e.data.matrices,
       }).luts;
       return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine };
     }
@@ -238,6 +240,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
+  const romStyle = memoryStyle('--rom-style', options.romStyle);
+  const styles = romStyle === 'auto' ? {} : { romStyle };
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
   const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 1, 1000), seed);
   const count = images.images.length;
@@ -248,7 +252,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
-  const header = headerView(options.command ?? `generateAccelerator(${model.spec.name})`, { kind: 'network', spec: model.spec.name, scales: model.scales, hdl, reset, seed, count, stallImages }, [
+  const header = headerView(options.command ?? `generateAccelerator(${model.spec.name})`, { kind: 'network', spec: model.spec.name, scales: model.scales, hdl, reset, ...styles, seed, count, stallImages }, [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks, image ${model.spec.tensors[0].h} x ${model.spec.tensors[0].w} x ${model.spec.tensors[0].c} in, ${plan.logits.format.kind === 'result' ? plan.logits.format.n : 0} logits out.`,
   ]);
 
@@ -256,7 +260,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0, lutEstimate: 0 }];
   const engines: AcceleratorEngine[] = [];
   const instances = plan.blocks.map((block) => {
-    const rendered = renderBlock(block, top, { hdl, reset });
+    const rendered = renderBlock(block, top, { hdl, reset, romStyle });
     files.push(...rendered.files);
     const c = block.engine?.data.config;
     figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });
@@ -318,7 +322,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   files.push({ ...readme, contents: render('design/design_readme', { header, top, testbenchTop, summary, fileLines: describeFiles(listed), warnings: model.warnings }) });
   files.push(
     manifestFile(header, {
-      kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
+      kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset, ...styles,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
       figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures, bypassFifos: plan.bypass },
