@@ -429,6 +429,40 @@ describe('residual networks: ResNet-20', () => {
     }
   });
 
+  it('option B: the 1 x 1 stride-2 conv is the bypass (its FIFO after it) whichever input of the add names it', () => {
+    const dir = tempDir('optb');
+    const manifest = (inputs: string[]) => ({
+      name: 'optb',
+      input: { shape: [8, 8, 4], bits: 8, signed: false, scale: 1 / 255 },
+      defaults: { nIn: 6, nOut: 10, nTap: 2, bias: true },
+      layers: [
+        { name: 'c0', kind: 'conv', shape: [4, 4, 3, 3], padding: 1, seed: 1, scale: 0.01 },
+        { name: 'r0', kind: 'relu' },
+        { name: 'c1', kind: 'conv', shape: [8, 4, 3, 3], stride: 2, padding: 1, seed: 2, scale: 0.05 },
+        { name: 'r1', kind: 'relu' },
+        { name: 'c2', kind: 'conv', shape: [8, 8, 3, 3], padding: 1, seed: 3, scale: 0.2 },
+        { name: 'sc', kind: 'conv', shape: [8, 4, 1, 1], stride: 2, input: 'r0', seed: 4, scale: 0.02 },
+        { name: 'add', kind: 'add', inputs, scale: 0.2 },
+        { name: 'r2', kind: 'relu' },
+        { name: 'gap', kind: 'avgpool' },
+        { name: 'fc', kind: 'linear', shape: [10, 8], seed: 5, scale: 0.5 },
+      ],
+    });
+    for (const inputs of [['c2', 'sc'], ['sc', 'c2']]) {
+      const path = join(dir, `optb_${inputs[0]}.json`);
+      writeFileSync(path, JSON.stringify(manifest(inputs)));
+      const plan = planNetwork(networkModel(loadNetwork(path)).model);
+      const fifo = plan.blocks.find((b) => b.name === 'add_bypass')!;
+      expect(fifo.input.producer, inputs.join(', ')).to.equal('sc_tail');
+      // The branch's output pixel (0, 0) needs c1's (1, 1), which needs the fork's pixels up to
+      // (3, 3); by then the 1 x 1 conv, whose (r, q) needs only (2r, 2q), has made rows 0 and 1 of
+      // its 4 x 4 output: 8 pixels wait.
+      expect(plan.bypass.map((b) => [b.block, b.pixels]), inputs.join(', ')).to.deep.equal([['add_bypass', 8]]);
+      const add = plan.blocks.find((b) => b.kind === 'add')!;
+      expect(add.input.producer).to.equal('c2_tail');
+    }
+  });
+
   it('flexor network generates ResNet-20 (not simulated here: make resnet20)', function () {
     this.timeout(600_000);
     const out = join(tempDir('resacc'), 'out');
