@@ -5,7 +5,7 @@
  * norm folded into its conv against the float reference, a two-block network's integer labels
  * against the float view, ResNet-20's golden model, and the accelerator's refusal.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -469,5 +469,17 @@ describe('residual networks: ResNet-20', () => {
     const r = runCli(['network', join(EXAMPLES, 'resnet20.yaml'), '--images', '1', '-o', out]);
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/bypass FIFO s3b3_add_bypass \(into s3b3_add\): depth 1472 beats/);
+    // Weights as trained: q * ceil(N*K / Nout) * Nin per layer, from the manifest's own layers.
+    const trained = engineLayers(loadNetwork(join(EXAMPLES, 'resnet20.yaml'))).reduce((n, l) => n + l.config.planes * l.nSlices * l.config.nIn, 0);
+    const figures = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).figures;
+    const m = figures.memory;
+    expect(m.trainedWeightBits).to.equal(trained);
+    expect(m.storedWeightBits).to.be.at.least(trained);
+    const bufferBits = figures.blocks.reduce((n: number, b: { bufferBits: number }) => n + b.bufferBits, 0);
+    expect(m.lineBufferBits + m.engineBufferBits + m.engineFifoBits + m.bypassFifoBits + m.otherBits).to.equal(bufferBits);
+    const bypassBlocks = figures.blocks.filter((b: { block: string }) => b.block.endsWith('_add_bypass'));
+    expect(bypassBlocks).to.have.length(9);
+    expect(m.bypassFifoBits).to.equal(bypassBlocks.reduce((n: number, b: { bufferBits: number }) => n + b.bufferBits, 0));
+    expect(r.stdout).to.include(`Memory: weights ${trained} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; data ${bufferBits} bits: line buffers ${m.lineBufferBits},`);
   });
 });
