@@ -16,9 +16,10 @@ if (dir === undefined) {
 const start = Date.now();
 const { rows, distinct, cached } = await synthesizeBlocks(dir, { target: 'xilinx', only: only === undefined ? undefined : new RegExp(only), log: (l) => console.log(l) });
 const sum = (f: (r: (typeof rows)[number]) => number | null) => rows.reduce((n, r) => n + (f(r) ?? 0), 0);
+/** The sum of the rows (cellTypes empty: the LUT RAM sites are summed from the rows). */
 const total = {
   module: 'blocks', cells: 0, instances: 1, luts: sum((r) => r.luts), flipFlops: sum((r) => r.flipFlops), carryCells: sum((r) => r.carryCells), memoryBits: sum((r) => r.memoryBits),
   dsps: sum((r) => r.dsps), blockRams: sum((r) => r.blockRams), cellTypes: {},
 };
-console.log(acceleratorBlocksText(rows, total).replace(/\n\s*$/, ''));
-console.log(`${rows.length} blocks, ${distinct} distinct designs, ${cached} runs from the synthesis cache; ${((Date.now() - start) / 1000).toFixed(0)} s. LUT RAM sites of the total: see the rows.`);
+console.log(acceleratorBlocksText(rows, total, sum((r) => r.lutRamSites)).replace(/\n\s*$/, ''));
+console.log(`${rows.length} blocks, ${distinct} distinct designs, ${cached} runs from the synthesis cache; ${((Date.now() - start) / 1000).toFixed(0)} s.`);

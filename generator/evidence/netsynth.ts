@@ -125,13 +125,13 @@ export function estimateError(estimate: number, measured: number): number {
 }
 
 /** The block table: measured per block (with its submodules), the estimate and its error, and the total. */
-export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], total: SynthReport['total']): string {
+export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], total: SynthReport['total'], totalLutRam = lutRamSites(total.cellTypes)): string {
   const fmt = (v: number | null) => (v === null ? '-' : String(v));
   const err = (r: { luts: number | null; lutEstimate: number }) => (r.luts === null || r.luts === 0 ? '-' : `${estimateError(r.lutEstimate, r.luts) >= 0 ? '+' : ''}${estimateError(r.lutEstimate, r.luts).toFixed(0)}%`);
   const estimate = rows.reduce((n, r) => n + r.lutEstimate, 0);
   const head = ['block', 'kind', 'LUTs', 'FFs', 'LUT RAM', 'carry', 'DSP', 'BRAM', 'mem bits', 'estimate', 'error'];
   const body = rows.map((r) => [r.block, r.kind, fmt(r.luts), fmt(r.flipFlops), fmt(r.lutRamSites), fmt(r.carryCells), fmt(r.dsps), fmt(r.blockRams), fmt(r.memoryBits), String(r.lutEstimate), err(r)]);
-  const totalRow = ['total', '', String(total.luts), String(total.flipFlops), String(lutRamSites(total.cellTypes)), String(total.carryCells), String(total.dsps), String(total.blockRams), String(total.memoryBits), String(estimate), err({ luts: total.luts, lutEstimate: estimate })];
+  const totalRow = ['total', '', String(total.luts), String(total.flipFlops), String(totalLutRam), String(total.carryCells), String(total.dsps), String(total.blockRams), String(total.memoryBits), String(estimate), err({ luts: total.luts, lutEstimate: estimate })];
   const all = [head, ...body, totalRow];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
