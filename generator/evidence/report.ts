@@ -18,6 +18,7 @@ import { confusionCounts, confusionSvg, decoderNetworkSvg, escapeXml } from './s
 import { parseNpy } from '../formats/npy.js';
 import { acceleratorNetwork, loadNetwork } from '../formats/networkrun.js';
 import { checkPnrSettings, fmaxText, pnrComparisonRows, pnrEvidence, pnrSettingsText, type PnrFigures, type PnrSettings } from './pnrfigures.js';
+import { memoryText, type MemoryFigures } from '../rtl/network/accelerator.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
@@ -238,6 +239,9 @@ interface AcceleratorFigures {
     /** The clock the design was generated for (--clock-mhz of flexor network). */
     readonly clockMhz?: number;
     readonly blocks: readonly { block: string; kind: string; idealCyclesPerImage: number; bufferBits: number; weightBits: number; lanes?: number; simd?: number; lutEstimate?: number }[];
+    /** Weights as trained and as stored, data storage by kind (folders of older versions lack it). */
+    readonly memory?: MemoryFigures;
+    readonly bypassFifos?: readonly { block: string; add: string; depth: number; pixels: number; slackPixels: number; beatsPerPixel: number }[];
   };
 }
 
@@ -268,6 +272,8 @@ function blocksSection(m: AcceleratorFigures, clockMhz: number): string {
   return [
     '<h2>The accelerator</h2>',
     `<p>Network <b>${escapeXml(m.network)}</b>, top <code>${escapeXml(m.top)}</code>: every block runs at once; the slowest, <b>${escapeXml(f.slowest)}</b>, sets the rate: <b>${f.idealCyclesPerImage}</b> cycles per image, ${num(Math.round((clockMhz * 1e6) / f.idealCyclesPerImage))} images per second at ${num(clockMhz)} MHz. Weight memory ${weights} bits (the engines' ROMs), buffers ${buffers} bits (activations, line buffers, FIFOs). One logit step is ${num(m.logitScale)}.</p>`,
+    ...(f.memory ? [`<p>${escapeXml(memoryText(f.memory))}</p>`] : []),
+    ...(f.bypassFifos?.length ? [`<p>Bypass FIFOs (docs/NETWORK.md, "Bypass FIFOs"): ${f.bypassFifos.map((b) => `${escapeXml(b.block)} ${b.depth} beats ((${b.pixels} + ${b.slackPixels}) pixels x ${b.beatsPerPixel})`).join(', ')}.</p>`] : []),
     table(['block', 'kind', 'lanes x simd', 'ideal cycles per image', 'buffer bits', 'weight bits', 'LUTs (estimate)'], rows, rows.length - 1),
     '<p class="note">The LUT estimate is the generator\'s model (docs/NETWORK.md, "LUT estimate"), not a synthesis: <code>flexor synth</code> gives Yosys\' figures per block.</p>',
   ].join('\n');

@@ -68,6 +68,50 @@ export interface BlockFigure {
   readonly simd?: number;
 }
 
+/**
+ * The accelerator's memories (docs/NETWORK.md, "Memory"): weights as trained (every engine's
+ * encrypted bits, q * S * Nin) and as stored in its ROMs; data storage by where it sits.
+ */
+export interface MemoryFigures {
+  readonly trainedWeightBits: number;
+  readonly storedWeightBits: number;
+  /** The sliding windows' line buffers. */
+  readonly lineBufferBits: number;
+  /** The engines' activation registers (two vectors of K values each). */
+  readonly engineBufferBits: number;
+  /** The FIFOs after the engines (two result bursts each). */
+  readonly engineFifoBits: number;
+  /** The residual blocks' bypass FIFOs. */
+  readonly bypassFifoBits: number;
+  /** Every other block's registers (tails, forks, width converters, adds, shortcuts, pools, flatten, argmax). */
+  readonly otherBits: number;
+}
+
+/** The memory figures of the blocks (bypass FIFOs by name) and the engines' storage. */
+export function memoryFigures(figures: readonly BlockFigure[], engines: readonly AcceleratorEngine[], bypass: readonly { block: string }[]): MemoryFigures {
+  const bypassNames = new Set(bypass.map((b) => b.block));
+  const bits = (pick: (f: BlockFigure) => boolean) => figures.filter(pick).reduce((n, f) => n + f.bufferBits, 0);
+  const lineBufferBits = bits((f) => f.kind === 'window');
+  const engineBufferBits = bits((f) => f.kind === 'engine');
+  const bypassFifoBits = bits((f) => bypassNames.has(f.block));
+  const engineFifoBits = bits((f) => f.kind === 'fifo' && !bypassNames.has(f.block));
+  const all = bits(() => true);
+  return {
+    trainedWeightBits: engines.reduce((n, e) => n + e.storage.trainedBits, 0),
+    storedWeightBits: figures.reduce((n, f) => n + f.weightBits, 0),
+    lineBufferBits, engineBufferBits, engineFifoBits, bypassFifoBits,
+    otherBits: all - lineBufferBits - engineBufferBits - engineFifoBits - bypassFifoBits,
+  };
+}
+
+/** The summary's memory line. */
+export function memoryText(m: MemoryFigures): string {
+  const buffers = m.lineBufferBits + m.engineBufferBits + m.engineFifoBits + m.bypassFifoBits + m.otherBits;
+  return `Memory: weights ${m.trainedWeightBits} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; ` +
+    `data ${buffers} bits: line buffers ${m.lineBufferBits}, engine activation registers ${m.engineBufferBits}, FIFOs after the engines ${m.engineFifoBits}, ` +
+    `bypass FIFOs ${m.bypassFifoBits}, other blocks ${m.otherBits}.`;
+}
+
 /** An engine of the accelerator as manifest.json lists it: what prove and the synth targets read. */
 export interface AcceleratorEngine {
   readonly block: string;
@@ -310,10 +354,12 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   files.push(...(options.networkFiles ?? []));
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
   const lutEstimate = figures.reduce((n, f) => n + f.lutEstimate, 0);
+  const memory = memoryFigures(figures, engines, plan.bypass);
   const summary = [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}), ${imagesPerSecond(slowestFigure.idealCyclesPerImage, options.clockMhz ?? 100)} images per second at ${options.clockMhz ?? 100} MHz.`,
     ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
     `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
+    memoryText(memory),
     ...plan.bypass.map((b) => `  bypass FIFO ${b.block} (into ${b.add}): depth ${b.depth} beats${b.depth === b.computed ? '' : ` (overridden; computed ${b.computed})`}: (${b.pixels} pixels of the deadlock bound + ${b.slackPixels} for the branch's latency) x ${b.beatsPerPixel} beats per pixel (docs/NETWORK.md, "Bypass FIFOs").`),
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];
@@ -325,7 +371,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset, ...styles,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
-      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures, bypassFifos: plan.bypass },
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, memory, blocks: figures, bypassFifos: plan.bypass },
       engines,
       edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
       warnings: model.warnings,
