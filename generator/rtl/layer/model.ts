@@ -144,6 +144,14 @@ export interface LayerModel extends LayerIdentity {
   readonly requant: RequantModel;
   /** Collector banks: 1, or 3 when a vector's last result and the next one's first are < 3 steps apart. */
   readonly banks: number;
+  /** Steps from a vector's last emission to the next vector's first, in steady state. */
+  readonly emissionGap: number;
+  /**
+   * One copy of a vector's results, read out in place (no output buffer): when the next vector's
+   * first emission is at least beatsPerVector + 1 steps after a vector's last, every beat has left
+   * before the collector is written again.
+   */
+  readonly inPlace: boolean;
   readonly testbench: TestbenchModel;
   readonly macsPerCycle: number;
 }
@@ -361,6 +369,8 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     scales: scalesModel(identity.top, config, data, plan, widths, top.emits),
     requant: requantModel(config, widths),
     banks: emissionGap >= 3 ? 1 : 3,
+    emissionGap,
+    inPlace: emissionGap >= plan.beatsPerVector + 1,
     testbench: testbenchModel(identity, config, data, plan, top),
     macsPerCycle: (config.planes * config.n * config.k) / plan.stepsPerVector,
   };
