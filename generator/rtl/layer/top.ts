@@ -51,6 +51,8 @@ export function topView(model: LayerModel) {
     beatCountBits: t.beatBits,
     emitCountBits: t.emitBits,
     outBeatCountBits: outBeatCountBits(model),
+    // Read in place, one beat per vector has no beat counter.
+    outBeatCounter: !(model.inPlace && plan.beatsPerVector === 1),
     lastStep: plan.stepsPerRow - 1,
     lastRow: plan.rowsPerUnit - 1,
     lastBeat: t.loadBeats - 1,
