@@ -148,7 +148,7 @@ export interface LayerModel extends LayerIdentity {
   readonly emissionGap: number;
   /**
    * One copy of a vector's results, read out in place (no output buffer): when the next vector's
-   * first emission is at least beatsPerVector + 1 steps after a vector's last, every beat has left
+   * first emission is at least beatsPerVector + 2 steps after a vector's last, every beat has left
    * before the collector is written again.
    */
   readonly inPlace: boolean;
@@ -353,8 +353,9 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   // An emission lands in the collector a cycle after its step; the step after a vector's last
   // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
   const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
-  // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land.
-  const inPlace = emissionGap >= plan.beatsPerVector + 1;
+  // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land,
+  // and the next emitting step may run the cycle after the last beat has left.
+  const inPlace = emissionGap >= plan.beatsPerVector + 2;
   return {
     ...identity,
     config,

@@ -70,13 +70,15 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   localparam int STEP_W      = 2;
   localparam int BEAT_W      = 2;
   localparam int EMIT_W      = 1;
-  localparam int OBEAT_W     = 1;
+  localparam int OBEAT_W     = 2;
   localparam int LAST_BEAT_LANES = 2;  // lanes of a vector's last beat in use
   localparam [STEP_W-1:0]  LAST_STEP     = 2'd2;
   localparam [ROW_W-1:0]   LAST_ROW      = 1'd1;
   localparam [BEAT_W-1:0]  LAST_BEAT     = 2'd2;
   localparam [EMIT_W-1:0]  LAST_EMIT     = 1'd1;
   localparam [ADDR_W-1:0]  LAST_ADDR     = 3'd5;  // words per vector - 1
+  localparam [OBEAT_W-1:0] OUT_BEATS     = 2'd2;
+  localparam [OBEAT_W-1:0] ONE_BEAT_LEFT = 2'd1;
 
   // ---------------------------------------------------------------- activations in
   logic [BEAT_W-1:0] beat_q;
@@ -374,26 +376,26 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- collector, read in place
-  // One copy of a vector's results: the collector gathers the SLOTS results in channel order and
-  // m_axis_out reads its beats in place. In steady state the next vector's first emission comes
-  // 3 steps after a vector's last one (at least the beats per vector + 1): every beat has
-  // left before the collector is written again. An emitting step waits while beats are left.
-  logic [SLOTS*FINAL_W-1:0] collect_q;
-  logic [SLOTS*SLOT_W-1:0] collect_wide;   // the collected vector, slots sign-extended
-  logic sending_q;                   // beats of the collected vector are left to send
-  logic [OBEAT_W-1:0] out_beat_q;    // the beat m_axis_out shows
-  localparam [OBEAT_W-1:0] LAST_OUT_BEAT = 1'd1;
+  // ---------------------------------------------------------------- collector and output buffer
+  logic [OBEAT_W-1:0] out_beats_q;   // output beats left to send
   logic out_take;                     // an output beat leaves
-  logic out_last;                     // the vector's last beat
+  logic out_load;                     // a collected vector moves to the output buffer
+  logic out_free;                     // the output buffer is empty or sends its last beat
   logic emit_last;                    // the results of a vector's last emission arrive
-
+  logic [SLOTS*SLOT_W-1:0] collect_wide;   // the collected vector, slots sign-extended
   assign out_take  = m_axis_out_tvalid && m_axis_out_tready;
-  assign out_last  = out_beat_q == LAST_OUT_BEAT;
   assign emit_last = emit_valid_q && emit_index_q == LAST_EMIT;
-  // An emitting step writes one cycle later: not while beats are left to send after this cycle,
-  // nor while the collector completes a vector (its beats leave from the next cycle on).
-  assign emit_blocked = emit_last || (sending_q && !(out_last && out_take));
+  assign out_free  = out_beats_q == {OBEAT_W{1'b0}} || (out_beats_q == ONE_BEAT_LEFT && out_take);
+
+  // The collector gathers a vector's SLOTS results in channel order; a full collector moves to
+  // the output buffer.
+  logic [SLOTS*FINAL_W-1:0] collect_q;
+  logic collect_full_q;
+
+  // An emitting step writes one cycle later: not while the collector holds, or is completing, a
+  // vector.
+  assign emit_blocked = collect_full_q || emit_last;
+  assign out_load     = collect_full_q && out_free;
 
   genvar gc;
   generate
@@ -413,28 +415,39 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   endgenerate
 
-  // A completed vector leaves at once: the output is idle when its last results arrive.
   always_ff @(posedge clk) begin
     if (rst) begin
-      sending_q <= 1'b0;
+      collect_full_q <= 1'b0;
     end else if (emit_last) begin
-      sending_q <= 1'b1;
-    end else if (out_take && out_last) begin
-      sending_q <= 1'b0;
+      collect_full_q <= 1'b1;
+    end else if (out_load) begin
+      collect_full_q <= 1'b0;
+    end
+  end
+
+  // The output buffer sends OUT_BEATS beats of LANES slots while the next vector computes.
+  logic [SLOTS*SLOT_W-1:0] out_q;
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      out_beats_q <= {OBEAT_W{1'b0}};
+    end else if (out_load) begin
+      out_beats_q <= OUT_BEATS;
+    end else if (out_take) begin
+      out_beats_q <= out_beats_q - 1'b1;
     end
   end
 
   always_ff @(posedge clk) begin
-    if (rst) begin
-      out_beat_q <= {OBEAT_W{1'b0}};
+    if (out_load) begin
+      out_q <= collect_wide;
     end else if (out_take) begin
-      out_beat_q <= out_last ? {OBEAT_W{1'b0}} : out_beat_q + 1'b1;
+      out_q <= {{(LANES*SLOT_W){1'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]};
     end
   end
 
-  assign m_axis_out_tdata  = collect_wide[out_beat_q*LANES*SLOT_W +: LANES*SLOT_W];
-  assign m_axis_out_tvalid = sending_q;
-  assign m_axis_out_tlast  = sending_q && out_last;
+  assign m_axis_out_tdata  = out_q[LANES*SLOT_W-1:0];
+  assign m_axis_out_tvalid = out_beats_q != {OBEAT_W{1'b0}};
+  assign m_axis_out_tlast  = out_beats_q == ONE_BEAT_LEFT;
 
 endmodule
 

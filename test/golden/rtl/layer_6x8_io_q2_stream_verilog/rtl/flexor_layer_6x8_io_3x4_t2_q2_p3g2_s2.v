@@ -368,7 +368,7 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   // ---------------------------------------------------------------- collector, read in place
   // One copy of a vector's results: the collector gathers the SLOTS results in channel order and
   // m_axis_out reads its beats in place. In steady state the next vector's first emission comes
-  // 7 steps after a vector's last one (at least the beats per vector + 1): every beat has
+  // 7 steps after a vector's last one (at least the beats per vector + 2): every beat has
   // left before the collector is written again. An emitting step waits while beats are left.
   reg [SLOTS*FINAL_W-1:0] collect_q;
   wire [SLOTS*SLOT_W-1:0] collect_wide;   // the collected vector, slots sign-extended
@@ -382,9 +382,9 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   assign out_take  = m_axis_out_tvalid && m_axis_out_tready;
   assign out_last  = out_beat_q == LAST_OUT_BEAT;
   assign emit_last = emit_valid_q && emit_index_q == LAST_EMIT;
-  // An emitting step writes one cycle later: not while beats are left to send after this cycle,
-  // nor while the collector completes a vector (its beats leave from the next cycle on).
-  assign emit_blocked = emit_last || (sending_q && !(out_last && out_take));
+  // An emitting step writes one cycle later: not while the collector completes a vector or sends
+  // it (registers only: m_axis_out_tready reaches no step).
+  assign emit_blocked = emit_last || sending_q;
 
   genvar gc;
   generate
