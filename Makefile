@@ -62,11 +62,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ls --all >/dev/null 2>&1 || npm ci --no-audit --no-fund
 	@mkdir -p $(dir $@) && touch $@
 
-$(SIM_STAMP): sim/install-simulators.sh
+$(SIM_STAMP): sim/install-simulators.sh tools/apt-install.sh
 	bash sim/install-simulators.sh
 	@mkdir -p $(dir $@) && touch $@
 
-$(PY_STAMP): python/install-python-packages.sh
+$(PY_STAMP): python/install-python-packages.sh tools/apt-install.sh
 	bash python/install-python-packages.sh
 	@mkdir -p $(dir $@) && touch $@
 

@@ -130,7 +130,7 @@ describe('flexor network: what synth and prove read from an accelerator folder',
       mod(top, 0, { submodules: { flexor_small_cnn_conv1: 1, '$paramod$abc\\flexor_small_cnn_conv1_win': 1 } }),
     ];
     const synth: SynthReport = {
-      target: 'xilinx', top, total: mod(top, 1103), modules, lutLevels: 3, warnings: [], errors: [], memoryMapping: [], ok: true,
+      target: 'xilinx', top, total: mod(top, 1103), modules, lutLevels: 3, warnings: [], errors: [], memoryMapping: [], memories: [], ok: true,
       yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
     };
     const rows = acceleratorBlockRows(facts, synth);

@@ -12,6 +12,7 @@ import { designDecoders } from '../eda/prove.js';
 import { baseModuleName, inclusiveFigures, lutRamSites, synthesizeDesign, type SynthOptions, type SynthReport } from '../eda/synth.js';
 import { readManifest } from '../formats/manifest.js';
 import { synthesizeWithTargets, targetChecks, type TargetCheck, type TargetFacts } from './targets.js';
+import { checkPnrSettings, pnrEvidence, type PnrFigures, type PnrSettings } from './pnrfigures.js';
 
 /** One block of the accelerator as manifest.json's figures list it. */
 export interface AcceleratorBlockFacts {
@@ -149,11 +150,41 @@ export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], tota
  */
 export const MAX_SYNTH_ESTIMATE = 20_000;
 
+/** What `flexor synth` reports of one folder. */
+export interface FolderSynthesis {
+  synth: SynthReport;
+  targets: TargetCheck[];
+  /** An accelerator's blocks. */
+  blocks?: AcceleratorBlockRow[];
+  /** With `pnr`: the post-route figures (evidence/pnrfigures.ts). */
+  pnr?: PnrFigures;
+}
+
+export interface FolderSynthOptions extends SynthOptions {
+  /** Synthesize an accelerator above MAX_SYNTH_ESTIMATE all the same. */
+  large?: boolean;
+  /** Also place and route on this iCE40 (flexor pnr's flow): the report's `pnr`. */
+  pnr?: PnrSettings;
+  /** Progress lines of place and route (installing nextpnr, placing...). */
+  onLog?: (line: string) => void;
+}
+
 /**
- * `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks.
- * An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is refused (InputError) unless `large`.
+ * `flexor synth` on one folder: the synthesis, its targets, for an accelerator its blocks, and
+ * with `pnr` the post-route figures. The place-and-route settings are checked before anything runs.
  */
-export async function synthesizeFolder(dir: string, options: SynthOptions & { large?: boolean } = {}): Promise<{ synth: SynthReport; targets: TargetCheck[]; blocks?: AcceleratorBlockRow[] }> {
+export async function synthesizeFolder(dir: string, options: FolderSynthOptions = {}): Promise<FolderSynthesis> {
+  if (options.pnr !== undefined) checkPnrSettings(options.pnr);
+  const result = await synthesizeOneFolder(dir, options);
+  if (options.pnr === undefined) return result;
+  return { ...result, pnr: await pnrEvidence(dir, options.pnr, options, options.onLog) };
+}
+
+/**
+ * The synthesis of one folder. An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is
+ * refused (InputError) unless `large`.
+ */
+async function synthesizeOneFolder(dir: string, options: SynthOptions & { large?: boolean }): Promise<FolderSynthesis> {
   if (readManifest(dir).kind !== 'accelerator') return synthesizeWithTargets(dir, options);
   const facts = readAcceleratorFacts(dir);
   const estimate = facts.blocks.reduce((n, b) => n + b.lutEstimate, 0);

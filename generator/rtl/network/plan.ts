@@ -412,7 +412,8 @@ export function planNetwork(model: NetworkModel, options: PlanOptions = {}): Net
         const fm = chain.requireFm(layer.name, layer.field);
         const t = spec.tensors[i + 1];
         const out = edge(`${layer.name}_fm`, fmFormat(t, fm.p), layer.name, i + 1);
-        const options = { h: fm.h, w: fm.w, c: fm.c, p: fm.p, bits: fm.bits, signed: fm.signed, ...(layer.kind === 'maxpool' ? { k: layer.size } : {}) };
+        // The average pool's block divides with the layer's divider: the one the golden model uses.
+        const options = { h: fm.h, w: fm.w, c: fm.c, p: fm.p, bits: fm.bits, signed: fm.signed, ...(layer.kind === 'maxpool' ? { k: layer.size } : { ...layer.divider }) };
         chain.add({ kind: layer.kind, name: layer.name, layer: layer.name, outputs: [out], inPort: 'fm', outPorts: ['fm'], options });
         break;
       }
