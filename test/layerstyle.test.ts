@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
+import { layerModel } from '../generator/rtl/layer/model.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import type { GeneratedFile } from '../generator/rtl/design.js';
 import { longLines, MAX_COLUMNS, unsizedLiterals } from './rtlstyle.js';
@@ -15,6 +16,7 @@ const CONFIGS: readonly (readonly [string, LayerGenOptions])[] = [
   ['io, q = 2, streamed, bias, requantization, async reset', { shape: [7, 3, 2, 2], nIn: 5, nOut: 9, nTap: 2, seed: 8, layout: 'io', lanes: 3, simd: 5, planes: 2, weights: 'stream', bias: true, requantShift: 10, outBits: 8, reset: 'async' }],
   ['linear, dense, odd simd (a single cell ends each tree)', { shape: [10, 64], nIn: 7, nOut: 10, dense: true, seed: 3, lanes: 2, simd: 7 }],
   ['lanes = 1, simd = 1 (single cells, one tree)', { shape: [4, 3, 2, 2], nIn: 3, nOut: 5, nTap: 2, seed: 5, lanes: 1, simd: 1 }],
+  ['one beat per vector, read in place', { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8 }],
   ['one step per vector (a collector of 3 banks), units without rows', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }],
   ['a long --name, 32 units, 2 slices per fetch', { shape: [64, 64, 3, 3], nIn: 8, nOut: 10, nTap: 2, seed: 4, layout: 'io', lanes: 16, simd: 32, name: 'resnet20_stage3_block2_conv1_a_rather_long_name_x' }],
   ['the widest formats: 16-bit activations, 32-bit scales, 48-bit bias, shift 62', { shape: [5, 7], nIn: 3, nOut: 5, dense: true, seed: 9, lanes: 2, simd: 3, actBits: 16, alphaBits: 32, alphaFrac: 31, bias: true, biasBits: 48, requantShift: 62, outBits: 32 }],
@@ -82,6 +84,35 @@ describe('generated layer RTL style', () => {
         expect(problems(rtl, unsizedLiterals)).to.deep.equal([]);
       });
     }
+  }
+});
+
+describe('the collector the schedule allows', () => {
+  const top = (options: LayerGenOptions) => {
+    const design = generateLayer({ ...options, vectors: 1 });
+    return design.files.find((f) => f.path === `rtl/${design.top}.sv`)!.contents as string;
+  };
+  const cases: readonly (readonly [string, LayerGenOptions, { gap: number; beats: number; inPlace: boolean; banks: number }])[] = [
+    // 9 steps between emissions, 4 beats: one copy, read in place.
+    ['ResNet-20 3x3', { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }, { gap: 9, beats: 4, inPlace: true, banks: 1 }],
+    // The least gap that allows it: beats + 2 (one beat per vector, 3 steps apart).
+    ['gap = beats + 2', { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8 }, { gap: 3, beats: 1, inPlace: true, banks: 1 }],
+    // One step less: the collector and the output buffer.
+    ['gap = beats + 1', { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5 }, { gap: 3, beats: 2, inPlace: false, banks: 1 }],
+    // 3 steps for 6 beats: the collector and the output buffer.
+    ['gap < beats + 1', { shape: [12, 12], nIn: 4, nOut: 6, nTap: 2, seed: 11, lanes: 2, simd: 4 }, { gap: 3, beats: 6, inPlace: false, banks: 1 }],
+    // One step per vector: three banks.
+    ['one step per vector', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, { gap: 1, beats: 1, inPlace: false, banks: 3 }],
+  ];
+  for (const [name, options, want] of cases) {
+    it(`${name}: ${want.inPlace ? 'one copy, read in place' : `collector (${want.banks} bank(s)) and output buffer`}`, () => {
+      const m = layerModel({ ...options, vectors: 1 });
+      expect({ gap: m.emissionGap, beats: m.plan.beatsPerVector, inPlace: m.inPlace, banks: m.banks }).to.deep.equal(want);
+      const rtl = top(options);
+      expect(rtl.includes('collector, read in place'), 'in place').to.equal(want.inPlace);
+      expect(/\bout_q\b/.test(rtl), 'an output buffer').to.equal(!want.inPlace);
+      expect(rtl.includes('bank_full_q'), 'banks').to.equal(want.banks > 1);
+    });
   }
 });
 

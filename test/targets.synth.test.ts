@@ -31,10 +31,14 @@ describe('targets: design folders', function () {
     expect(byBase(`${TOP}_mac`).submodules).to.deep.equal({ [`${TOP}_mac_add`]: 1, [`${TOP}_mac_pair`]: 2 });
     const macLuts = byBase(`${TOP}_mac`).luts + 2 * byBase(`${TOP}_mac_pair`).luts + byBase(`${TOP}_mac_add`).luts;
     expect(byBase(`${TOP}_mac_pair`).luts).to.be.above(0);
-    expect(json.targets.map((c) => c.name)).to.deep.equal(['decoder p0 LUTs', 'decoder p0 LUT levels', 'MAC array LUTs per MAC', 'trained weight bits', 'weight memory bits']);
+    expect(json.targets.map((c) => c.name)).to.deep.equal(['decoder p0 LUTs', 'decoder p0 LUT levels', 'MAC array LUTs per MAC', 'LUTs per MAC, whole layer', 'trained weight bits', 'weight memory bits']);
     const mac = named(json.targets, 'MAC array LUTs per MAC');
     expect(mac.measured).to.equal(macLuts / 4);
     expect(mac.met).to.equal(macLuts <= 13 * 4);
+    // The whole layer: every module's LUTs (one instance of each here) over the same 4 MACs.
+    const whole = named(json.targets, 'LUTs per MAC, whole layer');
+    const allLuts = json.modules.reduce((n, m) => n + m.luts * m.instances, 0);
+    expect(whole).to.include({ measured: allLuts / 4, target: 15, met: allLuts <= 15 * 4 });
     expect(named(json.targets, 'decoder p0 LUTs')).to.include({ measured: byBase(`${TOP}_dec_p0`).luts, target: 20, status: 'met' });
     expect(named(json.targets, 'decoder p0 LUT levels')).to.include({ measured: 1, target: 1, status: 'met' });
     expect(named(json.targets, 'trained weight bits')).to.include({ measured: 80, target: 80, status: 'met' });
@@ -48,6 +52,8 @@ describe('targets: design folders', function () {
     expect(out).to.match(/^ {2}weight memory bits +100 bits +exactly 96 +MISSED by 4 bits \(4\.2%\)$/m);
     expect(out).to.match(/^ {2}MAC array LUTs per MAC +[\d.]+ LUTs? per MAC +at most 13 \(FINN: 27\) +(met|MISSED by [\d.]+ LUTs? per MAC \([\d.]+%\))$/m);
     expect(out).to.contain(`${macLuts} LUTs in ${TOP}_mac with its submodules / 4 MACs (lanes 1 x simd 4 x planes 1)`);
+    expect(out).to.match(/^ {2}LUTs per MAC, whole layer +[\d.]+ LUTs? per MAC +at most 15 +(met|MISSED by [\d.]+ LUTs? per MAC \([\d.]+%\))$/m);
+    expect(out.indexOf('LUTs per MAC, whole layer'), 'beside the MAC array').to.be.above(out.indexOf('MAC array LUTs per MAC'));
   });
 
   it('flexor report on a decoder: the HTML holds its decoder targets', function () {

@@ -47,8 +47,11 @@ function layerFacts(over: Partial<TargetFacts> = {}, actBits = 8): TargetFacts {
   };
 }
 
-/** The layer's synthesis: decoder (4 instances), the MAC array of 1 + 32 pairs + 4 adders, the top. */
-function layerSynth(o: { decLuts?: number; decLevels?: number; macLuts?: number; pairLuts?: number; target?: SynthTarget; withMac?: boolean } = {}): SynthReport {
+/**
+ * The layer's synthesis: decoder (4 instances), the MAC array of 1 + 32 pairs + 4 adders, the top
+ * (200 LUTs and 54 RAM32M): 64 + 629 + 200 = 893 LUTs for 64 MACs.
+ */
+function layerSynth(o: { decLuts?: number; decLevels?: number; macLuts?: number; pairLuts?: number; topLuts?: number; target?: SynthTarget; withMac?: boolean } = {}): SynthReport {
   const modules = [mod(`${TOP}_dec_p0`, o.decLuts ?? 16, { instances: 4, lutLevels: o.decLevels ?? 1 })];
   const mac = o.withMac ?? true;
   if (mac) {
@@ -58,7 +61,7 @@ function layerSynth(o: { decLuts?: number; decLevels?: number; macLuts?: number;
       mod(`$paramod$8563d476\\${TOP}_mac`, o.macLuts ?? 193, { submodules: { [`${TOP}_mac_pair`]: 32, [ADD]: 4 } }),
     );
   }
-  modules.push(mod(TOP, 2929, { submodules: { [`${TOP}_dec_p0`]: 4, ...(mac ? { [`$paramod$8563d476\\${TOP}_mac`]: 1 } : {}) } }));
+  modules.push(mod(TOP, o.topLuts ?? 200, { cellTypes: { LUT6: o.topLuts ?? 200, RAM32M: 54 }, submodules: { [`${TOP}_dec_p0`]: 4, ...(mac ? { [`$paramod$8563d476\\${TOP}_mac`]: 1 } : {}) } }));
   return synthOf(TOP, modules, o.target ?? 'xilinx');
 }
 
@@ -131,8 +134,8 @@ describe('targets: checks against synthesis results', function () {
 
   it('a layer that meets every target', function () {
     const checks = targetChecks(layerFacts(), layerSynth());
-    expect(checks.map((c) => c.name)).to.deep.equal(['decoder p0 LUTs', 'decoder p0 LUT levels', 'MAC array LUTs per MAC', 'trained weight bits', 'weight memory bits']);
-    expect(checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met']);
+    expect(checks.map((c) => c.name)).to.deep.equal(['decoder p0 LUTs', 'decoder p0 LUT levels', 'MAC array LUTs per MAC', 'LUTs per MAC, whole layer', 'trained weight bits', 'weight memory bits']);
+    expect(checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met']);
     expect(checks.every((c) => c.met === true && c.missedBy === 0)).to.equal(true);
     expect(named(checks, 'decoder p0 LUTs')).to.include({ measured: 16, target: 20 });
     expect(named(checks, 'decoder p0 LUT levels')).to.include({ measured: 1, target: 1 });
@@ -143,6 +146,12 @@ describe('targets: checks against synthesis results', function () {
     expect(mac.detail).to.contain('629 LUTs').and.contain('64 MACs');
     expect(named(checks, 'trained weight bits')).to.include({ measured: 1856, target: 1856 });
     expect(named(checks, 'weight memory bits')).to.include({ measured: 1904, target: 1904 });
+    const whole = named(checks, 'LUTs per MAC, whole layer');
+    expect(whole).to.include({ measured: 893 / 64, target: 15, bound: 'at most' });
+    expect(whole.detail).to.equal('893 LUTs in t with everything below it (the MAC array 629, the rest 264) / 64 MACs; besides them 216 LUT sites as RAM');
+    expect(targetsText([whole])).to.match(/^ {2}LUTs per MAC, whole layer +13\.95 LUTs per MAC +at most 15 +met$/m);
+    // Exactly 15 per MAC is met: 960 LUTs for 64 MACs.
+    expect(named(targetChecks(layerFacts(), layerSynth({ topLuts: 960 - 64 - 629 })), 'LUTs per MAC, whole layer')).to.include({ measured: 15, met: true });
     // Exactly 13 per MAC is met: 832 LUTs for 64 MACs.
     expect(named(targetChecks(layerFacts(), layerSynth({ macLuts: 832 - 384 - 52 })), 'MAC array LUTs per MAC')).to.include({ measured: 13, met: true });
   });
@@ -150,14 +159,18 @@ describe('targets: checks against synthesis results', function () {
   it('a layer that misses every target, by exact amounts', function () {
     const facts = layerFacts({ storage: { memoryBits: 1920, trainedBits: 1860, duplicateSlicesPerPlane: 3 } });
     // 896 LUTs for 64 MACs: 14 per MAC.
-    const checks = targetChecks(facts, layerSynth({ decLuts: 23, decLevels: 2, macLuts: 896 - 384 - 52 }));
-    expect(checks.map((c) => c.status)).to.deep.equal(['missed', 'missed', 'missed', 'missed', 'missed']);
-    expect(checks.map((c) => c.met)).to.deep.equal([false, false, false, false, false]);
-    expect(checks.map((c) => c.missedBy)).to.deep.equal([3, 1, 1, 4, 16]);
+    // The top of the layer before its collector was read in place: 1652 LUTs in all, 25.81 per MAC.
+    const checks = targetChecks(facts, layerSynth({ decLuts: 23, decLevels: 2, macLuts: 896 - 384 - 52, topLuts: 1652 - 4 * 23 - 896 }));
+    expect(checks.map((c) => c.status)).to.deep.equal(['missed', 'missed', 'missed', 'missed', 'missed', 'missed']);
+    expect(checks.map((c) => c.met)).to.deep.equal([false, false, false, false, false, false]);
+    expect(checks.map((c) => c.missedBy)).to.deep.equal([3, 1, 1, (1652 - 960) / 64, 4, 16]);
     const text = targetsText(checks);
     expect(text).to.match(/^ {2}decoder p0 LUTs +23 LUTs +at most 20 +MISSED by 3 LUTs \(15\.0%\)$/m);
     expect(text).to.match(/^ {2}decoder p0 LUT levels +2 LUT levels +at most 1 +MISSED by 1 LUT level \(100\.0%\)$/m);
     expect(text).to.match(/^ {2}MAC array LUTs per MAC +14 LUTs per MAC +at most 13 \(FINN: 27\) +MISSED by 1 LUT per MAC \(7\.7%\)$/m);
+    expect(text).to.match(/^ {2}LUTs per MAC, whole layer +25\.81 LUTs per MAC +at most 15 +MISSED by 10\.81 LUTs per MAC \(72\.1%\)$/m);
+    // One LUT over 15 per MAC is a miss.
+    expect(named(targetChecks(layerFacts(), layerSynth({ topLuts: 961 - 64 - 629 })), 'LUTs per MAC, whole layer')).to.include({ met: false, missedBy: 1 / 64 });
     expect(text).to.match(/^ {2}trained weight bits +1860 bits +exactly 1856 +MISSED by 4 bits \(0\.2%\)$/m);
     expect(text).to.match(/^ {2}weight memory bits +1920 bits +exactly 1904 +MISSED by 16 bits \(0\.8%\)$/m);
     // A fraction of a LUT per MAC: 864 LUTs for 64 MACs.
@@ -182,7 +195,7 @@ describe('targets: checks against synthesis results', function () {
       expect(checks.map((c) => c.status), target).to.deep.equal(['not checked', 'met', 'met']);
       expect(checks[0].detail).to.equal(`defined for --target xilinx (6-input LUTs); this synthesis is for ${target}`);
       const lines = targetsText(checks).split('\n').filter((l) => /xilinx/.test(l));
-      expect(lines).to.deep.equal([`  decoder LUTs and LUT levels, MAC array LUTs per MAC: not checked, defined for --target xilinx (6-input LUTs); this synthesis is for ${target}`]);
+      expect(lines).to.deep.equal([`  decoder LUTs and LUT levels, MAC array LUTs per MAC, LUTs per MAC, whole layer: not checked, defined for --target xilinx (6-input LUTs); this synthesis is for ${target}`]);
     }
   });
 
@@ -194,7 +207,9 @@ describe('targets: checks against synthesis results', function () {
 
     const failed = { ...layerSynth(), modules: [], ok: false, errors: ['yosys failed'] };
     const checks = targetChecks(layerFacts(), failed);
-    expect(checks.map((c) => c.status)).to.deep.equal(['not measurable', 'not measurable', 'not measurable', 'met', 'met']);
+    expect(checks.map((c) => c.status)).to.deep.equal(['not measurable', 'not measurable', 'not measurable', 'not measurable', 'met', 'met']);
+    expect(named(checks, 'LUTs per MAC, whole layer')).to.include({ target: 15, measured: null });
+    expect(named(checks, 'LUTs per MAC, whole layer').detail).to.equal('not measurable: synthesis failed');
     expect(checks[0].detail).to.match(/^not measurable: synthesis failed; target 20 rows of 2 tap\(s\)/);
 
     // 4-bit activations: measured and printed beside FINN's figure, no 13-LUT target.
@@ -203,11 +218,14 @@ describe('targets: checks against synthesis results', function () {
     expect(four.reference).to.deep.equal({ name: 'FINN', value: 5 });
     expect(four.detail).to.contain('the 13-LUT target is defined for 8-bit activations, this layer has 4');
     expect(targetsText([four])).to.match(/MAC array LUTs per MAC +9\.83 LUTs per MAC +none \(FINN: 5\) +no target/);
+    const fourWhole = named(targetChecks(layerFacts({}, 4), layerSynth()), 'LUTs per MAC, whole layer');
+    expect(fourWhole).to.include({ status: 'no target', target: null, measured: 893 / 64 });
+    expect(fourWhole.detail).to.contain('the 15-LUT target is defined for 8-bit activations, this layer has 4');
   });
 
   it('a baseline gets the MAC and memory targets, a decoder design the decoder targets only', function () {
     const base = targetChecks(layerFacts({ baseline: true, decoders: [], top: TOP }), layerSynth());
-    expect(base.map((c) => c.name)).to.deep.equal(['MAC array LUTs per MAC', 'trained weight bits', 'weight memory bits']);
+    expect(base.map((c) => c.name)).to.deep.equal(['MAC array LUTs per MAC', 'LUTs per MAC, whole layer', 'trained weight bits', 'weight memory bits']);
     const dec: TargetFacts = { kind: 'decoder', top: 'd', baseline: false, decoders: [{ module: 'd', plane: 0, rowTaps: [7, 7, 12, 2] }] };
     const checks = targetChecks(dec, synthOf('d', [mod('d', 7, { lutLevels: 2 })]));
     expect(checks.map((c) => [c.name, c.measured, c.target, c.status])).to.deep.equal([
@@ -228,7 +246,7 @@ describe('targets: checks against synthesis results', function () {
     const html = htmlReport({ title: 'layer', synth: side.synth, targets: checks });
     expect(html).to.contain('<h2>Hardware cost targets</h2>');
     expect(html).to.contain('<td class="missed">MISSED by 16 bits (0.8%)</td>');
-    expect(html.match(/<td class="met">met<\/td>/g)).to.have.length(4);
+    expect(html.match(/<td class="met">met<\/td>/g)).to.have.length(5);
     expect(html).to.contain('<td>at most 13 (FINN: 27)</td>');
     expect(html).to.match(/td\.missed \{[^}]*#b00020/);
     expect(htmlReport({ title: 'x', targets: [] })).to.contain('No target applies to this design.');

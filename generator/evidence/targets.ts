@@ -7,6 +7,8 @@
  *   6^L >= the largest row's taps LUT levels;
  * - binary MAC array (the `<top>_mac` module with everything below it, `--target xilinx`): at most
  *   13 LUTs per MAC for 8-bit activations, beside FINN's LUT cost model of a binary-weight MAC;
+ * - the whole layer (its top with everything below it, `--target xilinx`): at most 15 LUTs per MAC
+ *   for 8-bit activations;
  * - weight memory (any target): exactly q * ceil(N*K/Nout) * Nin trained bits, and in memory those
  *   plus the slices stored twice, q * duplicateSlicesPerPlane * Nin bits.
  *
@@ -16,12 +18,14 @@
 import { readLayerManifest } from '../eda/layertools.js';
 import { rowTaps } from '../core/matrix.js';
 import { designDecoders } from '../eda/prove.js';
-import { baseModuleName, inclusiveFigures, synthesizeDesign, type SynthOptions, type SynthReport, type SynthTarget } from '../eda/synth.js';
+import { baseModuleName, inclusiveFigures, lutRamSites, synthesizeDesign, type SynthOptions, type SynthReport, type SynthTarget } from '../eda/synth.js';
 import { readManifest } from '../formats/manifest.js';
 
 /** The LUT target of a binary MAC with 8-bit activations, on 6-input LUTs. */
 export const MAC_LUT_TARGET = 13;
-/** The activation width the MAC target is defined for. */
+/** The LUT target of a whole layer (every module of it) per binary MAC, 8-bit activations. */
+export const LAYER_LUT_TARGET = 15;
+/** The activation width the MAC targets are defined for. */
 export const MAC_TARGET_ACT_BITS = 8;
 /** The targets on LUTs and LUT levels are defined for this synthesis target (6-input LUTs). */
 export const LUT_TARGETS_ON: SynthTarget = 'xilinx';
@@ -207,6 +211,40 @@ function macCheck(facts: TargetFacts, synth: SynthReport, synthFailed: string | 
   return { name, measured, target, unit, bound: 'at most', met, status: met ? 'met' : 'missed', missedBy: met ? 0 : (luts - target * macs) / macs, reference, detail };
 }
 
+/**
+ * LUTs of a whole layer: every instance of every variant of its top module, each with all of its
+ * submodules (in an accelerator, the engine's block); the LUT sites used as RAM beside them;
+ * undefined when the design has no such module.
+ */
+export function layerLuts(synth: SynthReport, top: string): { luts: number; lutRamSites: number } | undefined {
+  const variants = variantsOf(synth, top);
+  if (variants.length === 0) return undefined;
+  const figures = variants.map((v) => ({ f: inclusiveFigures(synth, v.module)!, n: v.instances }));
+  return { luts: figures.reduce((n, x) => n + x.f.luts * x.n, 0), lutRamSites: figures.reduce((n, x) => n + lutRamSites(x.f.cellTypes) * x.n, 0) };
+}
+
+function layerCheck(facts: TargetFacts, synth: SynthReport, synthFailed: string | undefined): TargetCheck {
+  const c = facts.layer!;
+  const name = 'LUTs per MAC, whole layer';
+  const unit = 'LUTs per MAC';
+  const macs = c.lanes * c.simd * c.planes;
+  const eight = c.actBits === MAC_TARGET_ACT_BITS;
+  const target = eight ? LAYER_LUT_TARGET : null;
+  const targetNote = eight ? '' : `; the ${LAYER_LUT_TARGET}-LUT target is defined for ${MAC_TARGET_ACT_BITS}-bit activations, this layer has ${c.actBits}`;
+  const figures = layerLuts(synth, facts.top);
+  if (synthFailed !== undefined || figures === undefined) {
+    return notMeasured(name, unit, 'at most', target, `not measurable: ${synthFailed ?? `the design has no ${facts.top} module`}${targetNote}`);
+  }
+  const { luts } = figures;
+  const mac = macArrayLuts(synth, facts.top);
+  const macNote = mac === undefined ? '' : ` (the MAC array ${mac}, the rest ${luts - mac})`;
+  const detail = `${luts} LUTs in ${facts.top} with everything below it${macNote} / ${macs} MACs; besides them ${figures.lutRamSites} LUT sites as RAM${targetNote}`;
+  if (target === null) return { name, measured: luts / macs, target, unit, bound: 'at most', met: null, status: 'no target', missedBy: null, detail };
+  // Compared in whole LUTs (luts against 15 x MACs), so no rounding decides it.
+  const met = luts <= target * macs;
+  return { name, measured: luts / macs, target, unit, bound: 'at most', met, status: met ? 'met' : 'missed', missedBy: met ? 0 : (luts - target * macs) / macs, detail };
+}
+
 function memoryChecks(facts: TargetFacts): TargetCheck[] {
   const c = facts.layer!;
   const s = facts.storage;
@@ -230,8 +268,8 @@ function memoryChecks(facts: TargetFacts): TargetCheck[] {
 }
 
 /**
- * The targets that apply to a design: decoders (decoder and layer designs, not a baseline) and the
- * MAC array (layers) from the synthesis on xilinx, one line saying so on other targets; the weight
+ * The targets that apply to a design: decoders (decoder and layer designs, not a baseline), the
+ * MAC array and the whole layer (layers) from the synthesis on xilinx, one line saying so on other targets; the weight
  * memory (layers) from the manifest, on any target.
  */
 export function targetChecks(facts: TargetFacts, synth: SynthReport): TargetCheck[] {
@@ -240,7 +278,7 @@ export function targetChecks(facts: TargetFacts, synth: SynthReport): TargetChec
   const decoders = !facts.baseline && (facts.kind === 'decoder' || facts.kind === 'layer');
   if (decoders || isLayer) {
     if (synth.target !== LUT_TARGETS_ON) {
-      const what = [decoders ? 'decoder LUTs and LUT levels' : '', isLayer ? 'MAC array LUTs per MAC' : ''].filter((w) => w !== '').join(', ');
+      const what = [decoders ? 'decoder LUTs and LUT levels' : '', isLayer ? 'MAC array LUTs per MAC, LUTs per MAC, whole layer' : ''].filter((w) => w !== '').join(', ');
       checks.push({
         name: what,
         measured: null,
@@ -255,7 +293,7 @@ export function targetChecks(facts: TargetFacts, synth: SynthReport): TargetChec
     } else {
       const failed = synth.modules.length === 0 ? 'synthesis failed' : undefined;
       if (decoders) checks.push(...decoderChecks(facts, synth, failed));
-      if (isLayer) checks.push(macCheck(facts, synth, failed));
+      if (isLayer) checks.push(macCheck(facts, synth, failed), layerCheck(facts, synth, failed));
     }
   }
   if (isLayer) checks.push(...memoryChecks(facts));

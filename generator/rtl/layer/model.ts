@@ -144,8 +144,16 @@ export interface LayerModel extends LayerIdentity {
   readonly weights: WeightsModel;
   readonly scales: ScalesModel;
   readonly requant: RequantModel;
-  /** Collector banks: 1, or 3 when a vector's last result and the next one's first are < 3 steps apart. */
+  /** Collector banks: 1, or 3 when a vector's last result and the next one's first are < 3 steps apart (not in place). */
   readonly banks: number;
+  /** Steps from a vector's last emission to the next vector's first, in steady state. */
+  readonly emissionGap: number;
+  /**
+   * One copy of a vector's results, read out in place (no output buffer): when the next vector's
+   * first emission is at least beatsPerVector + 2 steps after a vector's last, every beat has left
+   * before the collector is written again.
+   */
+  readonly inPlace: boolean;
   readonly testbench: TestbenchModel;
   readonly macsPerCycle: number;
 }
@@ -347,6 +355,9 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   // An emission lands in the collector a cycle after its step; the step after a vector's last
   // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
   const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
+  // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land,
+  // and the next emitting step may run the cycle after the last beat has left.
+  const inPlace = emissionGap >= plan.beatsPerVector + 2;
   return {
     ...identity,
     config,
@@ -363,7 +374,9 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     weights: weightsModel(identity, config, data, plan),
     scales: scalesModel(identity.top, config, data, plan, widths, top.emits),
     requant: requantModel(config, widths),
-    banks: emissionGap >= 3 ? 1 : 3,
+    banks: emissionGap >= 3 || inPlace ? 1 : 3,
+    emissionGap,
+    inPlace,
     testbench: testbenchModel(identity, config, data, plan, top),
     macsPerCycle: (config.planes * config.n * config.k) / plan.stepsPerVector,
   };

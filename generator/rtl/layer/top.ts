@@ -3,7 +3,7 @@
  * of its feature partials (weight fetch, scale stage, collector).
  */
 import type { GeneratedFile } from '../design.js';
-import { collectorView } from './collector.js';
+import { collectorView, outBeatCountBits } from './collector.js';
 import { decoderInstances } from './decoders.js';
 import type { LayerModel } from './model.js';
 import { scaleView } from './scale.js';
@@ -51,7 +51,9 @@ export function topView(model: LayerModel) {
     stepCountBits: t.stepBits,
     beatCountBits: t.beatBits,
     emitCountBits: t.emitBits,
-    outBeatCountBits: t.outBeatBits,
+    outBeatCountBits: outBeatCountBits(model),
+    // Read in place, one beat per vector has no beat counter.
+    outBeatCounter: !(model.inPlace && plan.beatsPerVector === 1),
     lastStep: plan.stepsPerRow - 1,
     lastRow: plan.rowsPerUnit - 1,
     lastBeat: t.loadBeats - 1,

@@ -425,27 +425,30 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
     end
   end
 
-  // The output buffer sends OUT_BEATS beats of LANES slots while the next vector computes.
+  // The output buffer holds a collected vector while the next one computes and sends its OUT_BEATS
+  // beats of LANES slots, read in place: out_beat_q is the beat m_axis_out shows.
   logic [SLOTS*SLOT_W-1:0] out_q;
+  logic [OBEAT_W-1:0] out_beat_q;
   always_ff @(posedge clk) begin
     if (rst) begin
       out_beats_q <= {OBEAT_W{1'b0}};
+      out_beat_q  <= {OBEAT_W{1'b0}};
     end else if (out_load) begin
       out_beats_q <= OUT_BEATS;
+      out_beat_q  <= {OBEAT_W{1'b0}};
     end else if (out_take) begin
       out_beats_q <= out_beats_q - 1'b1;
+      out_beat_q  <= (out_beats_q == ONE_BEAT_LEFT) ? {OBEAT_W{1'b0}} : out_beat_q + 1'b1;
     end
   end
 
   always_ff @(posedge clk) begin
     if (out_load) begin
       out_q <= collect_wide;
-    end else if (out_take) begin
-      out_q <= {{(LANES*SLOT_W){1'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]};
     end
   end
 
-  assign m_axis_out_tdata  = out_q[LANES*SLOT_W-1:0];
+  assign m_axis_out_tdata  = out_q[out_beat_q*LANES*SLOT_W +: LANES*SLOT_W];
   assign m_axis_out_tvalid = out_beats_q != {OBEAT_W{1'b0}};
   assign m_axis_out_tlast  = out_beats_q == ONE_BEAT_LEFT;
 

@@ -72,15 +72,13 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   localparam integer STEP_W      = 1;
   localparam integer BEAT_W      = 2;
   localparam integer EMIT_W      = 1;
-  localparam integer OBEAT_W     = 2;
+  localparam integer OBEAT_W     = 1;
   localparam integer LAST_BEAT_LANES = 2;  // lanes of a vector's last beat in use
   localparam [STEP_W-1:0]  LAST_STEP     = 1'd1;
   localparam [ROW_W-1:0]   LAST_ROW      = 2'd3;
   localparam [BEAT_W-1:0]  LAST_BEAT     = 2'd3;
   localparam [EMIT_W-1:0]  LAST_EMIT     = 1'd1;
   localparam [ADDR_W-1:0]  LAST_ADDR     = 3'd5;  // words per vector - 1
-  localparam [OBEAT_W-1:0] OUT_BEATS     = 2'd2;
-  localparam [OBEAT_W-1:0] ONE_BEAT_LEFT = 2'd1;
 
   // ---------------------------------------------------------------- activations in
   reg [BEAT_W-1:0] beat_q;
@@ -367,26 +365,26 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- collector and output buffer
-  reg [OBEAT_W-1:0] out_beats_q;   // output beats left to send
-  wire out_take;                     // an output beat leaves
-  wire out_load;                     // a collected vector moves to the output buffer
-  wire out_free;                     // the output buffer is empty or sends its last beat
-  wire emit_last;                    // the results of a vector's last emission arrive
-  wire [SLOTS*SLOT_W-1:0] collect_wide;   // the collected vector, slots sign-extended
-  assign out_take  = m_axis_out_tvalid && m_axis_out_tready;
-  assign emit_last = emit_valid_q && emit_index_q == LAST_EMIT;
-  assign out_free  = out_beats_q == {OBEAT_W{1'b0}} || (out_beats_q == ONE_BEAT_LEFT && out_take);
-
-  // The collector gathers a vector's SLOTS results in channel order; a full collector moves to
-  // the output buffer.
+  // ---------------------------------------------------------------- collector, read in place
+  // One copy of a vector's results: the collector gathers the SLOTS results in channel order and
+  // m_axis_out reads its beats in place. In steady state the next vector's first emission comes
+  // 7 steps after a vector's last one (at least the beats per vector + 2): every beat has
+  // left before the collector is written again. An emitting step waits while beats are left.
   reg [SLOTS*FINAL_W-1:0] collect_q;
-  reg collect_full_q;
+  wire [SLOTS*SLOT_W-1:0] collect_wide;   // the collected vector, slots sign-extended
+  reg sending_q;                   // beats of the collected vector are left to send
+  reg [OBEAT_W-1:0] out_beat_q;    // the beat m_axis_out shows
+  localparam [OBEAT_W-1:0] LAST_OUT_BEAT = 1'd1;
+  wire out_take;                     // an output beat leaves
+  wire out_last;                     // the vector's last beat
+  wire emit_last;                    // the results of a vector's last emission arrive
 
-  // An emitting step writes one cycle later: not while the collector holds, or is completing, a
-  // vector.
-  assign emit_blocked = collect_full_q || emit_last;
-  assign out_load     = collect_full_q && out_free;
+  assign out_take  = m_axis_out_tvalid && m_axis_out_tready;
+  assign out_last  = out_beat_q == LAST_OUT_BEAT;
+  assign emit_last = emit_valid_q && emit_index_q == LAST_EMIT;
+  // An emitting step writes one cycle later: not while the collector completes a vector or sends
+  // it (registers only: m_axis_out_tready reaches no step).
+  assign emit_blocked = emit_last || sending_q;
 
   genvar gc;
   generate
@@ -406,39 +404,28 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
     end
   endgenerate
 
+  // A completed vector leaves at once: the output is idle when its last results arrive.
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin
-      collect_full_q <= 1'b0;
+      sending_q <= 1'b0;
     end else if (emit_last) begin
-      collect_full_q <= 1'b1;
-    end else if (out_load) begin
-      collect_full_q <= 1'b0;
+      sending_q <= 1'b1;
+    end else if (out_take && out_last) begin
+      sending_q <= 1'b0;
     end
   end
 
-  // The output buffer sends OUT_BEATS beats of LANES slots while the next vector computes.
-  reg [SLOTS*SLOT_W-1:0] out_q;
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin
-      out_beats_q <= {OBEAT_W{1'b0}};
-    end else if (out_load) begin
-      out_beats_q <= OUT_BEATS;
+      out_beat_q <= {OBEAT_W{1'b0}};
     end else if (out_take) begin
-      out_beats_q <= out_beats_q - 1'b1;
+      out_beat_q <= out_last ? {OBEAT_W{1'b0}} : out_beat_q + 1'b1;
     end
   end
 
-  always @(posedge clk) begin
-    if (out_load) begin
-      out_q <= collect_wide;
-    end else if (out_take) begin
-      out_q <= {{(LANES*SLOT_W){1'b0}}, out_q[SLOTS*SLOT_W-1:LANES*SLOT_W]};
-    end
-  end
-
-  assign m_axis_out_tdata  = out_q[LANES*SLOT_W-1:0];
-  assign m_axis_out_tvalid = out_beats_q != {OBEAT_W{1'b0}};
-  assign m_axis_out_tlast  = out_beats_q == ONE_BEAT_LEFT;
+  assign m_axis_out_tdata  = collect_wide[out_beat_q*LANES*SLOT_W +: LANES*SLOT_W];
+  assign m_axis_out_tvalid = sending_q;
+  assign m_axis_out_tlast  = sending_q && out_last;
 
 endmodule
 
