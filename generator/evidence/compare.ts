@@ -37,7 +37,7 @@ function side(dir: string, synth: SynthReport): CompareSide {
 export async function compareWithBaseline(dir: string, options: SynthOptions = {}): Promise<Comparison> {
   const manifest = readLayerManifest(dir, 'compare');
   const trained = readLayerFile(join(dir, 'layer.npz'));
-  const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, reset: manifest.reset, hdl: manifest.hdl, topName: `${manifest.top}_bin` });
+  const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, reset: manifest.reset, hdl: manifest.hdl, pipeline: manifest.pipeline, topName: `${manifest.top}_bin` });
   const baselineDir = join(dir, 'build', 'compare', 'baseline');
   rmSync(baselineDir, { recursive: true, force: true });
   writeDesignFiles(baselineDir, design.files, false);

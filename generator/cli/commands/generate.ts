@@ -71,12 +71,14 @@ export const generateLayerCommand = defineCommand({
         weights: { choices: ['rom', 'stream'] as const, default: 'rom' as WeightSource, describe: 'encrypted weights in on-chip memory or on an AXI4-Stream port' },
         reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync active-high rst or async active-low rst_ni' },
         hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
+        pipeline: { type: 'string', describe: 'register stages for the clock: decoders, mac:N (every N adder levels of the MAC trees), scale, comma-separated (default none); each adds a cycle of latency' },
         vectors: { type: 'string', coerce: integerFlag('--vectors', 'an integer from 1 to 10000'), describe: 'testbench vectors with random stalls (default 6; 4 more run at full speed)' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
         force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
       })
       .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
-      .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed'),
+      .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed')
+      .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --pipeline decoders,mac:1,scale -o out', 'pipelined for the clock'),
   handler: (argv) => {
     const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, draw: argv.draw, planes: argv.planes, layout: argv.layout as Layout | undefined };
     const options = { ...source, ...layerSettings(argv) };
@@ -88,6 +90,7 @@ export const generateLayerCommand = defineCommand({
       weights: argv.weights,
       reset: argv.reset,
       hdl: argv.hdl,
+      pipeline: argv.pipeline,
       vectors: argv.vectors,
     });
     writeDesign(argv.output, design, argv.force);

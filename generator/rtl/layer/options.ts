@@ -10,6 +10,7 @@ import { layerSource, type LayerSettings, type LayerSource, type LayerSourceOpti
 import { shellQuote } from '../decoder.js';
 import { headerView, type HeaderView } from '../design.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
+import { NO_PIPELINE, parsePipeline, pipelineText, type PipelineSpec } from './pipeline.js';
 
 export type WeightSource = 'rom' | 'stream';
 
@@ -29,6 +30,8 @@ export interface LayerGenOptions extends LayerSourceOptions {
   readonly topName?: string;
   /** Generate the layer's plain 1-bit binary twin instead (identity matrix, decoded weights stored). */
   readonly baseline?: boolean;
+  /** Register stages for the clock: `decoders,mac:2,scale` (the flag's text) or a manifest's object. */
+  readonly pipeline?: string | PipelineSpec;
 }
 
 /** Vectors run at full speed after the stalled ones, to measure cycles per vector. */
@@ -44,6 +47,7 @@ export interface LayerChoices {
   /** All vectors the testbench runs: stallVectors + FAST_VECTORS. */
   readonly vectorCount: number;
   readonly baseline: boolean;
+  readonly pipeline: PipelineSpec;
   readonly name?: string;
   readonly inputs?: readonly Int32Array[];
   readonly inputsFile?: string;
@@ -77,7 +81,7 @@ export function settingsOf(c: LayerConfig): LayerSettings {
   };
 }
 
-export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
+export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number, pipeline: PipelineSpec = NO_PIPELINE): string {
   const { config, origin } = source;
   const parts = ['flexor generate layer'];
   if (origin.kind === 'file') {
@@ -103,6 +107,7 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
   if (config.requant) parts.push(`--requant-shift ${config.requant.shift} --out-bits ${config.requant.outBits}`);
   if (options.baseline) parts.push('--baseline');
   parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl}`);
+  if (pipelineText(pipeline) !== 'none') parts.push(`--pipeline ${pipelineText(pipeline)}`);
   parts.push(options.inputsFile !== undefined ? `--inputs ${shellQuote(options.inputsFile)}` : `--vectors ${vectors}`);
   return parts.join(' ');
 }
@@ -133,6 +138,7 @@ function layerChoices(options: LayerGenOptions): LayerChoices {
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
+  const pipeline = parsePipeline(options.pipeline);
   if (options.inputs !== undefined && options.vectors !== undefined) throw new InputError('--vectors', 'cannot be combined with --inputs: the inputs are the vectors');
   const stallVectors = options.inputs?.length ?? requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
   return {
@@ -142,6 +148,7 @@ function layerChoices(options: LayerGenOptions): LayerChoices {
     stallVectors,
     vectorCount: stallVectors + FAST_VECTORS,
     baseline: options.baseline === true,
+    pipeline,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.inputs !== undefined ? { inputs: options.inputs } : {}),
     ...(options.inputsFile !== undefined ? { inputsFile: options.inputsFile } : {}),
@@ -158,12 +165,12 @@ export function layerIdentity(options: LayerGenOptions): LayerIdentity {
   const { config } = source;
   const top = options.topName ?? `${layerModuleName(flexorSource, options.name)}${choices.baseline ? '_bin' : ''}`;
   // The FleXOR layer's own options (a baseline is that command with --baseline), so the command reproduces the design.
-  const command = layerCommand(flexorSource, options, choices.weights, choices.reset, choices.hdl, choices.stallVectors);
+  const command = layerCommand(flexorSource, options, choices.weights, choices.reset, choices.hdl, choices.stallVectors, choices.pipeline);
   const inputs = options.inputs ? sha256(options.inputs.map((v) => v.join(',')).join(';')) : undefined;
   const stored = choices.baseline ? 'stored bits per weight and plane (the 1-bit binary baseline: no XOR decoder)' : 'encrypted bits per weight and plane';
   const header = headerView(
     command,
-    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs },
+    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs, ...(pipelineText(choices.pipeline) !== 'none' ? { pipeline: choices.pipeline } : {}) },
     [
       `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} ${stored}, lanes ${config.lanes}, simd ${config.simd}.`,
     ],
