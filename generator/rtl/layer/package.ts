@@ -5,11 +5,11 @@ import { describeFiles, manifestFile, packageFiles, type GeneratedFile } from '.
 import { render } from '../templates.js';
 import type { LayerModel } from './model.js';
 import { FAST_VECTORS } from './options.js';
-import { pipelineLine } from './pipeline.js';
+import { pipelineLine, pipelineWarnings } from './pipeline.js';
 
 export function layerWarnings(model: LayerModel): string[] {
   const { config } = model;
-  return model.data.matrices.flatMap((m, p) => matrixWarnings(m, p, config.draw === 'full' ? targetRank(config) : m.nIn));
+  return [...model.data.matrices.flatMap((m, p) => matrixWarnings(m, p, config.draw === 'full' ? targetRank(config) : m.nIn)), ...pipelineWarnings(model.pipeline)];
 }
 
 /** What was generated, in a few lines (the README's summary and `flexor generate`'s output). */

@@ -79,3 +79,10 @@ export function pipelineLine(p: PipelineModel): string[] {
   const mac = p.mac > 0 ? `; mac:${p.mac} is ${p.macStages.cuts.length} register stage(s) in each MAC tree of ${p.macStages.levels} adder level(s)` : '';
   return [`Pipeline: ${pipelineText(p)} (--pipeline)${mac}: ${p.added} added cycle(s) of latency, the same cycles per vector.`];
 }
+
+/** A warning when mac:N fits no register in this layer's trees (N above their levels). */
+export function pipelineWarnings(p: PipelineModel): string[] {
+  if (p.mac === 0 || p.macStages.cuts.length > 0) return [];
+  const levels = p.macStages.levels;
+  return [`--pipeline mac:${p.mac}: the MAC trees have ${levels} adder level(s) before the accumulators, so no register stage fits (N up to ${levels} places them)`];
+}
