@@ -6,9 +6,12 @@
  * layer.sim.test.ts.
  */
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateLayer, parsePipeline, pipelineText, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
 import { planMacArray, planMacStages } from '../generator/rtl/macarray.js';
-import { expectInputError } from './helpers.js';
+import { readNetwork } from '../generator/formats/networkfile.js';
+import { expectInputError, tempDir } from './helpers.js';
 
 const DEMO: LayerGenOptions = { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16, vectors: 1 };
 
@@ -88,5 +91,14 @@ describe('--pipeline', () => {
 
     const none = generateLayer({ ...DEMO, pipeline: 'mac:3' });
     expect(none.warnings).to.include('--pipeline mac:3: the MAC trees have 2 adder level(s) before the accumulators, so no register stage fits (N up to 2 places them)');
+  });
+
+  it('is a layer setting of an independent-layers network manifest, defaults included', () => {
+    const path = join(tempDir('pipe-net'), 'net.yaml');
+    const yaml = (b: string) => `name: pn\ndefaults: { nIn: 4, nOut: 5, nTap: 2, lanes: 2, simd: 4, pipeline: decoders }\nlayers:\n  - { name: a, shape: [4, 8] }\n  - { name: b, shape: [4, 8], pipeline: ${b} }\n`;
+    writeFileSync(path, yaml('"mac:1,scale"'));
+    expect(readNetwork(path).layers.map((l) => l.pipeline)).to.deep.equal(['decoders', 'mac:1,scale']);
+    writeFileSync(path, yaml('2'));
+    expectInputError(() => readNetwork(path), `${path}:layers[1].pipeline`);
   });
 });
