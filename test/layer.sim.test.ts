@@ -112,16 +112,17 @@ describe('pipelined layers (--pipeline)', function () {
       const piped = await run(c.options, 'piped', ['iverilog', 'verilator']);
       const lint = lintDesign(piped.dir);
       expect(lint.ok, `${lint.command}\n${lint.output}`).to.equal(true);
-      expect(piped.added).to.equal(c.added);
       // The same layer without stages, in one simulator (both measure the same cycles).
       const plain = await run({ ...c.options, pipeline: 'none' }, 'plain', ['iverilog']);
       const p = plain.report.results[0];
       expect(p.ok, describeFailure(p)).to.equal(true);
       for (const r of piped.report.results) {
         expect(r.ok, describeFailure(r)).to.equal(true);
-        expect(figure(r.output, 'first-vector latency') - figure(p.output, 'first-vector latency'), `${r.simulator}: latency added`).to.equal(c.added);
+        // The cycles measured against those the manifest states, then against the stages asked for.
+        expect(figure(r.output, 'first-vector latency') - figure(p.output, 'first-vector latency'), `${r.simulator}: latency added`).to.equal(piped.added);
         expect(figure(r.output, 'cycles per vector'), `${r.simulator}: cycles per vector`).to.equal(figure(p.output, 'cycles per vector'));
       }
+      expect(piped.added).to.equal(c.added);
     });
   });
 });
