@@ -30,13 +30,15 @@ UNIT_TESTS := --ignore 'dist/test/**/*.sim.test.js' --ignore 'dist/test/**/*.syn
 TEST_JOBS ?= 2
 MOCHA_JOBS = --parallel --jobs $(TEST_JOBS)
 
-.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 resnet20 example-digits pnr-tools asic-tools test-pnr bitstream
+.PHONY: help deps build demo test test-unit lint bench clean golden golden-check lenet5 resnet20 resnet20-synth example-digits pnr-tools asic-tools test-pnr bitstream
 
 help:
 	@echo "make demo   generate and verify the default decoder ($(DEMO_DIR)), a ResNet-20 layer ($(DEMO_LAYER))"
 	@echo "            and the small CNN as one streaming accelerator ($(DEMO_CNN))"
 	@echo "make lenet5 LeNet-5 (docs/examples/lenet5.yaml) as one accelerator, 4 images in Verilator (about 4 minutes)"
 	@echo "make resnet20  ResNet-20 (docs/examples/resnet20-mixed-net.yaml) as one accelerator, 2 images in Verilator (long)"
+	@echo "make resnet20-synth  every distinct block of that accelerator synthesized on its own (very long;"
+	@echo "            RESNET20_SYNTH_BLOCKS=REGEX picks blocks, e.g. '^s1b' for stage 1)"
 	@echo "make test   the whole test suite (unit, golden files, simulations in Icarus and Verilator, Yosys); same as npm test"
 	@echo "            two test files at a time; TEST_JOBS=1 for one after another"
 	@echo "make test-pnr   opt-in: place and route (nextpnr-ice40) and ASIC (OSU 0.18 um, OpenSTA) tests; installs the tools"
@@ -62,11 +64,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ls --all >/dev/null 2>&1 || npm ci --no-audit --no-fund
 	@mkdir -p $(dir $@) && touch $@
 
-$(SIM_STAMP): sim/install-simulators.sh
+$(SIM_STAMP): sim/install-simulators.sh tools/apt-install.sh
 	bash sim/install-simulators.sh
 	@mkdir -p $(dir $@) && touch $@
 
-$(PY_STAMP): python/install-python-packages.sh
+$(PY_STAMP): python/install-python-packages.sh tools/apt-install.sh
 	bash python/install-python-packages.sh
 	@mkdir -p $(dir $@) && touch $@
 
@@ -144,6 +146,15 @@ lenet5: deps build
 resnet20: deps build
 	$(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 --cycles-per-image $(RESNET20_CYCLES) -o $(RESNET20_DIR) --force
 	$(FLEXOR) verify $(RESNET20_DIR) --simulator verilator
+
+# The blocks of the ResNet-20 accelerator (generated as for make resnet20 unless $(RESNET20_DIR) holds
+# it) synthesized one by one in the embedded Yosys (xilinx); blocks that differ only in their names
+# (62 distinct designs of 114 blocks) run once, the others come from the synthesis cache
+# (bench/netsynth-blocks.ts, docs/NETWORK.md "Synthesis block by block").
+RESNET20_SYNTH_BLOCKS ?=
+resnet20-synth: deps build
+	test -f $(RESNET20_DIR)/manifest.json || $(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 --cycles-per-image $(RESNET20_CYCLES) -o $(RESNET20_DIR) --force
+	node dist/bench/netsynth-blocks.js $(RESNET20_DIR) $(RESNET20_SYNTH_BLOCKS)
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check

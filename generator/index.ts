@@ -96,8 +96,21 @@ export { simulateAccelerator, type AcceleratorSimulation } from './eda/networkto
 
 // ---------------------------------------------------------------- what the hardware costs
 export { designTargets, synthesisJson, synthesizeWithTargets, targetsText, type TargetCheck } from './evidence/targets.js';
-export { acceleratorBlocksText, synthesizeFolder, MAX_SYNTH_ESTIMATE, type AcceleratorBlockRow } from './evidence/netsynth.js';
-export { compareWithBaseline, comparisonJson, comparisonText, type CompareSide, type Comparison } from './evidence/compare.js';
+export { acceleratorBlocksText, synthesizeFolder, MAX_SYNTH_ESTIMATE, type AcceleratorBlockRow, type FolderSynthesis, type FolderSynthOptions } from './evidence/netsynth.js';
+export { compareWithBaseline, comparisonJson, comparisonText, type CompareOptions, type CompareSide, type Comparison } from './evidence/compare.js';
+export {
+  checkPnrSettings,
+  fmaxRatio,
+  fmaxText,
+  pnrComparisonText,
+  pnrEvidence,
+  pnrFigures,
+  pnrFiguresText,
+  PNR_EVIDENCE_FLAGS,
+  type PnrFigures,
+  type PnrSettings,
+} from './evidence/pnrfigures.js';
+export { placeAndRoute, pnrJson, pnrReportText, type PnrOptions, type PnrReport } from './eda/pnr.js';
 export {
   planSweep,
   runSweep,

@@ -37,6 +37,24 @@ export const AVGPOOL_NET = {
   ],
 };
 
+/**
+ * A global average pool of a signed tensor whose H*W = 2 x 3 is even and not a power of two (the
+ * conv's output, no ReLU): its divider needs R other than 2^(S-1).
+ */
+export const SIGNED_AVGPOOL_NET = {
+  name: 'avg_signed',
+  input: { shape: [4, 6, 2], bits: 6, signed: false, scale: 1 / 63, layout: 'nchw' },
+  actBits: 6,
+  logitBits: 12,
+  defaults: { nIn: 6, nOut: 10, nTap: 2, bias: true },
+  layers: [
+    { name: 'c1', kind: 'conv', shape: [6, 2, 3, 3], padding: 1, stride: 2, seed: 3, lanes: 3, simd: 6 },
+    { name: 'gap', kind: 'avgpool' },
+    { kind: 'flatten' },
+    { name: 'out', kind: 'linear', shape: [5, 6], seed: 4, lanes: 2, simd: 3 },
+  ],
+};
+
 function figure(output: string, label: string): number {
   const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
   expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
@@ -78,6 +96,22 @@ describe('network accelerators in both simulators', function () {
       expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
       expect(figure(r.output, 'cycles per image')).to.be.at.most(1.1 * design.idealCyclesPerImage);
     }
+    expect(lintDesign(join(dir, 'avg')).ok).to.equal(true);
+  });
+
+  it('a signed average pool over 2 x 3 (R not 2^(S-1)): the block divides with the golden model\'s divider, bit-exact', async () => {
+    const dir = tempDir('acc-avg-signed');
+    const manifest = join(dir, 'avg_signed.json');
+    writeFileSync(manifest, JSON.stringify(SIGNED_AVGPOOL_NET));
+    const images = imagesFile(dir, 8, 2, 4, 6);
+    const { design, report } = await generateAndVerify(manifest, { calibrate: images, images: 5 }, join(dir, 'avg'));
+    const gap = design.model.spec.layers[1];
+    const block = design.plan.blocks.find((b) => b.kind === 'avgpool')!;
+    expect(gap.kind === 'avgpool' && design.model.spec.tensors[1]).to.include({ h: 2, w: 3, signed: true });
+    if (gap.kind !== 'avgpool') throw new Error('layer 1 is not the average pool');
+    expect(gap.divider.round).to.not.equal(2 ** (gap.divider.shift - 1));
+    expect(block.options).to.include(gap.divider);
+    for (const r of report.results) expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
     expect(lintDesign(join(dir, 'avg')).ok).to.equal(true);
   });
 

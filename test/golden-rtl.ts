@@ -24,6 +24,7 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'dec_6x8_t3_s1_reg_verilog_async', decoder: { nIn: 6, nOut: 8, nTap: 3, seed: 1, registered: true, hdl: 'verilog', reset: 'async' } },
   { name: 'dec_5x7_dense_s2_reg', decoder: { nIn: 5, nOut: 7, dense: true, seed: 2, registered: true } },
   { name: 'layer_4x3x2x2_oi_p2g5', layer: { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 2 } },
+  { name: 'layer_4x3x2x2_oi_p2g5_block_verilog', layer: { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 2, romStyle: 'block', actStyle: 'block', hdl: 'verilog' } },
   { name: 'layer_6x8_io_q2_stream_verilog', layer: { shape: [6, 8], nIn: 3, nOut: 4, nTap: 2, seed: 2, planes: 2, layout: 'io', lanes: 3, simd: 2, weights: 'stream', bias: true, requantShift: 6, outBits: 8, hdl: 'verilog', reset: 'async', vectors: 2 } },
 ];
 

@@ -30,6 +30,8 @@ const CASES: readonly Case[] = [
   { name: 'lanes = N, simd = K (one step per vector)', options: { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, throughput: true },
   { name: 'io, one row per unit (every step emits), streamed', options: { shape: [8, 4], nIn: 3, nOut: 5, nTap: 2, seed: 7, layout: 'io', lanes: 4, simd: 4, weights: 'stream' }, throughput: true },
   { name: 'bias, requantization to 8 bits, lanes and simd dividing nothing', options: { shape: [8, 4, 3, 3], nIn: 9, nOut: 12, nTap: 3, seed: 7, lanes: 3, simd: 5, bias: true, requantShift: 10, outBits: 8 }, throughput: true },
+  { name: 'weights and activations in block RAM (banks read a step ahead), T = 6 chunks', options: { shape: [8, 4, 3, 3], nIn: 9, nOut: 12, nTap: 3, seed: 9, lanes: 3, simd: 7, romStyle: 'block', actStyle: 'block' }, throughput: true },
+  { name: 'block RAM, one step per vector, Verilog-2005, async reset', options: { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 6, simd: 10, romStyle: 'block', actStyle: 'block', hdl: 'verilog', reset: 'async' }, throughput: true },
   { name: 'io, q = 2, streamed, bias, Verilog-2005, async reset', options: { shape: [7, 3, 2, 2], nIn: 5, nOut: 9, nTap: 2, seed: 8, layout: 'io', lanes: 3, simd: 5, planes: 2, weights: 'stream', bias: true, hdl: 'verilog', reset: 'async' }, throughput: true },
 ];
 

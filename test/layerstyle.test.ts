@@ -2,9 +2,11 @@
  * The generated layer reads like a hand-written core: every line of its HDL, file lists and core
  * file within 100 columns, and no unsized literal in its RTL (test/rtlstyle.ts says where plain
  * integers are allowed). Both checks are tested on small snippets first, so that they can fail.
+ * The same holds for a whole accelerator: its top, every stream block and its testbench.
  */
 import { expect } from 'chai';
 import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/generate.js';
+import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import type { GeneratedFile } from '../generator/rtl/design.js';
 import { longLines, MAX_COLUMNS, unsizedLiterals } from './rtlstyle.js';
 
@@ -79,6 +81,20 @@ describe('generated layer RTL style', () => {
       it(`${name}, ${hdl}: no unsized literal in the RTL`, () => {
         const rtl = files().filter((f) => f.role === 'rtl');
         expect(problems(rtl, unsizedLiterals)).to.deep.equal([]);
+      });
+    }
+  }
+});
+
+describe('generated accelerator RTL style', () => {
+  for (const manifest of ['docs/examples/small-cnn.yaml', 'docs/examples/lenet5.yaml']) {
+    for (const hdl of ['sv', 'verilog'] as const) {
+      it(`${manifest}, ${hdl}: every line of the top, the blocks, the testbench and the file lists within ${MAX_COLUMNS} columns; no unsized literal in the RTL`, () => {
+        const files = generateNetworkAccelerator(manifest, { hdl, images: 1 }).files;
+        const sources = files.filter(isSource);
+        expect(sources.filter((f) => f.role === 'rtl').length).to.be.greaterThan(10);
+        expect(problems(sources, longLines)).to.deep.equal([]);
+        expect(problems(files.filter((f) => f.role === 'rtl'), unsizedLiterals)).to.deep.equal([]);
       });
     }
   }

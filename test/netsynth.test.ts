@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { drawMatrix } from '../generator/core/matrix.js';
 import { testRandom } from '../generator/core/prng.js';
 import { designDecoders } from '../generator/eda/prove.js';
-import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
-import { acceleratorBlockRows, acceleratorBlocksText, acceleratorChecks, estimateError, MAX_SYNTH_ESTIMATE, readAcceleratorFacts } from '../generator/evidence/netsynth.js';
+import type { DesignSources, ModuleFigures, SynthReport } from '../generator/eda/synth.js';
+import { acceleratorBlockRows, acceleratorBlocksText, acceleratorChecks, BLOCK_TOP, blockSources, estimateError, MAX_SYNTH_ESTIMATE, readAcceleratorFacts } from '../generator/evidence/netsynth.js';
 import { writeNpy } from '../generator/formats/npy.js';
 import { engineEstimate, LUT_MODEL, streamBlockEstimate } from '../generator/rtl/network/estimate.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
@@ -130,7 +130,7 @@ describe('flexor network: what synth and prove read from an accelerator folder',
       mod(top, 0, { submodules: { flexor_small_cnn_conv1: 1, '$paramod$abc\\flexor_small_cnn_conv1_win': 1 } }),
     ];
     const synth: SynthReport = {
-      target: 'xilinx', top, total: mod(top, 1103), modules, lutLevels: 3, warnings: [], errors: [], memoryMapping: [], ok: true,
+      target: 'xilinx', top, total: mod(top, 1103), modules, lutLevels: 3, warnings: [], errors: [], memoryMapping: [], memories: [], ok: true,
       yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
     };
     const rows = acceleratorBlockRows(facts, synth);
@@ -167,5 +167,39 @@ describe('flexor network: what synth and prove read from an accelerator folder',
     const r = runCli(['synth', lenet]);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(new RegExp(`LUT estimate is \\d+ \\(largest blocks: conv2_win \\d+, .*\\), above ${MAX_SYNTH_ESTIMATE}: .*pass --large`));
+  });
+});
+
+describe('synthesis block by block: each block as a design of its own', () => {
+  const file = (module: string, body: string) => `// generated for ${module}\nmodule ${module} (input wire clk);\n${body}\nendmodule\n`;
+  const design = (): DesignSources => {
+    const files: [string, string][] = [
+      ['rtl/flexor_n_a.sv', file('flexor_n_a', '  flexor_n_a_rom #(.INIT_FILE("flexor_n_a_w.hex")) u_rom (.clk(clk));')],
+      ['rtl/flexor_n_a_rom.sv', file('flexor_n_a_rom', '  // reads $readmemh')],
+      ['rtl/flexor_n_a_win.sv', file('flexor_n_a_win', '  /* a window */')],
+      ['rtl/flexor_n_b.sv', file('flexor_n_b', '  flexor_n_b_rom #(.INIT_FILE("flexor_n_b_w.hex")) u_rom (.clk(clk));')],
+      ['rtl/flexor_n_b_rom.sv', file('flexor_n_b_rom', '  // reads $readmemh, another comment')],
+      ['rtl/flexor_n_c.sv', file('flexor_n_c', '  flexor_n_c_rom #(.INIT_FILE("flexor_n_c_w.hex")) u_rom (.clk(clk));')],
+      ['rtl/flexor_n_c_rom.sv', file('flexor_n_c_rom', '')],
+      ['rtl/flexor_n.sv', file('flexor_n', '  flexor_n_a u_a (.clk(clk));\n  flexor_n_a_win u_w (.clk(clk));')],
+    ];
+    const memories: [string, string][] = [['rtl/flexor_n_a_w.hex', '01\n'], ['rtl/flexor_n_b_w.hex', '01\n'], ['rtl/flexor_n_c_w.hex', '02\n']];
+    return { top: 'flexor_n', sources: files.map(([p]) => p), inputs: new Map([...files, ...memories]) };
+  };
+
+  it('takes the files the block module reaches and the memories they read, names canonical, comments out', () => {
+    const a = blockSources(design(), 'flexor_n_a');
+    expect(a.top).to.equal(BLOCK_TOP);
+    // Not the window, whose name the block's is a prefix of, nor the other blocks.
+    expect(a.sources).to.deep.equal(['rtl/flexor_block.sv', 'rtl/flexor_block_rom.sv']);
+    expect([...a.inputs.keys()]).to.deep.equal(['rtl/flexor_block.sv', 'rtl/flexor_block_rom.sv', 'rtl/flexor_block_w.hex']);
+    expect(a.inputs.get('rtl/flexor_block.sv')).to.include('flexor_block_rom #(.INIT_FILE("flexor_block_w.hex"))').and.not.include('generated for');
+  });
+
+  it('two blocks that differ only in names and comments give identical designs; other memory contents do not', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => blockSources(design(), `flexor_n_${x}`));
+    expect([...b.inputs]).to.deep.equal([...a.inputs]);
+    expect([...c.inputs]).to.not.deep.equal([...a.inputs]);
+    expect(() => blockSources(design(), 'flexor_n_z')).to.throw(/no RTL file defines the block module flexor_n_z/);
   });
 });

@@ -1,37 +1,25 @@
 /**
  * The operations between network layers (generator/core/netops.ts) against hand-computed values
  * and straightforward references: conv output sizes and windows, ReLU, max pool, the global
- * average pool's rounding and its multiplier/shift (checked exhaustively), flatten order, argmax
+ * average pool with its divider (the divider itself: avg-divider.test.ts), flatten order, argmax
  * ties, and the quantization of real inputs.
  */
 import { expect } from 'chai';
 import { InputError } from '../generator/core/errors.js';
+import { findAverageDivider } from '../generator/core/pool.js';
 import {
   argmax,
-  avgPoolDivider,
   convOutputSize,
   convWindow,
   convWindows,
   flatten,
-  floorDiv,
   globalAvgPoolInt,
   globalAvgPoolReal,
   intRange,
   maxPool,
   quantizeReal,
   relu,
-  roundHalfUpDiv,
 } from '../generator/core/netops.js';
-
-/** round_half_up(a / b) by exact rationals: the integer n with n - 1/2 <= a/b < n + 1/2. */
-function roundHalfUpExact(a: number, b: number): number {
-  // a/b + 1/2 = (2a + b) / 2b; its floor, found by stepping (independent of floorDiv).
-  const num = 2 * a + b;
-  const den = 2 * b;
-  let n = Math.trunc(num / den) - 2;
-  while ((n + 1) * den <= num) n++;
-  return n;
-}
 
 describe('netops: conv windows', () => {
   it('gives PyTorch output sizes, floor((size + 2*padding - kernel) / stride) + 1', () => {
@@ -124,102 +112,21 @@ describe('netops: relu, max pool, flatten, argmax', () => {
 });
 
 describe('netops: global average pool', () => {
-  it('rounds half up: floor(sum / count + 1/2)', () => {
-    const table: [number, number, number][] = [
-      [3, 2, 2], // 1.5 -> 2
-      [-3, 2, -1], // -1.5 -> -1
-      [-1, 2, 0], // -0.5 -> 0
-      [1, 2, 1], // 0.5 -> 1
-      [5, 4, 1], // 1.25 -> 1
-      [6, 4, 2], // 1.5 -> 2
-      [-6, 4, -1], // -1.5 -> -1
-      [-7, 4, -2], // -1.75 -> -2
-      [0, 49, 0],
-      [24, 49, 0], // 0.49 -> 0
-      [25, 49, 1], // 0.51 -> 1
-      [-25, 49, -1],
-      [-24, 49, 0],
-    ];
-    for (const [sum, count, expected] of table) {
-      expect(roundHalfUpDiv(sum, count), `${sum}/${count}`).to.equal(expected);
-      expect(roundHalfUpExact(sum, count)).to.equal(expected);
-    }
-    for (let count = 1; count <= 40; count++) for (let sum = -300; sum <= 300; sum++) expect(roundHalfUpDiv(sum, count)).to.equal(roundHalfUpExact(sum, count));
-  });
-
-  it('floorDiv is the exact floor near 2^53', () => {
-    const big = 2 ** 52 + 1;
-    expect(floorDiv(big, 3)).to.equal(Number(BigInt(big) / 3n));
-    expect(floorDiv(-big, 3)).to.equal(Number((-BigInt(big) - 2n) / 3n));
-    expect(floorDiv(-1, 7)).to.equal(-1);
-    expect(floorDiv(14, 7)).to.equal(2);
-  });
-
-  it('averages each channel over H x W on integers and on reals', () => {
+  it('averages each channel over H x W on integers (with the layer\'s divider) and on reals', () => {
     // 2 x 2 x 2: channel 0 sums to 1 + 2 + 3 + 4 = 10 -> 2.5 -> 3; channel 1 to -10 -> -2.5 -> -2.
     const x = Int32Array.from([1, -1, 2, -2, 3, -3, 4, -4]);
-    expect(Array.from(globalAvgPoolInt(x, { h: 2, w: 2, c: 2 }))).to.deep.equal([3, -2]);
+    expect(Array.from(globalAvgPoolInt(x, { h: 2, w: 2, c: 2 }, findAverageDivider(4, -8, 7)!))).to.deep.equal([3, -2]);
     expect(Array.from(globalAvgPoolReal(Float64Array.from(x), { h: 2, w: 2, c: 2 }))).to.deep.equal([2.5, -2.5]);
   });
 
-  /** Does floor((s*M + R) / 2^S) give round_half_up(s / count) for every s in range? (brute force) */
-  function works(count: number, min: number, max: number, m: number, shift: number, round: number): boolean {
-    for (let s = count * min; s <= count * max; s++) {
-      const hw = (BigInt(s) * BigInt(m) + BigInt(round)) >> BigInt(shift); // >> on BigInt is floor
-      if (hw !== BigInt(roundHalfUpExact(s, count))) return false;
-    }
-    return true;
-  }
-
-  const cases: [number, number, number][] = [];
-  for (let count = 1; count <= 36; count++) cases.push([count, 0, 255], [count, -128, 127]);
-  cases.push([49, 0, 255], [49, -128, 127], [64, 0, 255], [64, -32768, 32767], [196, 0, 255], [100, -8, 7], [7, 0, 1], [3, -2, 1]);
-
-  it('finds a multiplier, rounding constant and shift that match round_half_up for every sum in range', function () {
-    this.timeout(60_000);
-    for (const [count, min, max] of cases) {
-      const { shift, multiplier, round } = avgPoolDivider(count, min, max);
-      expect(works(count, min, max, multiplier, shift, round), `count ${count}, [${min}, ${max}]: M = ${multiplier}, R = ${round}, S = ${shift}`).to.equal(true);
-      expect(round).to.be.within(0, 2 ** shift - 1);
-    }
-  });
-
-  it('takes the smallest shift, then the smallest multiplier, then R closest to 2^(S-1) (brute force on small ranges)', function () {
-    this.timeout(60_000);
-    for (let count = 1; count <= 10; count++) {
-      for (const [min, max] of [[-4, 3], [0, 7], [-2, 1]]) {
-        const d = avgPoolDivider(count, min, max);
-        const label = `count ${count}, [${min}, ${max}]: ${JSON.stringify(d)}`;
-        // Every (M, R) with a smaller shift fails (M up to 2^(S+1), R in [0, 2^S)).
-        for (let shift = 0; shift < d.shift; shift++) {
-          for (let m = 0; m <= 2 ** (shift + 1); m++) for (let r = 0; r < 2 ** shift; r++) expect(works(count, min, max, m, shift, r), `${label}: S ${shift} M ${m} R ${r}`).to.equal(false);
-        }
-        for (let m = 0; m < d.multiplier; m++) for (let r = 0; r < 2 ** d.shift; r++) expect(works(count, min, max, m, d.shift, r), `${label}: M ${m} R ${r}`).to.equal(false);
-        const half = d.shift > 0 ? 2 ** (d.shift - 1) : 0;
-        for (let r = 0; r < 2 ** d.shift; r++) {
-          if (Math.abs(r - half) < Math.abs(d.round - half) || (Math.abs(r - half) === Math.abs(d.round - half) && r < d.round)) {
-            expect(works(count, min, max, d.multiplier, d.shift, r), `${label}: R ${r} is closer to 2^(S-1)`).to.equal(false);
-          }
-        }
-      }
-    }
-  });
-
-  it('needs R other than 2^(S-1) for signed sums when count is even and not a power of two', () => {
-    expect(avgPoolDivider(1, -128, 127)).to.deep.equal({ shift: 0, multiplier: 1, round: 0 });
-    // count 4: floor((s + 2) / 4) is round_half_up(s / 4) exactly.
-    expect(avgPoolDivider(4, 0, 255)).to.deep.equal({ shift: 2, multiplier: 1, round: 2 });
-    expect(avgPoolDivider(64, -128, 127)).to.deep.equal({ shift: 6, multiplier: 1, round: 32 });
-    expect(avgPoolDivider(6, 0, 255)).to.deep.equal({ shift: 12, multiplier: 683, round: 2048 });
-    // s = 3 (0.5 -> 1) needs 3M + R >= 2^S, s = -3 (-0.5 -> 0) needs -3M + R >= 0 ... with R = 2^(S-1)
-    // that is M = 2^S / 6 exactly, impossible: R moves instead.
-    const signed = avgPoolDivider(6, -128, 127);
-    expect(signed).to.deep.equal({ shift: 12, multiplier: 683, round: 2303 });
-    for (let m = 0; m <= 2 ** 13; m++) expect(works(6, -1, 1, m, 12, 2048), `M ${m}`).to.equal(false);
-  });
-
-  it('rejects a range without 0', () => {
-    expect(() => avgPoolDivider(4, 1, 5)).to.throw(RangeError);
+  it('computes floor((sum * M + R) / 2^S): the divider, not an exact division', () => {
+    // 2 x 3 x 2, signed: sums 3 (0.5 -> 1) and -3 (-0.5 -> 0). The found divider (R = 2303) is
+    // exact; with R = 2^(S-1) the sum -3 gives floor((-2049 + 2048) / 4096) = -1.
+    const x = Int32Array.from([1, -1, 1, -1, 1, -1, 0, 0, 0, 0, 0, 0]);
+    const divider = findAverageDivider(6, -128, 127)!;
+    expect(divider).to.deep.equal({ multiplier: 683, shift: 12, round: 2303 });
+    expect(Array.from(globalAvgPoolInt(x, { h: 2, w: 3, c: 2 }, divider))).to.deep.equal([1, 0]);
+    expect(Array.from(globalAvgPoolInt(x, { h: 2, w: 3, c: 2 }, { ...divider, round: 2048 }))).to.deep.equal([1, -1]);
   });
 });
 

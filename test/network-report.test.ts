@@ -38,6 +38,11 @@ describe('flexor report on a network accelerator', () => {
     expect(html).to.match(/data-true="9" data-predicted="1"[^>]*><title>true 9, predicted 1: 1<\/title>/);
     expect(html).to.match(/data-true="3" data-predicted="4"[^>]*><title>true 3, predicted 4: 1<\/title>/);
     expect((html.match(/class="cell"/g) ?? []).length).to.equal(100);
+    // The memory figures of manifest.json: weights as trained and as stored, data by kind.
+    const m = JSON.parse(readFileSync(join(acc, 'manifest.json'), 'utf8')).figures.memory;
+    expect(m.trainedWeightBits).to.be.greaterThan(0);
+    expect(html).to.include(`<p>Memory: weights ${m.trainedWeightBits} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; data `);
+    expect(html).to.include(`bypass FIFOs 0, other blocks ${m.otherBits}.</p>`);
   });
 
   it('bad label files: exit 2 naming the flag, nothing written', () => {

@@ -5,7 +5,7 @@
  * norm folded into its conv against the float reference, a two-block network's integer labels
  * against the float view, ResNet-20's golden model, and the accelerator's refusal.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -429,11 +429,57 @@ describe('residual networks: ResNet-20', () => {
     }
   });
 
+  it('option B: the 1 x 1 stride-2 conv is the bypass (its FIFO after it) whichever input of the add names it', () => {
+    const dir = tempDir('optb');
+    const manifest = (inputs: string[]) => ({
+      name: 'optb',
+      input: { shape: [8, 8, 4], bits: 8, signed: false, scale: 1 / 255 },
+      defaults: { nIn: 6, nOut: 10, nTap: 2, bias: true },
+      layers: [
+        { name: 'c0', kind: 'conv', shape: [4, 4, 3, 3], padding: 1, seed: 1, scale: 0.01 },
+        { name: 'r0', kind: 'relu' },
+        { name: 'c1', kind: 'conv', shape: [8, 4, 3, 3], stride: 2, padding: 1, seed: 2, scale: 0.05 },
+        { name: 'r1', kind: 'relu' },
+        { name: 'c2', kind: 'conv', shape: [8, 8, 3, 3], padding: 1, seed: 3, scale: 0.2 },
+        { name: 'sc', kind: 'conv', shape: [8, 4, 1, 1], stride: 2, input: 'r0', seed: 4, scale: 0.02 },
+        { name: 'add', kind: 'add', inputs, scale: 0.2 },
+        { name: 'r2', kind: 'relu' },
+        { name: 'gap', kind: 'avgpool' },
+        { name: 'fc', kind: 'linear', shape: [10, 8], seed: 5, scale: 0.5 },
+      ],
+    });
+    for (const inputs of [['c2', 'sc'], ['sc', 'c2']]) {
+      const path = join(dir, `optb_${inputs[0]}.json`);
+      writeFileSync(path, JSON.stringify(manifest(inputs)));
+      const plan = planNetwork(networkModel(loadNetwork(path)).model);
+      const fifo = plan.blocks.find((b) => b.name === 'add_bypass')!;
+      expect(fifo.input.producer, inputs.join(', ')).to.equal('sc_tail');
+      // The branch's output pixel (0, 0) needs c1's (1, 1), which needs the fork's pixels up to
+      // (3, 3); by then the 1 x 1 conv, whose (r, q) needs only (2r, 2q), has made rows 0 and 1 of
+      // its 4 x 4 output: 8 pixels wait.
+      expect(plan.bypass.map((b) => [b.block, b.pixels]), inputs.join(', ')).to.deep.equal([['add_bypass', 8]]);
+      const add = plan.blocks.find((b) => b.kind === 'add')!;
+      expect(add.input.producer).to.equal('c2_tail');
+    }
+  });
+
   it('flexor network generates ResNet-20 (not simulated here: make resnet20)', function () {
     this.timeout(600_000);
     const out = join(tempDir('resacc'), 'out');
     const r = runCli(['network', join(EXAMPLES, 'resnet20.yaml'), '--images', '1', '-o', out]);
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/bypass FIFO s3b3_add_bypass \(into s3b3_add\): depth 1472 beats/);
+    // Weights as trained: q * ceil(N*K / Nout) * Nin per layer, from the manifest's own layers.
+    const trained = engineLayers(loadNetwork(join(EXAMPLES, 'resnet20.yaml'))).reduce((n, l) => n + l.config.planes * l.nSlices * l.config.nIn, 0);
+    const figures = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).figures;
+    const m = figures.memory;
+    expect(m.trainedWeightBits).to.equal(trained);
+    expect(m.storedWeightBits).to.be.at.least(trained);
+    const bufferBits = figures.blocks.reduce((n: number, b: { bufferBits: number }) => n + b.bufferBits, 0);
+    expect(m.lineBufferBits + m.engineBufferBits + m.engineFifoBits + m.bypassFifoBits + m.otherBits).to.equal(bufferBits);
+    const bypassBlocks = figures.blocks.filter((b: { block: string }) => b.block.endsWith('_add_bypass'));
+    expect(bypassBlocks).to.have.length(9);
+    expect(m.bypassFifoBits).to.equal(bypassBlocks.reduce((n: number, b: { bufferBits: number }) => n + b.bufferBits, 0));
+    expect(r.stdout).to.include(`Memory: weights ${trained} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; data ${bufferBits} bits: line buffers ${m.lineBufferBits},`);
   });
 });

@@ -55,8 +55,37 @@ describe('flexor pnr (nextpnr-ice40)', function () {
     expect(report.utilization.ICESTORM_LC.used).to.be.above(1000);
     expect(report.fmaxMhz).to.be.above(5);
     expect(existsSync(bin) && readFileSync(bin).length).to.be.above(100000);
+    // The UP5K's DSPs: the one lane's alpha x acc product is an SB_MAC16 (synth_ice40 -dsp).
+    expect(report.dsp).to.equal(true);
+    expect(report.utilization.ICESTORM_DSP).to.deep.equal({ used: 1, available: 8 });
+    expect(r.stdout).to.include('multipliers in DSP blocks (synth_ice40 -dsp): 1 SB_MAC16');
     expect(readFileSync(pcf, 'utf8')).to.include('set_io clk 35');
     expect(r.stdout).to.match(/bitstream: .*layer\.bin/);
+  });
+});
+
+describe('--pnr: the post-route figures of flexor pnr in flexor synth and flexor report', function () {
+  beforeEach(function () {
+    skipUnless(this, nextpnrInstalled(), `@yowasp/nextpnr-ice40 is not installed in ${pnrToolsDir()} (make pnr-tools)`);
+  });
+
+  it('synth --pnr hx8k and report --pnr hx8k on the default decoder give the Fmax and LCs flexor pnr gives', function () {
+    const dir = generate('decoder', DECODER);
+    const pnrJson = join(dir, 'pnr.json');
+    const synthJson = join(dir, 'synth.json');
+    const html = join(dir, 'report.html');
+    runCliOk(['pnr', dir, '--device', 'hx8k', '--json', pnrJson]);
+    const synth = runCliOk(['synth', dir, '--pnr', 'hx8k', '--json', synthJson]);
+    const report = runCliOk(['report', dir, '--pnr', 'hx8k', '-o', html]);
+    const alone = JSON.parse(readFileSync(pnrJson, 'utf8'));
+    const beside = JSON.parse(readFileSync(synthJson, 'utf8')).pnr;
+    expect(alone.fmaxMhz).to.be.above(50);
+    expect(beside.fmaxMhz).to.equal(alone.fmaxMhz);
+    expect(beside.lcs).to.deep.equal(alone.utilization.ICESTORM_LC);
+    expect(beside).to.include({ device: 'hx8k', fits: true, ok: true, clockMhz: 100, seed: 1 });
+    expect(synth.stdout).to.include(`post-route Fmax: ${alone.fmaxMhz.toFixed(2)} MHz (met 100 MHz)`);
+    expect(report.stdout).to.include(`post-route Fmax (hx8k): ${alone.fmaxMhz.toFixed(2)} MHz`);
+    expect(readFileSync(html, 'utf8')).to.include(`<td>post-route Fmax</td><td class="num">${alone.fmaxMhz.toFixed(2)} MHz</td>`);
   });
 });
 

@@ -59,6 +59,8 @@ const CASES: readonly Case[] = [
   { name: 'global average pool 1 x 1 x 1 (no buffer)', design: () => generateAvgPool({ h: 1, w: 1, c: 1, p: 1, bits: 4 }), simulators: ICARUS },
   { name: 'global average pool 6 x 6 x 4, unsigned 6 bits (H*W even, not a power of two)', design: () => generateAvgPool({ h: 6, w: 6, c: 4, p: 4, bits: 6, signed: false }), simulators: ICARUS },
   { name: 'global average pool 5 x 3 x 7, P = 3, signed 16 bits', design: () => generateAvgPool({ h: 5, w: 3, c: 7, p: 3, bits: 16, ...V }), simulators: ICARUS },
+  { name: 'global average pool 6 x 6 x 5, P = 2, signed (H*W even, not a power of two: R is not 2^(S-1))', design: () => generateAvgPool({ h: 6, w: 6, c: 5, p: 2, bits: 8 }) },
+  { name: 'global average pool 3 x 1 x 3, P = 2, signed 32 bits (M and R past 2^31, the product past 64 bits)', design: () => generateAvgPool({ h: 3, w: 1, c: 3, p: 2, bits: 32, ...V }) },
 
   { name: 'flatten 2 x 3 x 5, P = 2, S = 4', design: () => generateFlatten({ h: 2, w: 3, c: 5, p: 2, s: 4, bits: 8 }) },
   { name: 'flatten 4 x 4 x 8, P = C = 8, S = 16 (17 banks)', design: () => generateFlatten({ h: 4, w: 4, c: 8, p: 8, s: 16, bits: 8, ...V }) },

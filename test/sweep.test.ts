@@ -10,6 +10,7 @@ import { htmlReport } from '../generator/evidence/report.js';
 import { decoderNetworkSvg, sweepSvg } from '../generator/evidence/svg.js';
 import { planSweep, sweepCsv, sweepPoints, type SweepAxes, type SweepResult } from '../generator/evidence/sweep.js';
 import type { ModuleFigures, SynthReport } from '../generator/eda/synth.js';
+import type { PnrFigures } from '../generator/evidence/pnrfigures.js';
 
 const VOID_HTML = new Set(['meta', 'br', 'hr', 'img', 'link', 'input']);
 
@@ -64,7 +65,7 @@ function fakeSynth(top: string, luts: number): SynthReport {
   const modules = [figures(`${top}_dec_p0`, 5, 2), figures(top, luts)];
   return {
     target: 'generic', top, total: { ...figures(top, luts + 10), memoryBits: 64 }, modules, lutLevels: 6, warnings: ['a <warning> & more'], errors: [],
-    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5, cached: false,
+    memoryMapping: [], memories: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1.5, cached: false,
   };
 }
 
@@ -155,5 +156,28 @@ describe('flexor sweep', function () {
     expect(html).to.include('nTap = 3');
     // Nothing given: still a valid page with a note.
     checkMarkup(htmlReport({ title: 'empty' }));
+    expect(html).to.not.include('Place and route');
+  });
+
+  it('htmlReport with place and route: the Fmax of a design, FleXOR against its baseline, "does not fit" in red', function () {
+    const pnr = (over: Partial<PnrFigures>): PnrFigures => ({
+      device: 'hx8k', package: 'ct256', clockMhz: 100, seed: 1, fits: true, fmaxMhz: 314.66, met: true, lcs: { used: 53, available: 7680 }, ebrs: { used: 0, available: 32 },
+      dsps: null, dspMapping: false, wrapperLcs: 36, designLcs: 17, overused: [], utilization: {}, nextpnrVersion: '0.8.621', ok: true, errors: [], seconds: 20, ...over,
+    });
+    const design = htmlReport({ title: 'decoder', synth: fakeSynth('dec', 16), pnr: pnr({}) });
+    checkMarkup(design);
+    expect(design).to.include('<h2>Place and route</h2>');
+    expect(design).to.include('iCE40 HX8K ct256, nextpnr-ice40 0.8.621, aimed at 100 MHz, seed 1');
+    expect(design).to.include('<td>post-route Fmax</td><td class="num">314.66 MHz</td>');
+    expect(design).to.include('<td>LCs</td><td class="num">53 of 7680</td>');
+    const tooLarge = pnr({ fits: false, fmaxMhz: null, met: null, lcs: { used: 10173, available: 7680 }, overused: ['ICESTORM_LC 10173 of 7680 (132%)'] });
+    const comparison: Comparison = {
+      flexor: { dir: 'a', memoryBits: 48, trainedBits: 48, synth: fakeSynth('top', 100), decoderLuts: 10, pnr: tooLarge },
+      baseline: { dir: 'b', memoryBits: 64, trainedBits: 64, synth: fakeSynth('top_bin', 80), decoderLuts: 0, pnr: pnr({ fmaxMhz: 40 }) },
+    };
+    const layer = htmlReport({ title: 'layer', synth: comparison.flexor.synth, comparison });
+    checkMarkup(layer);
+    expect(layer).to.include('<th>FleXOR</th><th>1-bit binary</th><th>FleXOR / binary</th>');
+    expect(layer).to.include('<td>post-route Fmax</td><td class="bad">does not fit: 10173 of 7680 LCs</td><td class="num">40.00 MHz</td><td class="num">-</td>');
   });
 });

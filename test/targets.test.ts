@@ -27,7 +27,7 @@ function mod(module: string, luts: number, over: Partial<ModuleFigures> = {}): M
 function synthOf(top: string, modules: ModuleFigures[], target: SynthTarget = 'xilinx'): SynthReport {
   return {
     target, top, total: mod(top, modules.reduce((n, m) => n + m.luts * m.instances, 0)), modules, lutLevels: 3, warnings: [], errors: [],
-    memoryMapping: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
+    memoryMapping: [], memories: [], ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
   };
 }
 

@@ -9,6 +9,9 @@ import { InputError } from '../core/errors.js';
 import { MATRIX_DRAWS, MAX_N_OUT, MAX_SEED } from '../core/matrix.js';
 import type { OutputFile } from '../formats/files.js';
 import type { LayerSettings } from '../formats/layersource.js';
+import { DEFAULT_PNR_CLOCK_MHZ } from '../eda/pnr.js';
+import type { PnrSettings } from '../evidence/pnrfigures.js';
+import { PNR_DEVICES, type PnrDevice } from '../rtl/ooc.js';
 
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
@@ -71,6 +74,28 @@ export function integerFlag(flag: string, allowed = 'an integer') {
     const text = String(raw).trim();
     if (!/^[+-]?\d+$/.test(text)) throw new InputError(flag, `must be ${allowed}; got ${JSON.stringify(String(raw))}`);
     return Number(text);
+  };
+}
+
+/** --clock-mhz 48 or 12.5: a positive number of MHz, at most 1000. */
+export function mhzFlag(flag: string) {
+  return (raw: unknown): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (Array.isArray(raw)) throw new InputError(flag, 'is given more than once');
+    const text = String(raw).trim();
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 1000) throw new InputError(flag, `must be a number of MHz above 0 and at most 1000; got ${JSON.stringify(String(raw))}`);
+    return value;
+  };
+}
+
+/** An iCE40 device of flexor pnr: hx8k or up5k. */
+export function deviceFlag(flag: string) {
+  return (raw: unknown): PnrDevice | undefined => {
+    if (raw === undefined) return undefined;
+    if (Array.isArray(raw)) throw new InputError(flag, 'is given more than once');
+    if (!PNR_DEVICES.includes(raw as PnrDevice)) throw new InputError(flag, `must be one of ${PNR_DEVICES.join(', ')}; got ${JSON.stringify(String(raw))}`);
+    return raw as PnrDevice;
   };
 }
 
@@ -169,3 +194,23 @@ export function writeFiles(files: readonly OutputFile[]): void {
 export const cacheFlag = {
   cache: { type: 'boolean', default: true, describe: 'reuse a cached synthesis of the same files, target and Yosys (--no-cache runs Yosys again)' },
 } as const;
+
+/** `--pnr DEVICE` and its settings: place and route beside the synthesis (docs/IMPLEMENTATION.md, "Fmax in the other evidence"). */
+export const pnrFlags = {
+  pnr: { type: 'string', coerce: deviceFlag('--pnr'), describe: `also place and route on iCE40 ${PNR_DEVICES.join(' or ')} (flexor pnr's flow): post-route Fmax, LCs, block RAM, DSPs` },
+  'pnr-clock-mhz': { type: 'string', coerce: mhzFlag('--pnr-clock-mhz'), describe: `with --pnr: the clock nextpnr aims at (default ${DEFAULT_PNR_CLOCK_MHZ})` },
+  'pnr-seed': { type: 'string', coerce: integerFlag('--pnr-seed', 'an integer from 1 to 2147483647'), describe: "with --pnr: nextpnr's placer seed (default 1)" },
+} as const;
+
+/** The library's PnrSettings from the parsed pnrFlags; undefined without --pnr (its settings alone are an input error). */
+export function pnrSettings(argv: Record<string, unknown>): PnrSettings | undefined {
+  const device = argv.pnr as PnrDevice | undefined;
+  const clockMhz = argv['pnr-clock-mhz'] as number | undefined;
+  const seed = argv['pnr-seed'] as number | undefined;
+  if (device === undefined) {
+    const stray = clockMhz !== undefined ? '--pnr-clock-mhz' : seed !== undefined ? '--pnr-seed' : undefined;
+    if (stray !== undefined) throw new InputError(stray, 'applies to place and route: give --pnr hx8k or --pnr up5k with it');
+    return undefined;
+  }
+  return { device, clockMhz, seed };
+}

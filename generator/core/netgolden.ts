@@ -64,7 +64,7 @@ export function goldenForward(model: NetworkModel, image: Int32Array, visit?: (t
         y = maxPool(x, shape, layer.size);
         break;
       case 'avgpool':
-        y = globalAvgPoolInt(x, shape);
+        y = globalAvgPoolInt(x, shape, layer.divider);
         break;
       case 'flatten':
         y = flatten(x, shape);

@@ -6,6 +6,7 @@
  */
 import { InputError } from './errors.js';
 import { roundHalfEven } from './layer.js';
+import { applyDivider, type AverageDivider } from './pool.js';
 
 /** A feature map's dimensions: H x W x C. */
 export interface FeatureShape {
@@ -104,24 +105,12 @@ function channelSums(x: FeatureMap, shape: FeatureShape): Float64Array {
   return sums;
 }
 
-/** floor(a / b) for integers a and b > 0 with |a| < 2^53 (the double quotient corrected to the exact floor). */
-export function floorDiv(a: number, b: number): number {
-  let q = Math.floor(a / b);
-  const r = a - q * b;
-  if (r < 0) q -= 1;
-  else if (r >= b) q += 1;
-  return q;
-}
-
-/** round_half_up(sum / count) = floor(sum / count + 1/2) = floor((2*sum + count) / (2*count)). */
-export function roundHalfUpDiv(sum: number, count: number): number {
-  return floorDiv(2 * sum + count, 2 * count);
-}
-
-/** Global average pool on integers: per channel round_half_up(sum / (H*W)); a 1 x 1 x C map. */
-export function globalAvgPoolInt(x: Int32Array, shape: FeatureShape): Int32Array {
-  const count = shape.h * shape.w;
-  return Int32Array.from(channelSums(x, shape), (s) => roundHalfUpDiv(s, count));
+/**
+ * Global average pool on integers: per channel `floor((sum * M + R) / 2^S)`, the divider of the
+ * layer (core/pool.ts; equal to round_half_up(sum / (H*W)) on the input's range); a 1 x 1 x C map.
+ */
+export function globalAvgPoolInt(x: Int32Array, shape: FeatureShape, divider: AverageDivider): Int32Array {
+  return Int32Array.from(channelSums(x, shape), (s) => Number(applyDivider(BigInt(s), divider)));
 }
 
 /** Global average pool on reals: per channel sum / (H*W). */
@@ -232,72 +221,4 @@ export function quantizeReal(x: number, scale: number, range: { min: number; max
   if (!Number.isFinite(x)) throw new InputError(field, `must be a finite number; got ${x}`);
   const q = roundHalfEven(x / scale);
   return q < range.min ? range.min : q > range.max ? range.max : q;
-}
-
-/** The multiplier, rounding constant and shift that replace the division of a global average pool. */
-export interface AvgPoolDivider {
-  /** S: the right shift, the smallest that works. */
-  readonly shift: number;
-  /** M: the smallest multiplier that works with S. */
-  readonly multiplier: number;
-  /** R: the rounding constant, the one closest to 2^(S-1) (the smaller on a tie) that works with S and M. */
-  readonly round: number;
-}
-
-function floorDivBig(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-}
-
-/**
- * The valid rounding constants R for multiplier M and shift S: the interval of R with
- * floor((s*M + R) / 2^S) == round_half_up(s / count) for every sum s in [lo, hi], i.e.
- * r*2^S - s*M <= R <= (r+1)*2^S - 1 - s*M with r = round_half_up(s / count); empty when low > high.
- */
-function roundInterval(count: bigint, lo: bigint, hi: bigint, m: bigint, shift: number): { low: bigint; high: bigint } {
-  const one = 1n << BigInt(shift);
-  let low = 0n;
-  let high = one - 1n; // s = 0: 0 <= R <= 2^S - 1
-  for (let s = lo; s <= hi && low <= high; s++) {
-    const r = floorDivBig(2n * s + count, 2n * count);
-    const a = r * one - s * m;
-    const b = a + one - 1n;
-    if (a > low) low = a;
-    if (b < high) high = b;
-  }
-  return { low, high };
-}
-
-/**
- * The smallest shift S, then the smallest multiplier M, then the rounding constant R closest to
- * 2^(S-1) such that floor((sum*M + R) / 2^S) == round_half_up(sum / count) for every integer sum
- * in [count*min, count*max] (min <= 0 <= max), checked exhaustively.
- *
- * R = 2^(S-1) works for every unsigned range. It cannot for a signed range when count is even
- * and not a power of two: the ties s/count = +-1/2 need M >= 2^S/count and M <= 2^S/count.
- *
- * Only M near 2^S/count can work: the sums s = count*k (k = 0 and the k of largest |k| = K in
- * range) force 0 <= R <= 2^S - 1 and 2^S*(1 - 1/K) < count*M < 2^S*(1 + 1/K); each such M is
- * tried, and the R that work with it form an interval (roundInterval). BigInt throughout.
- */
-export function avgPoolDivider(count: number, min: number, max: number): AvgPoolDivider {
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`avgPoolDivider: count must be a positive integer; got ${count}`);
-  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > 0 || max < 0) throw new RangeError(`avgPoolDivider: the range [${min}, ${max}] must hold 0`);
-  const n = BigInt(count);
-  const lo = n * BigInt(min);
-  const hi = n * BigInt(max);
-  const k = BigInt(Math.max(-min, max, 1));
-  for (let shift = 0; shift <= 64; shift++) {
-    const one = 1n << BigInt(shift);
-    const first = floorDivBig(one * (k - 1n), n * k);
-    const last = floorDivBig(one * (k + 1n) + n * k - 1n, n * k);
-    for (let m = first < 0n ? 0n : first; m <= last; m++) {
-      const { low, high } = roundInterval(n, lo, hi, m, shift);
-      if (low > high) continue;
-      const half = shift > 0 ? one / 2n : 0n;
-      const round = half < low ? low : half > high ? high : half;
-      return { shift, multiplier: Number(m), round: Number(round) };
-    }
-  }
-  throw new RangeError(`avgPoolDivider: no shift up to 64 works for count ${count}`);
 }

@@ -9,7 +9,8 @@
 import { InputError } from './errors.js';
 import { BIAS_STREAM, drawLayer, MAX_ACT_BITS, MAX_OUT_BITS, MIN_OUT_BITS, planeWeightBits, resolveLayer, type LayerConfig, type LayerData, type LayerOptions, type Layout } from './layer.js';
 import type { MatrixDraw, XorMatrix } from './matrix.js';
-import { avgPoolDivider, convOutputSize, intRange, shapeText, type AvgPoolDivider, type FeatureShape, type Kernel } from './netops.js';
+import { convOutputSize, intRange, shapeText, type FeatureShape, type Kernel } from './netops.js';
+import { findAverageDivider, MAX_DIVIDER_SHIFT, type AverageDivider } from './pool.js';
 import { testRandom } from './prng.js';
 import { trainedMatrixOptions, type TrainedLayer } from './trained.js';
 
@@ -173,8 +174,8 @@ export interface AvgPoolLayer extends LayerBase {
   readonly kind: 'avgpool';
   /** H * W of the input. */
   readonly count: number;
-  /** The multiplier and shift that compute round_half_up(sum / count) for every sum in range. */
-  readonly divider: AvgPoolDivider;
+  /** M, S and R of floor((sum * M + R) / 2^S) = round_half_up(sum / count) for every sum in range (core/pool.ts). */
+  readonly divider: AverageDivider;
 }
 
 export interface FlattenLayer extends LayerBase {
@@ -483,7 +484,9 @@ function resolveOther(ctx: Context, entry: Entry, index: number): { layer: NetLa
     case 'avgpool': {
       const count = input.h * input.w;
       const { min, max } = intRange(input.bits, input.signed);
-      return { layer: { kind: 'avgpool', ...base, count, divider: avgPoolDivider(count, min, max) }, out: { ...input, h: 1, w: 1 } };
+      const divider = findAverageDivider(count, min, max);
+      if (divider === undefined) throw new InputError(d.field, `${name}: no floor((sum * M + R) / 2^S) with S <= ${MAX_DIVIDER_SHIFT} averages ${count} values of ${tensorText(ctx, inputs[0])}`);
+      return { layer: { kind: 'avgpool', ...base, count, divider }, out: { ...input, h: 1, w: 1 } };
     }
     case 'flatten':
       return { layer: { kind: 'flatten', ...base }, out: { ...input, h: 1, w: 1, c: input.h * input.w * input.c } };

@@ -19,6 +19,12 @@ import { DEVICE_PINS, PNR_DEVICES, oocWrapper, wrapperPcf, type DesignPort, type
 import { designInputs, runYosysScript, synthesizeSources, type DesignSources, type ModuleFigures, type SynthReport, type YosysKind } from './synth.js';
 
 export const DEFAULT_PNR_CLOCK_MHZ = 100;
+
+/**
+ * Devices with DSP blocks: the UP5K has eight SB_MAC16 (16 x 16 multipliers with a 32-bit
+ * accumulator), the HX8K none. Place and route maps multipliers into them (`synth_ice40 -dsp`).
+ */
+export const DEVICE_HAS_DSP: Record<PnrDevice, boolean> = { hx8k: false, up5k: true };
 export const NEXTPNR_PACKAGE = '@yowasp/nextpnr-ice40';
 
 export interface PnrOptions {
@@ -66,8 +72,15 @@ export interface PnrReport {
   fmaxMhz?: number;
   /** fmaxMhz >= clockMhz. */
   met?: boolean;
-  /** LCs, RAM blocks, I/O, global buffers... */
+  /**
+   * LCs, RAM blocks, DSPs, I/O, global buffers... From nextpnr's report, or, when it failed, from
+   * its log (the utilization after packing).
+   */
   utilization: Record<string, SiteUse>;
+  /** The sites a design too large for the device overuses (`ICESTORM_LC 10173 of 7680 (132%)`); empty when it fits. */
+  overused: string[];
+  /** Multipliers mapped to DSP blocks (SB_MAC16): `synth_ice40 -dsp`, on the UP5K. */
+  dsp: boolean;
   figures: NextpnrFigures;
   /** The synthesis of the wrapped design (ice40, hierarchy kept). */
   synth: SynthReport;
@@ -85,15 +98,23 @@ export interface PnrReport {
   bitstream?: Uint8Array;
 }
 
-/** Checks the device and clock before anything runs (bad ones are input errors, exit status 2). */
-export function checkPnrOptions(options: PnrOptions): { device: PnrDevice; clockMhz: number; seed: number } {
-  if (!PNR_DEVICES.includes(options.device)) throw new InputError('--device', `must be one of ${PNR_DEVICES.join(', ')}; got ${JSON.stringify(options.device)}`);
+/** The flags the errors of checkPnrOptions name: flexor pnr's own, or --pnr, --pnr-clock-mhz, --pnr-seed of the other commands. */
+export interface PnrFlagNames {
+  device: string;
+  clockMhz: string;
+  seed: string;
+}
+export const PNR_FLAGS: PnrFlagNames = { device: '--device', clockMhz: '--clock-mhz', seed: '--seed' };
+
+/** Checks the device and clock before anything runs (bad ones are input errors, exit status 2, naming `flags`). */
+export function checkPnrOptions(options: Pick<PnrOptions, 'device' | 'clockMhz' | 'seed'>, flags: PnrFlagNames = PNR_FLAGS): { device: PnrDevice; clockMhz: number; seed: number } {
+  if (!PNR_DEVICES.includes(options.device)) throw new InputError(flags.device, `must be one of ${PNR_DEVICES.join(', ')}; got ${JSON.stringify(options.device)}`);
   const clockMhz = options.clockMhz ?? DEFAULT_PNR_CLOCK_MHZ;
   if (typeof clockMhz !== 'number' || !Number.isFinite(clockMhz) || clockMhz <= 0 || clockMhz > 1000) {
-    throw new InputError('--clock-mhz', `must be a number of MHz above 0 and at most 1000; got ${JSON.stringify(options.clockMhz)}`);
+    throw new InputError(flags.clockMhz, `must be a number of MHz above 0 and at most 1000; got ${JSON.stringify(options.clockMhz)}`);
   }
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 1 || seed > 2 ** 31 - 1) throw new InputError('--seed', `must be an integer from 1 to 2147483647; got ${JSON.stringify(options.seed)}`);
+  if (!Number.isInteger(seed) || seed < 1 || seed > 2 ** 31 - 1) throw new InputError(flags.seed, `must be an integer from 1 to 2147483647; got ${JSON.stringify(options.seed)}`);
   return { device: options.device, clockMhz, seed };
 }
 
@@ -119,6 +140,16 @@ export function parseNextpnrReport(text: string): NextpnrFigures {
 export function mainClock(figures: NextpnrFigures): string | undefined {
   const clocks = Object.keys(figures.fmax);
   return clocks.find((c) => /^clk(\$|$)/.test(c)) ?? clocks[0];
+}
+
+/**
+ * The sites of the log's "Device utilisation" (printed after packing, before placement, so also
+ * by a run that fails because the design does not fit).
+ */
+export function logUtilization(log: string): Record<string, SiteUse> {
+  const utilization: Record<string, SiteUse> = {};
+  for (const m of log.matchAll(/^Info:\s+(\w+):\s+(\d+)\/\s*(\d+)\s+\d+%$/gm)) utilization[m[1]] = { used: Number(m[2]), available: Number(m[3]) };
+  return utilization;
 }
 
 /** Sites the log's "Device utilisation" lists above 100 %: `ICESTORM_LC 10173 of 7680 (132%)`. */
@@ -226,7 +257,7 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
     inputs: new Map([...design.inputs, [wrapper.fileName, wrapper.text]]),
   };
   log(`synthesizing ${design.top} in its wrapper ${wrapper.module} (${wrapper.inputBits} input and ${wrapper.outputBits} output bits on 4 pins) for ice40 ...`);
-  const synth = await synthesizeSources(() => wrapped, { target: 'ice40', yosys: options.yosys, cache: options.cache, keepNetlist: true });
+  const synth = await synthesizeSources(() => wrapped, { target: 'ice40', dsp: DEVICE_HAS_DSP[device], yosys: options.yosys, cache: options.cache, keepNetlist: true });
   const { netlist, ...synthReport } = synth;
   const own = synth.modules.find((m) => m.module === wrapper.module);
   const pcf = wrapperPcf(device);
@@ -243,7 +274,7 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
     const errors = [...new Set([...pnr.log.matchAll(/^ERROR: (.*)$/gm)].map((m) => m[1].trim()))];
     const over = overUsed(pnr.log);
     if (over.length > 0) errors.push(`the design does not fit: ${over.join(', ')} (nextpnr's log)`);
-    return { ...base, nextpnrLog: pnr.log, errors: [`nextpnr-ice40 failed (exit status ${pnr.code}): ${errors.join('; ') || pnr.log.trim().split('\n').slice(-2).join(' ')}`], ok: false, seconds: (performance.now() - started) / 1000 };
+    return { ...base, utilization: logUtilization(pnr.log), overused: over, nextpnrLog: pnr.log, errors: [`nextpnr-ice40 failed (exit status ${pnr.code}): ${errors.join('; ') || pnr.log.trim().split('\n').slice(-2).join(' ')}`], ok: false, seconds: (performance.now() - started) / 1000 };
   }
   const figures = parseNextpnrReport(reportText);
   const clock = mainClock(figures);
@@ -297,6 +328,8 @@ function baseReport(
     clockMhz,
     seed,
     utilization: {},
+    overused: [],
+    dsp: DEVICE_HAS_DSP[device],
     figures: { utilization: {}, fmax: {} },
     synth,
     nextpnrVersion: version,
@@ -350,6 +383,7 @@ export function pnrReportText(r: PnrReport): string {
     const lc = r.utilization.ICESTORM_LC;
     if (lc !== undefined) lines.push(`the design without the wrapper: about ${Math.max(0, lc.used - wrapperLcs(r))} LCs of ${lc.available}`);
   }
+  if (r.dsp) lines.push(`multipliers in DSP blocks (synth_ice40 -dsp): ${r.synth.total.dsps} SB_MAC16`);
   if (r.fmaxMhz !== undefined) {
     lines.push(`post-route maximum clock: ${r.fmaxMhz.toFixed(2)} MHz (nextpnr's report; aimed at ${r.clockMhz} MHz: ${r.met ? 'met' : 'MISSED'})`);
   }

@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readManifest } from '../formats/manifest.js';
 import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache, type CachedYosysRun, type SynthCacheKeyInput } from './synthcache.js';
+import { memoryPlacements, memoryTableLines, type MemoryPlacement } from './memories.js';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
 export const SYNTH_TARGETS: readonly SynthTarget[] = ['generic', 'xilinx', 'ice40', 'ecp5'];
@@ -66,6 +67,8 @@ export interface SynthReport {
   errors: string[];
   /** Where each memory went: memory_libmap's choice (block RAM, LUT RAM, or logic/flip-flops). */
   memoryMapping: string[];
+  /** One row per memory the RTL declares: module, name, width x depth, where it went (docs/SYNTH.md). */
+  memories: MemoryPlacement[];
   /** True when errors is empty. */
   ok: boolean;
   yosys: YosysKind;
@@ -91,6 +94,11 @@ export interface SynthOptions {
    * also off with the environment variable FLEXOR_NO_CACHE=1 (docs/SYNTH.md, "Cache"). Default true.
    */
   cache?: boolean;
+  /**
+   * ice40 only: map multipliers to the UP5K's DSP blocks, SB_MAC16 (`synth_ice40 -dsp`); what
+   * place and route on the UP5K uses (docs/IMPLEMENTATION.md). Default false: the HX parts have none.
+   */
+  dsp?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------- cells
@@ -99,7 +107,7 @@ type CellKind = 'lut' | 'comb' | 'seq';
 
 interface TargetLibrary {
   /** The synthesis commands after the design is read, elaborated and its memories counted. */
-  readonly synth: (top: string) => string[];
+  readonly synth: (top: string, dsp: boolean) => string[];
   /** Commands before elaboration (reading the cell library), if the synth command's own `begin` is skipped. */
   readonly prelude: string[];
   readonly lut: RegExp;
@@ -150,7 +158,7 @@ const LIBRARIES: Record<SynthTarget, TargetLibrary> = {
   ice40: {
     // -noflatten keeps the per-module view; `-run :check` skips `autoname` (2-3 s, names only),
     // the rest of the check label follows.
-    synth: (top) => [`synth_ice40 -top ${top} -noflatten -run :check`, 'hierarchy -check', 'check -noinit'],
+    synth: (top, dsp) => [`synth_ice40 -top ${top} -noflatten${dsp ? ' -dsp' : ''} -run :check`, 'hierarchy -check', 'check -noinit'],
     prelude: [],
     lut: /^SB_LUT4$/,
     flipFlop: /^SB_DFF/,
@@ -373,7 +381,7 @@ export interface YosysRun {
   outputs: Map<string, string>;
 }
 
-const OUTPUT_FILES = ['memories.json', 'netlist.json'];
+const OUTPUT_FILES = ['memories.json', 'memories.il', 'netlist.json'];
 
 /**
  * Runs a Yosys script on `inputs` (path inside the working folder -> contents) and returns its exit
@@ -500,7 +508,7 @@ export function designInputs(dir: string): DesignSources {
 }
 
 /** The Yosys script: read, elaborate, count memories, check, synthesize, write the netlist. */
-export function synthScript(top: string, sources: readonly string[], target: SynthTarget): string {
+export function synthScript(top: string, sources: readonly string[], target: SynthTarget, dsp = false): string {
   if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(top)) throw new InputError('manifest.json', `top ${JSON.stringify(top)} is not a plain Verilog module name`);
   const lib = LIBRARIES[target];
   const sv = sources.filter((s) => s.endsWith('.sv'));
@@ -514,9 +522,13 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
     'proc',
     '# memories as the RTL declares them, before any mapping',
     `tee -q -o memories.json stat -json -top ${top}`,
+    '# each memory (width, depth) and its write ports, for the table of where each memory went',
+    'select m:* t:$memwr*',
+    'write_rtlil -selected memories.il',
+    'select -clear',
     '# multiple drivers, logic loops, undriven wires',
     'check',
-    ...lib.synth(top),
+    ...lib.synth(top, dsp),
     '# a smaller netlist: no source locations, short names for the private wires and cells',
     'setattr -unset src',
     'rename -enumerate',
@@ -524,6 +536,9 @@ export function synthScript(top: string, sources: readonly string[], target: Syn
     '',
   ].join('\n');
 }
+
+/** Why Yosys finds no mapping for a memory of a generated design. */
+const NO_MAPPING_HINT = 'the memory\'s rom_style/ram_style asks for a kind of memory this target does not have (distributed on ice40: no LUT RAM); regenerate with another --rom-style/--act-style (docs/SYNTH.md, "Memory styles")';
 
 const MULTIPLE_DRIVERS = /multiple conflicting drivers|driver-driver conflict|conflicting drivers/i;
 const LOGIC_LOOP = /logic loop/i;
@@ -551,7 +566,8 @@ export async function synthesizeSources(design: () => DesignSources, options: Sy
   if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new InputError('cache', `must be true or false; got ${JSON.stringify(options.cache)}`);
   const { top, sources, inputs } = design();
   if (yosys === 'system') requireSystemYosys();
-  const script = synthScript(top, sources, target);
+  if (options.dsp === true && target !== 'ice40') throw new InputError('dsp', `maps to the iCE40 UP5K's SB_MAC16 and needs the ice40 target; got ${JSON.stringify(target)}`);
+  const script = synthScript(top, sources, target, options.dsp === true);
 
   const cacheDir = options.cache === false ? undefined : synthCacheDir();
   const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
@@ -610,7 +626,8 @@ async function reportOfRun(
   if (run.code !== 0 || netlistText === undefined) {
     const yosysErrors = [...new Set([...log.matchAll(/^(.*ERROR: .*)$/gm)].map((m) => m[1].trim()))];
     errors.push(`yosys failed (exit status ${run.code}): ${yosysErrors.join('; ') || log.trim().split('\n').slice(-3).join(' ')}`);
-    return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0 };
+    if (yosysErrors.some((e) => e.includes('no valid mapping found for memory'))) errors.push(NO_MAPPING_HINT);
+    return { ...common, total: figuresOf(top, {}, lib, 0, 1), modules: [], lutLevels: 0, memories: [] };
   }
   const netlist = JSON.parse(netlistText) as JsonNetlist;
   if (netlist.modules[top] === undefined) throw new Error(`Yosys wrote no module ${top}`);
@@ -618,7 +635,9 @@ async function reportOfRun(
   if (figures.loopCells > 0) warnings.push(`${figures.loopCells} combinational loop edge(s) were cut to count LUT levels`);
   const latchCells = Object.entries(figures.total.cellTypes).filter(([t]) => LATCH.test(t));
   for (const [t, c] of latchCells) errors.push(`${c} latch cell(s) of type ${t} in the synthesized netlist`);
-  return { ...common, total: figures.total, modules: figures.modules, lutLevels: figures.total.lutLevels ?? 0 };
+  const instances = new Map(figures.modules.map((m) => [m.module, m.instances]));
+  const memories = memoryPlacements(run.outputs.get('memories.il') ?? '', netlist, lib.blockRam, instances);
+  return { ...common, total: figures.total, modules: figures.modules, lutLevels: figures.total.lutLevels ?? 0, memories };
 }
 
 /** Warnings (each once), errors (multiple drivers, logic loops, latches) and memory mapping lines of a Yosys log. */
@@ -791,7 +810,8 @@ export function synthReportText(r: SynthReport): string {
   if (types.length > 0) lines.push(`cell types (total): ${types.join(', ')}`);
   const ramSites = lutRamSites(r.total.cellTypes);
   if (ramSites > 0) lines.push(`LUT RAM and shift registers: ${ramSites} LUT sites besides the ${r.total.luts} LUTs (not in the LUTs column)`);
-  if (r.memoryMapping.length > 0) lines.push(`memories: ${r.memoryMapping.join('; ')}`);
+  if (r.memories.length > 0) lines.push('', 'memories (where Yosys put each one):', ...memoryTableLines(r.memories, displayName), '');
+  else if (r.memoryMapping.length > 0) lines.push(`memories: ${r.memoryMapping.join('; ')}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const e of r.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;

@@ -9,9 +9,10 @@
 import { InputError } from '../core/errors.js';
 import { rowTaps } from '../core/matrix.js';
 import { designDecoders } from '../eda/prove.js';
-import { baseModuleName, inclusiveFigures, lutRamSites, synthesizeDesign, type SynthOptions, type SynthReport } from '../eda/synth.js';
+import { baseModuleName, designInputs, inclusiveFigures, lutRamSites, synthesizeDesign, synthesizeSources, type DesignSources, type ModuleFigures, type SynthOptions, type SynthReport } from '../eda/synth.js';
 import { readManifest } from '../formats/manifest.js';
 import { synthesizeWithTargets, targetChecks, type TargetCheck, type TargetFacts } from './targets.js';
+import { checkPnrSettings, pnrEvidence, type PnrFigures, type PnrSettings } from './pnrfigures.js';
 
 /** One block of the accelerator as manifest.json's figures list it. */
 export interface AcceleratorBlockFacts {
@@ -125,13 +126,13 @@ export function estimateError(estimate: number, measured: number): number {
 }
 
 /** The block table: measured per block (with its submodules), the estimate and its error, and the total. */
-export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], total: SynthReport['total']): string {
+export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], total: SynthReport['total'], totalLutRam = lutRamSites(total.cellTypes)): string {
   const fmt = (v: number | null) => (v === null ? '-' : String(v));
   const err = (r: { luts: number | null; lutEstimate: number }) => (r.luts === null || r.luts === 0 ? '-' : `${estimateError(r.lutEstimate, r.luts) >= 0 ? '+' : ''}${estimateError(r.lutEstimate, r.luts).toFixed(0)}%`);
   const estimate = rows.reduce((n, r) => n + r.lutEstimate, 0);
   const head = ['block', 'kind', 'LUTs', 'FFs', 'LUT RAM', 'carry', 'DSP', 'BRAM', 'mem bits', 'estimate', 'error'];
   const body = rows.map((r) => [r.block, r.kind, fmt(r.luts), fmt(r.flipFlops), fmt(r.lutRamSites), fmt(r.carryCells), fmt(r.dsps), fmt(r.blockRams), fmt(r.memoryBits), String(r.lutEstimate), err(r)]);
-  const totalRow = ['total', '', String(total.luts), String(total.flipFlops), String(lutRamSites(total.cellTypes)), String(total.carryCells), String(total.dsps), String(total.blockRams), String(total.memoryBits), String(estimate), err({ luts: total.luts, lutEstimate: estimate })];
+  const totalRow = ['total', '', String(total.luts), String(total.flipFlops), String(totalLutRam), String(total.carryCells), String(total.dsps), String(total.blockRams), String(total.memoryBits), String(estimate), err({ luts: total.luts, lutEstimate: estimate })];
   const all = [head, ...body, totalRow];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
@@ -149,11 +150,41 @@ export function acceleratorBlocksText(rows: readonly AcceleratorBlockRow[], tota
  */
 export const MAX_SYNTH_ESTIMATE = 20_000;
 
+/** What `flexor synth` reports of one folder. */
+export interface FolderSynthesis {
+  synth: SynthReport;
+  targets: TargetCheck[];
+  /** An accelerator's blocks. */
+  blocks?: AcceleratorBlockRow[];
+  /** With `pnr`: the post-route figures (evidence/pnrfigures.ts). */
+  pnr?: PnrFigures;
+}
+
+export interface FolderSynthOptions extends SynthOptions {
+  /** Synthesize an accelerator above MAX_SYNTH_ESTIMATE all the same. */
+  large?: boolean;
+  /** Also place and route on this iCE40 (flexor pnr's flow): the report's `pnr`. */
+  pnr?: PnrSettings;
+  /** Progress lines of place and route (installing nextpnr, placing...). */
+  onLog?: (line: string) => void;
+}
+
 /**
- * `flexor synth` on one folder: the synthesis, its targets, and for an accelerator its blocks.
- * An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is refused (InputError) unless `large`.
+ * `flexor synth` on one folder: the synthesis, its targets, for an accelerator its blocks, and
+ * with `pnr` the post-route figures. The place-and-route settings are checked before anything runs.
  */
-export async function synthesizeFolder(dir: string, options: SynthOptions & { large?: boolean } = {}): Promise<{ synth: SynthReport; targets: TargetCheck[]; blocks?: AcceleratorBlockRow[] }> {
+export async function synthesizeFolder(dir: string, options: FolderSynthOptions = {}): Promise<FolderSynthesis> {
+  if (options.pnr !== undefined) checkPnrSettings(options.pnr);
+  const result = await synthesizeOneFolder(dir, options);
+  if (options.pnr === undefined) return result;
+  return { ...result, pnr: await pnrEvidence(dir, options.pnr, options, options.onLog) };
+}
+
+/**
+ * The synthesis of one folder. An accelerator whose LUT estimate exceeds MAX_SYNTH_ESTIMATE is
+ * refused (InputError) unless `large`.
+ */
+async function synthesizeOneFolder(dir: string, options: SynthOptions & { large?: boolean }): Promise<FolderSynthesis> {
   if (readManifest(dir).kind !== 'accelerator') return synthesizeWithTargets(dir, options);
   const facts = readAcceleratorFacts(dir);
   const estimate = facts.blocks.reduce((n, b) => n + b.lutEstimate, 0);
@@ -163,4 +194,73 @@ export async function synthesizeFolder(dir: string, options: SynthOptions & { la
   }
   const synth = await synthesizeDesign(dir, options);
   return { synth, targets: acceleratorChecks(facts, synth), blocks: acceleratorBlockRows(facts, synth) };
+}
+
+// ------------------------------------------------------------------------------ block by block
+
+/** The name every block's module takes in its own synthesis (blockSources). */
+export const BLOCK_TOP = 'flexor_block';
+
+/** The module a file defines (one module per file) and the identifiers it uses, comments left out. */
+function moduleFacts(text: string): { name?: string; words: Set<string>; code: string } {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').split('\n').map((l) => l.replace(/\/\/.*$/, '')).join('\n');
+  return { name: /\bmodule\s+([A-Za-z_][A-Za-z0-9_$]*)/.exec(code)?.[1], words: new Set(code.match(/[A-Za-z_][A-Za-z0-9_$.]*/g) ?? []), code };
+}
+
+/**
+ * One block of an accelerator as a design of its own: the RTL files its module reaches and the
+ * memory files they read, comments removed and the block's module name (a prefix of its
+ * submodules' and memory files' names) replaced by BLOCK_TOP. Two blocks that differ only in
+ * their names (windows, FIFOs, tails of one geometry) so give identical inputs: the synthesis
+ * cache runs Yosys once for them.
+ */
+export function blockSources(all: DesignSources, module: string): DesignSources {
+  const facts = new Map(all.sources.map((path) => [path, moduleFacts(all.inputs.get(path)!)]));
+  const byModule = new Map([...facts].filter(([, f]) => f.name !== undefined).map(([path, f]) => [f.name!, path]));
+  const reached: string[] = [];
+  const todo = [module];
+  while (todo.length > 0) {
+    const path = byModule.get(todo.pop()!);
+    if (path === undefined || reached.includes(path)) continue;
+    reached.push(path);
+    for (const word of facts.get(path)!.words) if (byModule.has(word)) todo.push(word);
+  }
+  if (reached.length === 0) throw new InputError('DIR', `no RTL file defines the block module ${module}`);
+  const canonical = (text: string) => text.split(module).join(BLOCK_TOP);
+  const sources = all.sources.filter((p) => reached.includes(p));
+  const code = sources.map((p) => facts.get(p)!.code).join('\n');
+  const memories = [...all.inputs.keys()].filter((p) => !all.sources.includes(p) && code.includes(p.split('/').pop()!));
+  const inputs = new Map([...sources.map((p) => [canonical(p), canonical(facts.get(p)!.code)] as const), ...memories.map((p) => [canonical(p), all.inputs.get(p)!] as const)]);
+  return { top: BLOCK_TOP, sources: sources.map(canonical), inputs };
+}
+
+/** A block's row from the synthesis of the block alone (its total). */
+function blockRow(b: AcceleratorBlockFacts, total: ModuleFigures): AcceleratorBlockRow {
+  return {
+    block: b.block, kind: b.kind, module: b.module, lutEstimate: b.lutEstimate, luts: total.luts, flipFlops: total.flipFlops, lutRamSites: lutRamSites(total.cellTypes),
+    carryCells: total.carryCells, dsps: total.dsps, blockRams: total.blockRams, memoryBits: total.memoryBits,
+  };
+}
+
+/**
+ * Every block of an accelerator synthesized on its own (blockSources; `only` picks blocks by
+ * name), for designs too large for one run of `flexor synth` (docs/NETWORK.md, "Synthesis block
+ * by block"). Returns the rows, the distinct designs among them and how many came from the cache.
+ */
+export async function synthesizeBlocks(dir: string, options: SynthOptions & { only?: RegExp; log?: (line: string) => void } = {}): Promise<{ rows: AcceleratorBlockRow[]; distinct: number; cached: number }> {
+  const facts = readAcceleratorFacts(dir);
+  const all = designInputs(dir);
+  const rows: AcceleratorBlockRow[] = [];
+  const seen = new Set<string>();
+  let cached = 0;
+  for (const b of facts.blocks.filter((x) => x.kind !== 'fork' && (options.only?.test(x.block) ?? true))) {
+    const sources = blockSources(all, b.module);
+    seen.add(JSON.stringify([...sources.inputs]));
+    const synth = await synthesizeSources(() => sources, options);
+    if (!synth.ok) throw new InputError(b.block, `synthesis failed: ${synth.errors.join('; ')}`);
+    if (synth.cached) cached++;
+    options.log?.(`${b.block} (${b.kind}): ${synth.total.luts} LUTs${synth.cached ? ' (cached)' : ` (${synth.seconds.toFixed(0)} s)`}`);
+    rows.push(blockRow(b, synth.total));
+  }
+  return { rows, distinct: seen.size, cached };
 }

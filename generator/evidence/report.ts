@@ -17,6 +17,8 @@ import { VERSION } from '../formats/version.js';
 import { confusionCounts, confusionSvg, decoderNetworkSvg, escapeXml } from './svg.js';
 import { parseNpy } from '../formats/npy.js';
 import { acceleratorNetwork, loadNetwork } from '../formats/networkrun.js';
+import { checkPnrSettings, fmaxText, pnrComparisonRows, pnrEvidence, pnrSettingsText, type PnrFigures, type PnrSettings } from './pnrfigures.js';
+import { memoryText, type MemoryFigures } from '../rtl/network/accelerator.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
@@ -97,6 +99,39 @@ function targetsSection(checks: readonly TargetCheck[]): string {
   return parts.join('\n');
 }
 
+/** A site's use as a table cell: "53 of 7680", or "-". */
+function siteCell(u: PnrFigures['lcs']): string {
+  return u === null ? '-' : `${u.used} of ${u.available}`;
+}
+
+/**
+ * Place and route (docs/IMPLEMENTATION.md): the post-route Fmax and the sites used, of the design,
+ * or of both sides of a comparison with FleXOR's over the baseline's. A design that does not fit
+ * shows "does not fit: N of M LCs" in red.
+ */
+function pnrSection(pnr: PnrFigures, baseline?: PnrFigures): string {
+  const fmaxCell = (f: PnrFigures) => `<td class="${f.fits && f.fmaxMhz !== null ? 'num' : 'bad'}">${escapeXml(fmaxText(f))}</td>`;
+  const rows =
+    baseline === undefined
+      ? [
+          `<tr><td>post-route Fmax</td>${fmaxCell(pnr)}</tr>`,
+          ...(
+            [['LCs', siteCell(pnr.lcs)], ['of which the wrapper (about)', String(pnr.wrapperLcs)], ['block RAM (EBR)', siteCell(pnr.ebrs)], ['DSP (SB_MAC16)', siteCell(pnr.dsps)]] as const
+          ).map(([name, value]) => `<tr><td>${escapeXml(name)}</td><td class="num">${escapeXml(value)}</td></tr>`),
+        ]
+      : pnrComparisonRows(pnr, baseline).map(([name, a, b, ratio], i) =>
+          i === 0 ? `<tr><td>${escapeXml(name)}</td>${fmaxCell(pnr)}${fmaxCell(baseline)}<td class="num">${escapeXml(ratio)}</td></tr>` : `<tr><td>${escapeXml(name)}</td><td class="num">${escapeXml(a)}</td><td class="num">${escapeXml(b)}</td><td class="num">${escapeXml(ratio)}</td></tr>`,
+        );
+  const head = baseline === undefined ? '<tr><th>figure</th><th>design</th></tr>' : '<tr><th>figure</th><th>FleXOR</th><th>1-bit binary</th><th>FleXOR / binary</th></tr>';
+  const errors = [...pnr.errors, ...(baseline?.errors ?? [])];
+  return [
+    '<h2>Place and route</h2>',
+    `<p>${escapeXml(pnrSettingsText(pnr))}. The design inside its out-of-context wrapper (4 pins; docs/IMPLEMENTATION.md), whose LCs are counted in the figures; Fmax from nextpnr's JSON report, after routing.</p>`,
+    `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`,
+    ...(errors.length > 0 ? [`<ul>${errors.map((e) => `<li class="bad">${escapeXml(e)}</li>`).join('')}</ul>`] : []),
+  ].join('\n');
+}
+
 /** Strips an XML declaration or doctype, so a stand-alone SVG can be inlined in HTML. */
 function inlineSvg(svg: string): string {
   return svg.replace(/^\s*<\?xml[^>]*\?>\s*/, '').replace(/^\s*<!DOCTYPE[^>]*>\s*/i, '').trim();
@@ -107,11 +142,13 @@ function inlineSvg(svg: string): string {
  * for the inputs given. `sweepSvg` and `decoderSvg` are inlined as they are: pass the output of
  * sweepSvg and decoderNetworkSvg, not untrusted markup.
  */
-export function htmlReport(input: { title: string; network?: readonly string[]; synth?: SynthReport; targets?: readonly TargetCheck[]; comparison?: Comparison; sweepSvg?: string; decoderSvg?: string }): string {
+export function htmlReport(input: { title: string; network?: readonly string[]; synth?: SynthReport; targets?: readonly TargetCheck[]; comparison?: Comparison; pnr?: PnrFigures; sweepSvg?: string; decoderSvg?: string }): string {
   const sections: string[] = [...(input.network ?? [])];
   if (input.synth) sections.push(synthSection(input.synth));
   if (input.targets) sections.push(targetsSection(input.targets));
   if (input.comparison) sections.push(comparisonSection(input.comparison));
+  const pnr = input.pnr ?? input.comparison?.flexor.pnr;
+  if (pnr) sections.push(pnrSection(pnr, input.comparison?.baseline.pnr));
   if (input.sweepSvg) {
     sections.push(
       [
@@ -156,12 +193,18 @@ export interface DesignReportOptions {
   readonly target?: SynthTarget;
   /** Reuse cached synthesis runs (default true). */
   readonly cache?: boolean;
+  /** Also place and route on this iCE40 (a layer: both sides of the comparison): the page's "Place and route". */
+  readonly pnr?: PnrSettings;
+  /** Progress lines of place and route. */
+  readonly onLog?: (line: string) => void;
 }
 
 export interface DesignReport {
   readonly html: string;
   /** The synthesis the page shows; `ok` is false when Yosys failed or reported errors. */
   readonly synth: SynthReport;
+  /** With `pnr`: the design's post-route figures (`ok` false when place and route failed other than by not fitting). */
+  readonly pnr?: PnrFigures;
 }
 
 /**
@@ -176,10 +219,13 @@ export async function designReport(dir: string, options: DesignReportOptions = {
   if (sweepFile !== undefined && !existsSync(sweepFile)) throw new InputError('--sweep', `${options.sweep} holds no sweep.svg; give a folder written by flexor sweep`);
   const decoderSvg = decoderNetworkSvg(readMatrices(join(dir, 'matrix.json'))[0]);
   const sweepSvg = sweepFile === undefined ? undefined : readFileSync(sweepFile, 'utf8');
-  const comparison = manifest.kind === 'layer' ? await compareWithBaseline(dir, { target: options.target, cache: options.cache }) : undefined;
-  const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, { target: options.target, cache: options.cache }));
+  if (options.pnr !== undefined) checkPnrSettings(options.pnr);
+  const synthOptions = { target: options.target, cache: options.cache };
+  const comparison = manifest.kind === 'layer' ? await compareWithBaseline(dir, { ...synthOptions, pnr: options.pnr, onLog: options.onLog }) : undefined;
+  const synth = comparison?.flexor.synth ?? (await synthesizeDesign(dir, synthOptions));
   const targets = comparison?.flexor.targets ?? designTargets(dir, synth);
-  return { html: htmlReport({ title: manifest.top, synth, targets, comparison, decoderSvg, sweepSvg }), synth };
+  const pnr = comparison?.flexor.pnr ?? (options.pnr === undefined ? undefined : await pnrEvidence(dir, options.pnr, synthOptions, options.onLog));
+  return { html: htmlReport({ title: manifest.top, synth, targets, comparison, pnr, decoderSvg, sweepSvg }), synth, ...(pnr !== undefined ? { pnr } : {}) };
 }
 
 /** What an accelerator folder's manifest.json says about its blocks (rtl/network/accelerator.ts). */
@@ -193,6 +239,9 @@ interface AcceleratorFigures {
     /** The clock the design was generated for (--clock-mhz of flexor network). */
     readonly clockMhz?: number;
     readonly blocks: readonly { block: string; kind: string; idealCyclesPerImage: number; bufferBits: number; weightBits: number; lanes?: number; simd?: number; lutEstimate?: number }[];
+    /** Weights as trained and as stored, data storage by kind (folders of older versions lack it). */
+    readonly memory?: MemoryFigures;
+    readonly bypassFifos?: readonly { block: string; add: string; depth: number; pixels: number; slackPixels: number; beatsPerPixel: number }[];
   };
 }
 
@@ -223,6 +272,8 @@ function blocksSection(m: AcceleratorFigures, clockMhz: number): string {
   return [
     '<h2>The accelerator</h2>',
     `<p>Network <b>${escapeXml(m.network)}</b>, top <code>${escapeXml(m.top)}</code>: every block runs at once; the slowest, <b>${escapeXml(f.slowest)}</b>, sets the rate: <b>${f.idealCyclesPerImage}</b> cycles per image, ${num(Math.round((clockMhz * 1e6) / f.idealCyclesPerImage))} images per second at ${num(clockMhz)} MHz. Weight memory ${weights} bits (the engines' ROMs), buffers ${buffers} bits (activations, line buffers, FIFOs). One logit step is ${num(m.logitScale)}.</p>`,
+    ...(f.memory ? [`<p>${escapeXml(memoryText(f.memory))}</p>`] : []),
+    ...(f.bypassFifos?.length ? [`<p>Bypass FIFOs (docs/NETWORK.md, "Bypass FIFOs"): ${f.bypassFifos.map((b) => `${escapeXml(b.block)} ${b.depth} beats ((${b.pixels} + ${b.slackPixels}) pixels x ${b.beatsPerPixel})`).join(', ')}.</p>`] : []),
     table(['block', 'kind', 'lanes x simd', 'ideal cycles per image', 'buffer bits', 'weight bits', 'LUTs (estimate)'], rows, rows.length - 1),
     '<p class="note">The LUT estimate is the generator\'s model (docs/NETWORK.md, "LUT estimate"), not a synthesis: <code>flexor synth</code> gives Yosys\' figures per block.</p>',
   ].join('\n');

@@ -19,6 +19,7 @@ import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS, synthesizeDesign, type SynthTarget
 import { readManifest } from '../formats/manifest.js';
 import type { OutputFile } from '../formats/files.js';
 import { sweepSvg } from './svg.js';
+import { checkPnrSettings, pnrEvidence, type PnrFigures, type PnrSettings } from './pnrfigures.js';
 
 export interface SweepAxes {
   nIn: number[];
@@ -59,7 +60,9 @@ export interface SweepResult extends SweepPoint {
   cyclesPerVector: number;
   /** Wall-clock seconds of the point: generation, writing and synthesis. */
   seconds: number;
-  /** Why the point has no figures (generation failed, Yosys failed or reported errors). */
+  /** With `pnr`: the post-route figures of the point (a design that does not fit has `fits` false, no error). */
+  pnr?: PnrFigures;
+  /** Why the point has no figures (generation failed, Yosys failed or reported errors, place and route failed). */
   error?: string;
 }
 
@@ -78,6 +81,8 @@ export interface SweepOptions {
   cache?: boolean;
   /** Points synthesized at once (default os.availableParallelism()). */
   jobs?: number;
+  /** Also place and route every point on this iCE40 (flexor pnr's flow): each result's `pnr`. */
+  pnr?: PnrSettings;
   /** JSON lines, one SweepResult each; points already there (without error) are not recomputed. */
   stateFile: string;
   /** Before any point runs: the valid points and the skipped ones with the reason (planSweep). */
@@ -148,9 +153,13 @@ export function sweepPoints(axes: SweepAxes, shape?: readonly number[]): SweepPo
   return Object.assign(plan.points, { skipped: plan.skipped.length });
 }
 
-/** "4x16/s1/generic/i4-o8-t2-q1-p1-g1": the point with everything else that changes its figures. */
-export function sweepKey(shape: readonly number[], seed: number, target: SynthTarget, p: SweepPoint): string {
-  return `${shape.join('x')}/s${seed}/${target}/i${p.nIn}-o${p.nOut}-t${p.nTap}-q${p.planes}-p${p.lanes}-g${p.simd}`;
+/**
+ * "4x16/s1/generic/i4-o8-t2-q1-p1-g1": the point with everything else that changes its figures;
+ * with place and route, its settings after it: ".../pnr-hx8k-f100-s1".
+ */
+export function sweepKey(shape: readonly number[], seed: number, target: SynthTarget, p: SweepPoint, pnr?: Required<PnrSettings>): string {
+  const point = `${shape.join('x')}/s${seed}/${target}/i${p.nIn}-o${p.nOut}-t${p.nTap}-q${p.planes}-p${p.lanes}-g${p.simd}`;
+  return pnr === undefined ? point : `${point}/pnr-${pnr.device}-f${pnr.clockMhz}-s${pnr.seed}`;
 }
 
 // ---------------------------------------------------------------------------------------- one point
@@ -162,6 +171,7 @@ interface PointJob {
   cache: boolean;
   point: SweepPoint;
   key: string;
+  pnr?: Required<PnrSettings>;
 }
 
 /** Generates, writes and synthesizes one point; never throws (a failure becomes `error`). */
@@ -200,6 +210,7 @@ export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
     result.macLuts = macArrayLuts(synth, design.top) ?? 0;
     result.lutsPerMac = Number((result.macLuts / (point.lanes * point.simd * point.planes)).toFixed(3));
     if (!synth.ok) result.error = synth.errors.join('; ');
+    else if (job.pnr !== undefined) await pointPnr(dir, job.pnr, cache, result);
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
@@ -207,6 +218,12 @@ export async function runSweepPoint(job: PointJob): Promise<SweepResult> {
   }
   result.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   return result;
+}
+
+/** Places and routes a point: its `pnr`, or its `error` when place and route failed (not fitting is a figure). */
+async function pointPnr(dir: string, pnr: Required<PnrSettings>, cache: boolean, result: SweepResult): Promise<void> {
+  result.pnr = await pnrEvidence(dir, pnr, { cache });
+  if (!result.pnr.ok) result.error = `place and route: ${result.pnr.errors.join('; ')}`;
 }
 
 // ---------------------------------------------------------------------------------------- workers
@@ -256,6 +273,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult[]> {
   const seed = options.seed ?? 1;
   const target = options.target ?? DEFAULT_SYNTH_TARGET;
   if (!SYNTH_TARGETS.includes(target)) throw new InputError('--target', `must be one of ${SYNTH_TARGETS.join(', ')}; got ${JSON.stringify(target)}`);
+  const pnr = options.pnr === undefined ? undefined : checkPnrSettings(options.pnr);
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError('--jobs', `must be a positive integer; got ${JSON.stringify(jobs)}`);
   const shape = [...options.shape];
@@ -276,14 +294,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult[]> {
   let done = 0;
   const queue: { index: number; job: PointJob }[] = [];
   points.forEach((point, index) => {
-    const key = sweepKey(shape, seed, target, point);
+    const key = sweepKey(shape, seed, target, point, pnr);
     const cached = state.get(key);
     if (cached !== undefined && cached.error === undefined) {
       results[index] = cached;
       done++;
       options.onProgress?.(done, total, cached, true);
     } else {
-      queue.push({ index, job: { shape, seed, target, cache: options.cache ?? true, point, key } });
+      queue.push({ index, job: { shape, seed, target, cache: options.cache ?? true, point, key, ...(pnr !== undefined ? { pnr } : {}) } });
     }
   });
 
@@ -350,10 +368,32 @@ function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A header line, then one line per result (RFC 4180 quoting). */
+/** The place-and-route columns (a sweep with --pnr), before `seconds`: empty where a point has no such figure. */
+const PNR_CSV_COLUMNS: [string, (f: PnrFigures) => unknown][] = [
+  ['pnrDevice', (f) => f.device],
+  ['fits', (f) => f.fits],
+  ['fmaxMhz', (f) => f.fmaxMhz],
+  ['lcs', (f) => f.lcs?.used],
+  ['lcsAvailable', (f) => f.lcs?.available],
+  ['ebrs', (f) => f.ebrs?.used],
+  ['dsps', (f) => f.dsps?.used],
+];
+
+/**
+ * A header line, then one line per result (RFC 4180 quoting). When any result has place-and-route
+ * figures, their columns (PNR_CSV_COLUMNS) come before `seconds`.
+ */
 export function sweepCsv(results: readonly SweepResult[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of results) lines.push(CSV_COLUMNS.map((c) => csvField(r[c])).join(','));
+  const withPnr = results.some((r) => r.pnr !== undefined);
+  const split = CSV_COLUMNS.indexOf('seconds');
+  const before = withPnr ? CSV_COLUMNS.slice(0, split) : CSV_COLUMNS;
+  const after = withPnr ? CSV_COLUMNS.slice(split) : [];
+  const pnrColumns = withPnr ? PNR_CSV_COLUMNS : [];
+  const lines = [[...before, ...pnrColumns.map(([name]) => name), ...after].join(',')];
+  for (const r of results) {
+    const pnr = pnrColumns.map(([, get]) => csvField(r.pnr === undefined ? undefined : get(r.pnr)));
+    lines.push([...before.map((c) => csvField(r[c])), ...pnr, ...after.map((c) => csvField(r[c]))].join(','));
+  }
   return `${lines.join('\n')}\n`;
 }
 

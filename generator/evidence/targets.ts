@@ -344,11 +344,15 @@ export function targetsText(checks: readonly TargetCheck[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `flexor synth --json`: per design folder its synthesis (without the Yosys log), targets and an accelerator's blocks; one folder gives one object, several a list. */
-export function synthesisJson(designs: readonly { dir: string; synth: SynthReport; targets: readonly TargetCheck[]; blocks?: readonly unknown[] }[]): string {
-  const rows = designs.map(({ dir, synth, targets, blocks }) => {
+/**
+ * `flexor synth --json`: per design folder its synthesis (without the Yosys log), targets, an
+ * accelerator's blocks and, with --pnr, the post-route figures (`pnr`); one folder gives one
+ * object, several a list.
+ */
+export function synthesisJson(designs: readonly { dir: string; synth: SynthReport; targets: readonly TargetCheck[]; blocks?: readonly unknown[]; pnr?: unknown }[]): string {
+  const rows = designs.map(({ dir, synth, targets, blocks, pnr }) => {
     const { yosysLog: _log, ...rest } = synth;
-    return { dir, ...rest, targets, ...(blocks !== undefined ? { blocks } : {}) };
+    return { dir, ...rest, targets, ...(blocks !== undefined ? { blocks } : {}), ...(pnr !== undefined ? { pnr } : {}) };
   });
   return `${JSON.stringify(rows.length === 1 ? rows[0] : rows, null, 2)}\n`;
 }

@@ -87,13 +87,15 @@ handlebars.registerHelper('unpacked', (count: number) => `[0:${requireWidth('unp
 handlebars.registerHelper('comma', (last: boolean) => (last ? '' : ','));
 
 /**
- * {{#each (wrap text W)}}: the words of `text` as lines of at most W characters (a word longer
- * than W is a line of its own), for comments that must stay within the line length. With
+ * {{#each (wrap text W)}}: `text` itself when it fits in W characters; otherwise its words as
+ * lines of at most W characters (a word longer than W is a line of its own), for comments that must stay within the line length. With
  * breakBefore="--", a line breaks only before a word starting with "--" where it can, so that a
  * command's options stay whole.
  */
 handlebars.registerHelper('wrap', (text: string, width: number, options: Handlebars.HelperOptions) => {
   requireWidth('wrap', width);
+  // A line that fits is kept as it is, its spacing too (a header's indented configuration lines).
+  if (String(text).length <= width) return [String(text)];
   const prefix = options.hash.breakBefore as string | undefined;
   const words = String(text).split(/\s+/).filter((w) => w !== '');
   // Units that stay on one line: words, or with breakBefore a word and the words up to the next break.

@@ -8,6 +8,12 @@
 export const MAX_COLUMNS = 100;
 
 /**
+ * The width at which a file's header (templates/partials/header.hbs, `wrap this 94`) wraps its
+ * lines after `// `; a header line no longer than this is printed as it is.
+ */
+export const HEADER_TEXT_COLUMNS = 94;
+
+/**
  * Words packed greedily, one space apart, into lines of at most `width` characters (`firstWidth`
  * for the first line). A word longer than its line stands alone on it: words are never split.
  */

@@ -6,7 +6,7 @@ import { layerInputs } from '../../formats/layersource.js';
 import { generateDecoder } from '../../rtl/decoder.js';
 import { describeFiles, type GeneratedDesign } from '../../rtl/design.js';
 import { HDLS, RESET_STYLES, type Hdl, type ResetStyle } from '../../rtl/hdl.js';
-import { generateLayer, type WeightSource } from '../../rtl/layer/generate.js';
+import { generateLayer, MEMORY_STYLES, type MemoryStyle, type WeightSource } from '../../rtl/layer/generate.js';
 import { writeDesignFiles } from '../../rtl/output.js';
 import { defineCommand, integerFlag, type AnyCommand, layerSettingFlags, layerSettings, matrixFlags, say, shapeFlag, warn } from '../flags.js';
 
@@ -69,6 +69,8 @@ export const generateLayerCommand = defineCommand({
         planes: { type: 'string', coerce: integerFlag('--planes', `an integer from 1 to ${MAX_PLANES}`), describe: 'bit-planes q (default 1)' },
         layout: { choices: ['oi', 'io'] as const, describe: 'flattening of the trained weights: oi (PyTorch, default) or io (output channel fastest)' },
         weights: { choices: ['rom', 'stream'] as const, default: 'rom' as WeightSource, describe: 'encrypted weights in on-chip memory or on an AXI4-Stream port' },
+        'rom-style': { type: 'string', describe: `where synthesis puts the weight ROMs: ${MEMORY_STYLES.join(', ')} (default auto: the tool chooses; docs/SYNTH.md)` },
+        'act-style': { type: 'string', describe: `the oi activation banks: ${MEMORY_STYLES.join(', ')} (default auto; block reads them a step ahead, for block RAM)` },
         reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync active-high rst or async active-low rst_ni' },
         hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
         pipeline: { type: 'string', describe: 'register stages for the clock: decoders, mac:N (every N adder levels of the MAC trees), scale, comma-separated (default none); each adds a cycle of latency' },
@@ -78,6 +80,7 @@ export const generateLayerCommand = defineCommand({
       })
       .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
       .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed')
+      .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --rom-style block --act-style block -o out', 'weights and activations in block RAM')
       .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --pipeline decoders,mac:1,scale -o out', 'pipelined for the clock'),
   handler: (argv) => {
     const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, draw: argv.draw, planes: argv.planes, layout: argv.layout as Layout | undefined };
@@ -88,6 +91,8 @@ export const generateLayerCommand = defineCommand({
       name: argv.name,
       baseline: argv.baseline,
       weights: argv.weights,
+      romStyle: argv.romStyle as MemoryStyle | undefined,
+      actStyle: argv.actStyle as MemoryStyle | undefined,
       reset: argv.reset,
       hdl: argv.hdl,
       pipeline: argv.pipeline,

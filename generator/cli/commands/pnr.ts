@@ -3,17 +3,7 @@ import { InputError } from '../../core/errors.js';
 import { DEFAULT_PNR_CLOCK_MHZ, placeAndRoute, pnrJson, pnrReportText } from '../../eda/pnr.js';
 import { PNR_DEVICES, type PnrDevice } from '../../rtl/ooc.js';
 import { YOSYS_KINDS, type YosysKind } from '../../eda/synth.js';
-import { cacheFlag, checkFailed, defineCommand, integerFlag, requireNewFile, say, writeNewFile } from '../flags.js';
-
-/** --clock-mhz 48 or 12.5: a positive number of MHz. */
-function mhzFlag(raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw new InputError('--clock-mhz', 'is given more than once');
-  const text = String(raw).trim();
-  const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 1000) throw new InputError('--clock-mhz', `must be a number of MHz above 0 and at most 1000; got ${JSON.stringify(String(raw))}`);
-  return value;
-}
+import { cacheFlag, checkFailed, defineCommand, integerFlag, mhzFlag, requireNewFile, say, writeNewFile } from '../flags.js';
 
 export const pnrCommand = defineCommand({
   command: 'pnr <dir>',
@@ -24,7 +14,7 @@ export const pnrCommand = defineCommand({
       .options({
         ...cacheFlag,
         device: { type: 'string', demandOption: true, describe: `iCE40 device: ${PNR_DEVICES.join(' or ')}` },
-        'clock-mhz': { type: 'string', coerce: mhzFlag, describe: `the clock nextpnr aims at (default ${DEFAULT_PNR_CLOCK_MHZ}); the achieved one is reported either way` },
+        'clock-mhz': { type: 'string', coerce: mhzFlag('--clock-mhz'), describe: `the clock nextpnr aims at (default ${DEFAULT_PNR_CLOCK_MHZ}); the achieved one is reported either way` },
         seed: { type: 'string', coerce: integerFlag('--seed', 'an integer from 1 to 2147483647'), describe: "nextpnr's placer seed (default 1)" },
         bitstream: { type: 'string', describe: 'also write the bitstream (icepack) to this .bin file' },
         pcf: { type: 'string', describe: 'also write the pin constraints used to this file' },

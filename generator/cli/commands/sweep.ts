@@ -2,7 +2,8 @@
 import { MAX_SEED } from '../../core/matrix.js';
 import { DEFAULT_SYNTH_TARGET, SYNTH_TARGETS } from '../../eda/synth.js';
 import { sweepIntoFolder, type SkippedPoint, type SweepResult } from '../../evidence/sweep.js';
-import { checkFailed, defineCommand, integerFlag, listFlag, say, shapeFlag, warn, writeFiles, cacheFlag } from '../flags.js';
+import { fmaxText } from '../../evidence/pnrfigures.js';
+import { checkFailed, defineCommand, integerFlag, listFlag, say, shapeFlag, warn, writeFiles, cacheFlag, pnrFlags, pnrSettings } from '../flags.js';
 
 /** The skipped points: how many, and the reasons of the first three. */
 function warnSkipped(skipped: readonly SkippedPoint[]): void {
@@ -17,7 +18,7 @@ function progressBar(stream: NodeJS.WriteStream) {
     update(done: number, total: number, last?: SweepResult, cached?: boolean): void {
       const width = 30;
       const bar = '#'.repeat(Math.round((done / Math.max(1, total)) * width)).padEnd(width, '.');
-      const line = `[${bar}] ${done}/${total}${last ? ` ${last.key}${cached ? ' (done before)' : last.error ? ` ERROR ${last.error}` : ` ${last.luts} LUTs`}` : ''}`;
+      const line = `[${bar}] ${done}/${total}${last ? ` ${last.key}${cached ? ' (done before)' : last.error ? ` ERROR ${last.error}` : ` ${last.luts} LUTs${last.pnr ? `, ${fmaxText(last.pnr)}` : ''}`}` : ''}`;
       const columns = (stream.columns ?? 120) - 1;
       stream.write(tty ? `\r${line.slice(0, columns).padEnd(columns)}` : `${line}\n`);
     },
@@ -34,6 +35,7 @@ export const sweepCommand = defineCommand({
     b
       .options({
         ...cacheFlag,
+        ...pnrFlags,
         shape: { type: 'string', demandOption: true, coerce: shapeFlag, describe: 'weight shape: Cout,Cin,kh,kw or out,in' },
         nin: { type: 'string', demandOption: true, coerce: listFlag('--nin'), describe: 'list of Nin' },
         nout: { type: 'string', demandOption: true, coerce: listFlag('--nout'), describe: 'list of Nout' },
@@ -46,8 +48,10 @@ export const sweepCommand = defineCommand({
         jobs: { type: 'string', coerce: integerFlag('--jobs', 'an integer from 1 to 64'), describe: 'points synthesized at once (default: the cores)' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'folder for sweep.jsonl (the resumable state), sweep.csv, sweep.json, sweep.svg' },
       })
-      .example('$0 sweep --shape 16,16,3,3 --nin 8,12,16 --nout 20 --ntap 2,3 --lanes 4 --simd 16 -o rtl-out/sweep', 'run again with the same -o to resume'),
+      .example('$0 sweep --shape 16,16,3,3 --nin 8,12,16 --nout 20 --ntap 2,3 --lanes 4 --simd 16 -o rtl-out/sweep', 'run again with the same -o to resume')
+      .example('$0 sweep --shape 4,16,1,1 --nin 8,16 --nout 20 --simd 16 --pnr up5k -o rtl-out/sweep-up5k', 'also place and route every point: Fmax and LCs columns'),
   handler: async (argv) => {
+    const pnr = pnrSettings(argv);
     const progress = progressBar(process.stderr);
     const sweep = await sweepIntoFolder(argv.output, {
       shape: argv.shape,
@@ -56,6 +60,7 @@ export const sweepCommand = defineCommand({
       target: argv.target,
       cache: argv.cache,
       jobs: argv.jobs,
+      pnr,
       onPlan: (plan) => warnSkipped(plan.skipped),
       onProgress: progress.update,
     });

@@ -16,6 +16,9 @@ export function actsView(model: LayerModel) {
     powerOfTwo: acts.powerOfTwo,
     memDepth: acts.memDepth,
     addrBits: acts.addrBits,
+    // The synthesis attribute of the banks (none for auto); block reads them a step ahead.
+    actStyle: model.choices.actStyle === 'auto' ? undefined : model.choices.actStyle,
+    syncRead: model.syncActs,
     // io: the load buffer and each unit's rotating registers.
     k: config.k,
     units: plan.units,

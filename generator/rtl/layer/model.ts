@@ -141,6 +141,8 @@ export interface LayerModel extends LayerIdentity {
   readonly top: string;
   readonly topModel: TopModel;
   readonly acts: ActsModel;
+  /** oi banks read synchronously, an address a step ahead (`--act-style block`), so block RAM can hold them. */
+  readonly syncActs: boolean;
   readonly gearbox: GearboxModel;
   readonly weights: WeightsModel;
   readonly scales: ScalesModel;
@@ -361,6 +363,7 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     names: moduleNames(identity.top, config.planes),
     topModel: top,
     acts: actsModel(config, plan),
+    syncActs: !io && identity.choices.actStyle === 'block',
     gearbox: gearboxModel(plan),
     weights: weightsModel(identity, config, data, plan),
     scales: scalesModel(identity.top, config, data, plan, widths, top.emits),

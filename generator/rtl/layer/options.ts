@@ -14,8 +14,29 @@ import { NO_PIPELINE, parsePipeline, pipelineText, type PipelineSpec } from './p
 
 export type WeightSource = 'rom' | 'stream';
 
+/**
+ * Where synthesis puts a memory (docs/SYNTH.md, "Memory styles"): `auto` lets the tool choose
+ * (no attribute); `block`, `distributed` and `registers` become the memory's `rom_style` (a ROM)
+ * or `ram_style` (a RAM) attribute.
+ */
+export type MemoryStyle = 'auto' | 'block' | 'distributed' | 'registers';
+export const MEMORY_STYLES: readonly MemoryStyle[] = ['auto', 'block', 'distributed', 'registers'];
+
+/** `value` as a MemoryStyle (undefined: auto); an InputError naming `flag` and the choices otherwise. */
+export function memoryStyle(flag: string, value: unknown): MemoryStyle {
+  const style = value ?? 'auto';
+  if (!MEMORY_STYLES.includes(style as MemoryStyle)) {
+    throw new InputError(flag, `must be one of ${MEMORY_STYLES.join(', ')}; got ${JSON.stringify(String(style))}`);
+  }
+  return style as MemoryStyle;
+}
+
 export interface LayerGenOptions extends LayerSourceOptions {
   readonly weights?: WeightSource;
+  /** Where synthesis puts the weight ROMs (default auto). */
+  readonly romStyle?: MemoryStyle;
+  /** The activation banks (oi): block reads them synchronously, an address a step ahead (default auto). */
+  readonly actStyle?: MemoryStyle;
   readonly reset?: ResetStyle;
   readonly hdl?: Hdl;
   /** Vectors run with random stalls (default 6); 4 more run at full speed for the throughput. */
@@ -40,6 +61,8 @@ export const FAST_VECTORS = 4;
 /** The checked choices of a layer design, beside its layer. */
 export interface LayerChoices {
   readonly weights: WeightSource;
+  readonly romStyle: MemoryStyle;
+  readonly actStyle: MemoryStyle;
   readonly reset: ResetStyle;
   readonly hdl: Hdl;
   /** Vectors with random stalls (the user's inputs, or seeded ones). */
@@ -81,6 +104,11 @@ export function settingsOf(c: LayerConfig): LayerSettings {
   };
 }
 
+/** The memory styles' flags, only those not auto (a default design's command stays as it was). */
+function styleFlags(choices: Pick<LayerChoices, 'romStyle' | 'actStyle'>): string[] {
+  return [...(choices.romStyle !== 'auto' ? [`--rom-style ${choices.romStyle}`] : []), ...(choices.actStyle !== 'auto' ? [`--act-style ${choices.actStyle}`] : [])];
+}
+
 export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number, pipeline: PipelineSpec = NO_PIPELINE): string {
   const { config, origin } = source;
   const parts = ['flexor generate layer'];
@@ -107,6 +135,7 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
   if (config.requant) parts.push(`--requant-shift ${config.requant.shift} --out-bits ${config.requant.outBits}`);
   if (options.baseline) parts.push('--baseline');
   parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl}`);
+  parts.push(...styleFlags({ romStyle: memoryStyle('--rom-style', options.romStyle), actStyle: memoryStyle('--act-style', options.actStyle) }));
   if (pipelineText(pipeline) !== 'none') parts.push(`--pipeline ${pipelineText(pipeline)}`);
   parts.push(options.inputsFile !== undefined ? `--inputs ${shellQuote(options.inputsFile)}` : `--vectors ${vectors}`);
   return parts.join(' ');
@@ -134,15 +163,20 @@ export function layerModuleName(source: LayerSource, name?: string): string {
 function layerChoices(options: LayerGenOptions): LayerChoices {
   const weights = options.weights ?? 'rom';
   if (weights !== 'rom' && weights !== 'stream') throw new InputError('--weights', `must be rom (on-chip memory) or stream (AXI4-Stream port); got ${String(weights)}`);
+  const romStyle = memoryStyle('--rom-style', options.romStyle);
+  const actStyle = memoryStyle('--act-style', options.actStyle);
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
   const pipeline = parsePipeline(options.pipeline);
+  if (romStyle !== 'auto' && weights !== 'rom') throw new InputError('--rom-style', `applies to on-chip weights (--weights rom); these are streamed (got --rom-style ${romStyle})`);
   if (options.inputs !== undefined && options.vectors !== undefined) throw new InputError('--vectors', 'cannot be combined with --inputs: the inputs are the vectors');
   const stallVectors = options.inputs?.length ?? requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
   return {
     weights,
+    romStyle,
+    actStyle,
     reset,
     hdl,
     stallVectors,
@@ -155,6 +189,11 @@ function layerChoices(options: LayerGenOptions): LayerChoices {
   };
 }
 
+/** The memory styles in the header's configuration, only those not auto (a default design's hash stays as it was). */
+function styleConfig(choices: LayerChoices): { romStyle?: MemoryStyle; actStyle?: MemoryStyle } {
+  return { ...(choices.romStyle !== 'auto' ? { romStyle: choices.romStyle } : {}), ...(choices.actStyle !== 'auto' ? { actStyle: choices.actStyle } : {}) };
+}
+
 /** Resolves and checks everything `generateLayer` is asked for; throws an InputError on bad input. */
 export function layerIdentity(options: LayerGenOptions): LayerIdentity {
   const flexorSource = layerSource(options);
@@ -163,6 +202,7 @@ export function layerIdentity(options: LayerGenOptions): LayerIdentity {
     : flexorSource;
   const choices = layerChoices(options);
   const { config } = source;
+  if (choices.actStyle !== 'auto' && config.layout !== 'oi') throw new InputError('--act-style', `applies to the activation banks of the oi layout; io keeps its activations in registers (got --act-style ${choices.actStyle})`);
   const top = options.topName ?? `${layerModuleName(flexorSource, options.name)}${choices.baseline ? '_bin' : ''}`;
   // The FleXOR layer's own options (a baseline is that command with --baseline), so the command reproduces the design.
   const command = layerCommand(flexorSource, options, choices.weights, choices.reset, choices.hdl, choices.stallVectors, choices.pipeline);
@@ -170,7 +210,7 @@ export function layerIdentity(options: LayerGenOptions): LayerIdentity {
   const stored = choices.baseline ? 'stored bits per weight and plane (the 1-bit binary baseline: no XOR decoder)' : 'encrypted bits per weight and plane';
   const header = headerView(
     command,
-    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs, ...(pipelineText(choices.pipeline) !== 'none' ? { pipeline: choices.pipeline } : {}) },
+    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, ...styleConfig(choices), reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs, ...(pipelineText(choices.pipeline) !== 'none' ? { pipeline: choices.pipeline } : {}) },
     [
       `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} ${stored}, lanes ${config.lanes}, simd ${config.simd}.`,
     ],

@@ -46,6 +46,9 @@ export function packageLayer(model: LayerModel, files: readonly GeneratedFile[])
     origin: model.source.origin,
     name: choices.name,
     weights: choices.weights,
+    // Memory styles other than auto (docs/SYNTH.md, "Memory styles").
+    ...(choices.romStyle !== 'auto' ? { romStyle: choices.romStyle } : {}),
+    ...(choices.actStyle !== 'auto' ? { actStyle: choices.actStyle } : {}),
     reset: choices.reset,
     hdl: choices.hdl,
     pipeline: choices.pipeline,

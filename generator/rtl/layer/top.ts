@@ -46,6 +46,7 @@ export function topView(model: LayerModel) {
     lanes: config.lanes,
     simd: config.simd,
     io: model.io,
+    syncActs: model.syncActs,
     rom: model.choices.weights === 'rom',
     requant: model.requant.enabled,
     requantShift: model.requant.shift,

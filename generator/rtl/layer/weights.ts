@@ -20,6 +20,8 @@ export function romView(model: LayerModel) {
     wordBits: weights.unitWordBits,
     addrBits: weights.addrBits,
     paramLimits: [{ name: 'DEPTH', max: 'WORDS' }],
+    // The synthesis attribute of the ROM array (none for auto).
+    romStyle: model.choices.romStyle === 'auto' ? undefined : model.choices.romStyle,
   };
 }
 

@@ -13,7 +13,7 @@ import { testRandom } from '../../core/prng.js';
 import { byteBits, ceilDiv, featureMapBeats, layerResultBeats, vectorStreamBeats, type StreamBeat } from '../../core/streams.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile } from '../design.js';
 import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
-import { generateLayer } from '../layer/generate.js';
+import { generateLayer, memoryStyle, type MemoryStyle } from '../layer/generate.js';
 import { generateArgmax } from '../stream/argmax.js';
 import { generateAvgPool } from '../stream/avgpool.js';
 import { generateFifo } from '../stream/fifo.js';
@@ -27,12 +27,15 @@ import { generateShortcut } from '../stream/shortcut.js';
 import { generateWidthConverter } from '../stream/width.js';
 import type { StreamBlockDesign } from '../stream/package.js';
 import { render } from '../templates.js';
+import { MAX_COLUMNS, wrapText } from '../textwrap.js';
 import { engineEstimate, streamBlockEstimate } from './estimate.js';
 import { planNetwork, type Edge, type NetworkPlan, type PlannedBlock, type PlanOptions } from './plan.js';
 
 export interface AcceleratorOptions {
   readonly hdl?: Hdl;
   readonly reset?: ResetStyle;
+  /** Where synthesis puts every engine's weight ROMs (default auto; docs/SYNTH.md, "Memory styles"). */
+  readonly romStyle?: MemoryStyle;
   /** The test images (integer or real, the network's input shape); else `images` seeded ones. */
   readonly inputs?: NetworkImages;
   /** Seeded test images when no inputs are given (default 4: 1 with stalls, 3 at full speed). */
@@ -63,6 +66,50 @@ export interface BlockFigure {
   /** An engine's parallelism: MAC lanes and activations per step. */
   readonly lanes?: number;
   readonly simd?: number;
+}
+
+/**
+ * The accelerator's memories (docs/NETWORK.md, "Memory"): weights as trained (every engine's
+ * encrypted bits, q * S * Nin) and as stored in its ROMs; data storage by where it sits.
+ */
+export interface MemoryFigures {
+  readonly trainedWeightBits: number;
+  readonly storedWeightBits: number;
+  /** The sliding windows' line buffers. */
+  readonly lineBufferBits: number;
+  /** The engines' activation registers (two vectors of K values each). */
+  readonly engineBufferBits: number;
+  /** The FIFOs after the engines (two result bursts each). */
+  readonly engineFifoBits: number;
+  /** The residual blocks' bypass FIFOs. */
+  readonly bypassFifoBits: number;
+  /** Every other block's registers (tails, forks, width converters, adds, shortcuts, pools, flatten, argmax). */
+  readonly otherBits: number;
+}
+
+/** The memory figures of the blocks (bypass FIFOs by name) and the engines' storage. */
+export function memoryFigures(figures: readonly BlockFigure[], engines: readonly AcceleratorEngine[], bypass: readonly { block: string }[]): MemoryFigures {
+  const bypassNames = new Set(bypass.map((b) => b.block));
+  const bits = (pick: (f: BlockFigure) => boolean) => figures.filter(pick).reduce((n, f) => n + f.bufferBits, 0);
+  const lineBufferBits = bits((f) => f.kind === 'window');
+  const engineBufferBits = bits((f) => f.kind === 'engine');
+  const bypassFifoBits = bits((f) => bypassNames.has(f.block));
+  const engineFifoBits = bits((f) => f.kind === 'fifo' && !bypassNames.has(f.block));
+  const all = bits(() => true);
+  return {
+    trainedWeightBits: engines.reduce((n, e) => n + e.storage.trainedBits, 0),
+    storedWeightBits: figures.reduce((n, f) => n + f.weightBits, 0),
+    lineBufferBits, engineBufferBits, engineFifoBits, bypassFifoBits,
+    otherBits: all - lineBufferBits - engineBufferBits - engineFifoBits - bypassFifoBits,
+  };
+}
+
+/** The summary's memory line. */
+export function memoryText(m: MemoryFigures): string {
+  const buffers = m.lineBufferBits + m.engineBufferBits + m.engineFifoBits + m.bypassFifoBits + m.otherBits;
+  return `Memory: weights ${m.trainedWeightBits} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; ` +
+    `data ${buffers} bits: line buffers ${m.lineBufferBits}, engine activation registers ${m.engineBufferBits}, FIFOs after the engines ${m.engineFifoBits}, ` +
+    `bypass FIFOs ${m.bypassFifoBits}, other blocks ${m.otherBits}.`;
 }
 
 /** An engine of the accelerator as manifest.json lists it: what prove and the synth targets read. */
@@ -102,7 +149,7 @@ interface RenderedBlock {
 }
 
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
-function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle }): RenderedBlock {
+function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle }): RenderedBlock {
   const name = `${top.replace(/^flexor_/, '')}_${block.name}`;
   const module = `flexor_${name}`;
   const pick = (files: readonly GeneratedFile[]) => files.filter((f) => f.role === 'rtl' || f.role === 'memory');
@@ -111,7 +158,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
   switch (block.kind) {
     case 'engine': {
       const e = block.engine!;
-      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', vectors: 1 });
+      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
       const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as LayerManifestFigures;
@@ -121,7 +168,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const p = manifest.plan;
       const lutEstimate = engineEstimate({
         planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
-        romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, matrices: e.data.matrices,
+        romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, romStyle: common.romStyle, matrices: e.data.matrices,
       }).luts;
       return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine };
     }
@@ -183,6 +230,35 @@ function probeView(e: Edge, index: number) {
   throw new Error(`probeView: no probe on ${e.name}`);
 }
 
+/** The first paragraph of the network testbench's header comment, wrapped. */
+function testbenchIntro(dut: string, name: string, stallImages: number, fastImages: number): string[] {
+  return wrapText(
+    `Self-checking testbench of ${dut}, the network ${name}: it sends the images of img.hex and compares every logits beat (logits.hex) and every label (labels.hex) with the golden model. ` +
+      `The first ${stallImages} image(s) run with seeded LFSR tvalid gaps on the image stream and tready back-pressure on both outputs; the last ${fastImages} run at full speed, back to back:`,
+    MAX_COLUMNS - '// '.length,
+  );
+}
+
+/** A probe's view with the comment above its block in the testbench, wrapped. */
+function withComment<T extends { index: number; edge: string; block: string; text: string }>(probe: T): T & { commentLines: string[] } {
+  return { ...probe, commentLines: wrapText(`Probe ${probe.index}: ${probe.edge}, the output of ${probe.block} (${probe.text}).`, MAX_COLUMNS - '  //   '.length, MAX_COLUMNS - '  // '.length) };
+}
+
+/** The blocks that read each edge, by the edge's name. */
+function edgeReaders(blocks: readonly PlannedBlock[]): Map<string, string[]> {
+  const readers = new Map<string, string[]>();
+  for (const b of blocks) for (const e of [b.input, b.input2]) if (e) readers.set(e.name, [...(readers.get(e.name) ?? []), b.name]);
+  return readers;
+}
+
+/** A port's description in the top's header comment, wrapped under the column its text starts at. */
+function portLines(text: string, prefix: string): string[] {
+  return wrapText(text, MAX_COLUMNS - PORT_TEXT_COLUMN, MAX_COLUMNS - prefix.length);
+}
+
+/** The column the continuation lines of a port's description start at in the top's header comment. */
+const PORT_TEXT_COLUMN = '//                  '.length;
+
 function edgeText(e: Edge): string {
   const f = e.format;
   switch (f.kind) {
@@ -208,6 +284,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
+  const romStyle = memoryStyle('--rom-style', options.romStyle);
+  const styles = romStyle === 'auto' ? {} : { romStyle };
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
   const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 1, 1000), seed);
   const count = images.images.length;
@@ -218,7 +296,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
-  const header = headerView(options.command ?? `generateAccelerator(${model.spec.name})`, { kind: 'network', spec: model.spec.name, scales: model.scales, hdl, reset, seed, count, stallImages }, [
+  const header = headerView(options.command ?? `generateAccelerator(${model.spec.name})`, { kind: 'network', spec: model.spec.name, scales: model.scales, hdl, reset, ...styles, seed, count, stallImages }, [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks, image ${model.spec.tensors[0].h} x ${model.spec.tensors[0].w} x ${model.spec.tensors[0].c} in, ${plan.logits.format.kind === 'result' ? plan.logits.format.n : 0} logits out.`,
   ]);
 
@@ -226,7 +304,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0, lutEstimate: 0 }];
   const engines: AcceleratorEngine[] = [];
   const instances = plan.blocks.map((block) => {
-    const rendered = renderBlock(block, top, { hdl, reset });
+    const rendered = renderBlock(block, top, { hdl, reset, romStyle });
     files.push(...rendered.files);
     const c = block.engine?.data.config;
     figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });
@@ -239,12 +317,15 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const forkModule = `${top}_fork`;
   files.push({ path: `rtl/${forkModule}.${kw.ext}`, role: 'rtl', contents: render('network/fork', { ...kw, ...rst, header, module: forkModule, dataBits: plan.logits.dataBits }) });
   const slowestFigure = figures.reduce((a, b) => (b.idealCyclesPerImage > a.idealCyclesPerImage ? b : a));
-  const wires = plan.edges.filter((e) => !/^(s|m)_axis_/.test(e.name)).map((e) => ({ name: e.name, dataBits: e.dataBits, text: `${e.producer} -> : ${edgeText(e)}` }));
-  const chain = plan.blocks.map((b) => `${b.name} (${b.kind}): ${b.outputs.map((o) => o.name).join(', ')}`);
+  const readers = edgeReaders(plan.blocks);
+  const wires = plan.edges
+    .filter((e) => !/^(s|m)_axis_/.test(e.name))
+    .map((e) => ({ name: e.name, dataBits: e.dataBits, lines: wrapText(`${e.producer} -> ${(readers.get(e.name) ?? []).join(', ')}: ${edgeText(e)}`, MAX_COLUMNS - '  //   '.length, MAX_COLUMNS - '  // '.length) }));
+  const chain = plan.blocks.map((b) => wrapText(`${b.name} (${b.kind}): ${b.outputs.map((o) => o.name).join(', ')}`, MAX_COLUMNS - '//     '.length, MAX_COLUMNS - '//   '.length));
   files.push({
     path: `rtl/${top}.${kw.ext}`,
     role: 'rtl',
-    contents: render('network/top', { ...kw, ...rst, header, module: top, name: model.spec.name, input: plan.input, logits: plan.logits, label: plan.label, inputText: edgeText(plan.input), logitsText: edgeText(plan.logits), chain, wires, instances }),
+    contents: render('network/top', { ...kw, ...rst, header, module: top, name: model.spec.name, input: plan.input, logits: plan.logits, label: plan.label, inputLines: portLines(edgeText(plan.input), '//   s_axis_img     the image: '), logitsLines: portLines(edgeText(plan.logits), '//   m_axis_logits  the logits: '), chain, wires, instances }),
   });
 
   // Vectors: the golden model's tensors in each probed stream's order.
@@ -265,17 +346,20 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
       ...rst, header, module: testbenchTop, dut: top, name: model.spec.name, images: count, stallImages, fastImages: count - stallImages, measure: count - stallImages >= 2,
       input: plan.input, logits: plan.logits, label: plan.label, watchdog: 20 * slowestFigure.idealCyclesPerImage + 1000, clockMhz: (options.clockMhz ?? 100).toFixed(1),
       seedValid: hex(BigInt(rng.nextUint32() || 1), 32), seedReady: hex(BigInt(rng.nextUint32() || 1), 32),
-      probes: probed.map(probeView), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
+      introLines: testbenchIntro(top, model.spec.name, stallImages, count - stallImages),
+      probes: probed.map((e, i) => withComment(probeView(e, i))), idealCycles: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block,
       bypass: plan.bypass.map((b) => ({ ...b, countBits: Math.ceil(Math.log2(b.depth + 1)) })),
     }),
   });
   files.push(...(options.networkFiles ?? []));
   files.push(...packageFiles(files, { header, top, testbenchTop, hdl, description: `FleXOR network ${model.spec.name} as one streaming accelerator` }));
   const lutEstimate = figures.reduce((n, f) => n + f.lutEstimate, 0);
+  const memory = memoryFigures(figures, engines, plan.bypass);
   const summary = [
     `Network ${model.spec.name}: ${plan.blocks.length} blocks; ideal ${slowestFigure.idealCyclesPerImage} cycles per image (the slowest block: ${slowestFigure.block}), ${imagesPerSecond(slowestFigure.idealCyclesPerImage, options.clockMhz ?? 100)} images per second at ${options.clockMhz ?? 100} MHz.`,
     ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
     `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
+    memoryText(memory),
     ...plan.bypass.map((b) => `  bypass FIFO ${b.block} (into ${b.add}): depth ${b.depth} beats${b.depth === b.computed ? '' : ` (overridden; computed ${b.computed})`}: (${b.pixels} pixels of the deadlock bound + ${b.slackPixels} for the branch's latency) x ${b.beatsPerPixel} beats per pixel (docs/NETWORK.md, "Bypass FIFOs").`),
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];
@@ -284,10 +368,10 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   files.push({ ...readme, contents: render('design/design_readme', { header, top, testbenchTop, summary, fileLines: describeFiles(listed), warnings: model.warnings }) });
   files.push(
     manifestFile(header, {
-      kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset,
+      kind: 'accelerator', top, rtlFileList: `${top}.f`, hdl, reset, ...styles,
       testbench: { top: testbenchTop, fileList: `${testbenchTop}.f`, vectors: count },
       network: model.spec.name, scales: model.scales, logitScale: model.logitScale,
-      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, blocks: figures, bypassFifos: plan.bypass },
+      figures: { idealCyclesPerImage: slowestFigure.idealCyclesPerImage, slowest: slowestFigure.block, clockMhz: options.clockMhz ?? 100, lutEstimate, memory, blocks: figures, bypassFifos: plan.bypass },
       engines,
       edges: plan.edges.map((e) => ({ name: e.name, producer: e.producer, dataBits: e.dataBits, beatsPerImage: e.beatsPerImage, tensor: e.tensor })),
       warnings: model.warnings,

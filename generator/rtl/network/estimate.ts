@@ -80,6 +80,8 @@ export interface EngineEstimateInput {
   readonly romWidth: number;
   /** Words of each unit's ROM. */
   readonly unitDepths: readonly number[];
+  /** `block`: every unit ROM in block RAM; `auto` (default): those of romBlockRamDepth words or more; else none. */
+  readonly romStyle?: 'auto' | 'block' | 'distributed' | 'registers';
   readonly matrices: readonly XorMatrix[];
 }
 
@@ -103,12 +105,13 @@ export function engineEstimate(e: EngineEstimateInput, m: LutModel = LUT_MODEL):
   const single = e.planes * e.lanes === 1;
   const macConstant = single ? m.macSingleTreeConstant : m.macConstant;
   const offsets = e.group / gcd(gcd(e.chunk, e.group), e.endAdvance);
+  const inBlockRam = (depth: number) => e.romStyle === 'block' || ((e.romStyle ?? 'auto') === 'auto' && depth >= m.romBlockRamDepth);
   const decoder = e.matrices.reduce((n, x) => n + Array.from({ length: x.nOut }, (_, j) => rowLuts(rowTaps(x, j).length)).reduce((a, b) => a + b, 0), 0);
   return sum([
     { part: `MAC array: ${macs} MACs x (${m.macPerBit} x ${e.actBits} + ${macConstant})${single ? ' (a single tree)' : ''}`, luts: macs * (m.macPerBit * e.actBits + macConstant) },
     { part: `decoders: ${e.units} units x ${decoder} LUTs (sum of ceil((taps - 1)/5) over the rows of ${e.planes} plane(s))`, luts: e.units * decoder },
     { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(${offsets} offsets / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant})`, luts: gearboxes * (e.chunk * Math.ceil(offsets / m.gearboxMuxInputsPerLut) + m.gearboxConstant) },
-    { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs, none at ${m.romBlockRamDepth} words or more (block RAM)`, luts: e.unitDepths.reduce((n, d) => n + (d >= m.romBlockRamDepth ? 0 : e.romWidth * Math.ceil(d / m.romWordsPerLut)), 0) },
+    { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs, none in block RAM (rom style ${e.romStyle ?? 'auto'}: ${e.romStyle === 'block' ? 'all' : `at ${m.romBlockRamDepth} words or more`})`, luts: e.unitDepths.reduce((n, d) => n + (inBlockRam(d) ? 0 : e.romWidth * Math.ceil(d / m.romWordsPerLut)), 0) },
     { part: `scale, collector, control: ${m.engineTopPerLane} x ${e.lanes} lanes + ${m.engineTopConstant}`, luts: m.engineTopPerLane * e.lanes + m.engineTopConstant },
   ]);
 }

@@ -12,6 +12,7 @@ import { layerNpzBytes } from '../../formats/layerfile.js';
 import { readImages, STORED_NETWORK, storedNetwork, type BuiltEngine } from '../../formats/networkfile.js';
 import { loadNetwork, networkModel } from '../../formats/networkrun.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
+import type { MemoryStyle } from '../layer/generate.js';
 import type { GeneratedFile } from '../design.js';
 import { generateAccelerator, type AcceleratorDesign } from './accelerator.js';
 
@@ -30,6 +31,8 @@ export interface NetworkAcceleratorOptions {
   readonly clockMhz?: number;
   readonly hdl?: Hdl;
   readonly reset?: ResetStyle;
+  /** Every engine's weight ROMs (docs/SYNTH.md, "Memory styles"). */
+  readonly romStyle?: MemoryStyle;
   readonly command?: string;
   /** Bypass FIFO depths by FIFO block name (`<add>_bypass`), replacing the computed ones: to show the bound is needed. */
   readonly bypassDepths?: Readonly<Record<string, number>>;
@@ -77,7 +80,7 @@ export function generateNetworkAccelerator(manifest: string, options: NetworkAcc
   });
   const inputs = options.inputs === undefined ? undefined : readImages(options.inputs, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, {
-    hdl: options.hdl, reset: options.reset, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
+    hdl: options.hdl, reset: options.reset, romStyle: options.romStyle, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
     bypassDepths: options.bypassDepths,
   });
   return { ...design, model, parallelism: chosen };

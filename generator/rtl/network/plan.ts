@@ -306,7 +306,7 @@ class ChainBuilder {
   }
 
   /**
-   * An add: the bypass (the input whose path from the fork holds no engine; else the second)
+   * An add: the bypass (the path that runs ahead of the other, `bypassSide`)
    * converted to the branch's beat, through its bypass FIFO, into s_axis_b; the branch into s_axis_a.
    */
   join(layer: AddLayer, spec: NetworkSpec): void {
@@ -352,7 +352,7 @@ class ChainBuilder {
 
 /**
  * The two paths of an add from the tensor where they part (the fork) to its inputs, as steps, and
- * which input is the bypass: the one whose path holds no conv (else the second).
+ * which input is the bypass (`bypassSide`).
  */
 function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], PathStep[]]; layers: [NetLayer[], NetLayer[]]; fork: number; bypass: 0 | 1 } {
   const ancestors = (t: number) => {
@@ -384,8 +384,21 @@ function branchPaths(spec: NetworkSpec, layer: AddLayer): { steps: [PathStep[], 
   };
   const pa = steps(upA);
   const pb = steps(upB);
-  const bypass = pb.every((s) => s.kind !== 'conv') || pa.some((s) => s.kind === 'conv') ? 1 : 0;
-  return { steps: [pa, pb], layers: [layersOf(upA), layersOf(upB)], fork, bypass };
+  const out = spec.tensors[layer.index + 1];
+  return { steps: [pa, pb], layers: [layersOf(upA), layersOf(upB)], fork, bypass: bypassSide(pa, pb, out.h * out.w) };
+}
+
+/**
+ * Which path of an add is the bypass: the one that runs ahead, i.e. whose outputs must wait in a
+ * FIFO for the other's (the larger bound as the bypass: an identity or option A shortcut against
+ * convs, an option B 1 x 1 conv against two 3 x 3 ones, in either order of the add's inputs); on a
+ * tie the one without a conv, else the second.
+ */
+function bypassSide(pa: readonly PathStep[], pb: readonly PathStep[], pixels: number): 0 | 1 {
+  const asB = bypassBound(pa, pb, pixels);
+  const asA = bypassBound(pb, pa, pixels);
+  if (asB !== asA) return asB > asA ? 1 : 0;
+  return pb.every((s) => s.kind !== 'conv') || pa.some((s) => s.kind === 'conv') ? 1 : 0;
 }
 
 /** The blocks of a quantized network, a DAG for a residual one; errors name the layer a block cannot take. */
@@ -412,7 +425,8 @@ export function planNetwork(model: NetworkModel, options: PlanOptions = {}): Net
         const fm = chain.requireFm(layer.name, layer.field);
         const t = spec.tensors[i + 1];
         const out = edge(`${layer.name}_fm`, fmFormat(t, fm.p), layer.name, i + 1);
-        const options = { h: fm.h, w: fm.w, c: fm.c, p: fm.p, bits: fm.bits, signed: fm.signed, ...(layer.kind === 'maxpool' ? { k: layer.size } : {}) };
+        // The average pool's block divides with the layer's divider: the one the golden model uses.
+        const options = { h: fm.h, w: fm.w, c: fm.c, p: fm.p, bits: fm.bits, signed: fm.signed, ...(layer.kind === 'maxpool' ? { k: layer.size } : { ...layer.divider }) };
         chain.add({ kind: layer.kind, name: layer.name, layer: layer.name, outputs: [out], inPort: 'fm', outPorts: ['fm'], options });
         break;
       }

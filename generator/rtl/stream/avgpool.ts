@@ -1,13 +1,14 @@
 /**
  * `generateAvgPool`: global average pool H x W x C -> 1 x 1 x C on a feature-map stream
  * (docs/STREAMS.md, "Global average pool"): per-channel sums in LUT RAM, then
- * `floor((sum * M + 2^(S-1)) / 2^S)` with a multiplier and shift that make it
+ * `floor((sum * M + R) / 2^S)` with the divider of core/pool.ts that makes it
  * `round_half_up(sum / (H*W))` for every sum in range.
  */
 import { InputError, requireInteger } from '../../core/errors.js';
-import { dividerIsExact, findAverageDivider, globalAveragePool, MAX_DIVIDER_SHIFT, type AverageDivider } from '../../core/pool.js';
+import { dividerIsExact, findAverageDivider, globalAveragePool, MAX_DIVIDER_SHIFT, roundInterval, type AverageDivider } from '../../core/pool.js';
 import { testRandom } from '../../core/prng.js';
 import { byteBits, ceilDiv, drawInRange, featureMapBeats, makeFeatureMap, STREAM_DATA_STREAM, valueRange, type FeatureMap } from '../../core/streams.js';
+import { hdlKeywords, type Hdl } from '../hdl.js';
 import { featureMapDescription } from './testbench.js';
 import { resolveFeatureMap, type FeatureMapOptions, type FeatureMapShape } from './maxpool.js';
 import {
@@ -21,6 +22,7 @@ import {
   FAST_IMAGES,
   literal,
   packageStreamBlock,
+  parameterLiteral,
   rangeBits,
   type BlockFigures,
   type StreamBlockCommonOptions,
@@ -28,15 +30,13 @@ import {
 } from './package.js';
 
 export interface AvgPoolOptions extends StreamBlockCommonOptions, FeatureMapOptions {
-  /** M and S of the division; both or neither (then the smallest exact pair is searched). */
+  /** M, S and R of the division; all three or none (then findAverageDivider's are taken). */
   readonly multiplier?: number;
   readonly shift?: number;
+  readonly round?: number;
 }
 
-export interface AvgPoolConfig extends FeatureMapShape {
-  readonly multiplier: number;
-  readonly shift: number;
-}
+export interface AvgPoolConfig extends FeatureMapShape, AverageDivider {}
 
 /** The range of a channel's sum of H*W values. */
 export function sumRange(s: FeatureMapShape): { min: number; max: number } {
@@ -48,37 +48,46 @@ export function resolveAvgPool(options: AvgPoolOptions): AvgPoolConfig {
   const shape = resolveFeatureMap(options);
   const n = shape.h * shape.w;
   if (n > 1 << 20) throw new InputError('h', `h * w must be at most 1048576; got ${n}`);
-  const sums = sumRange(shape);
-  let divider: AverageDivider | undefined;
-  if (options.multiplier === undefined && options.shift === undefined) {
-    divider = findAverageDivider(n, sums.min, sums.max);
+  const { min, max } = valueRange(shape.bits, shape.signed);
+  const given = [options.multiplier, options.shift, options.round];
+  if (given.every((v) => v === undefined)) {
+    const divider = findAverageDivider(n, min, max);
     if (divider === undefined) {
-      throw new InputError(
-        'signed',
-        `no multiplier M and shift S <= ${MAX_DIVIDER_SHIFT} make floor((sum * M + 2^(S-1)) / 2^S) equal round_half_up(sum / ${n}) for every sum in [${sums.min}, ${sums.max}]` +
-          (shape.signed && n % 2 === 0 ? `: with signed values, h * w = ${n} must be odd or a power of two` : ''),
-      );
+      throw new InputError('bits', `no floor((sum * M + R) / 2^S) with S <= ${MAX_DIVIDER_SHIFT} equals round_half_up(sum / ${n}) for every sum in [${n * min}, ${n * max}]`);
     }
-  } else {
-    if (options.multiplier === undefined || options.shift === undefined) throw new InputError(options.multiplier === undefined ? 'multiplier' : 'shift', 'multiplier and shift go together: give both or neither');
-    const shift = requireInteger('shift', options.shift, 0, MAX_DIVIDER_SHIFT);
-    const multiplier = requireInteger('multiplier', options.multiplier, 1, 2 ** (MAX_DIVIDER_SHIFT + 1));
-    divider = { multiplier, shift };
-    if (!dividerIsExact(divider, n, sums.min, sums.max)) {
-      throw new InputError('multiplier', `M = ${multiplier}, S = ${shift}: floor((sum * M + 2^(S-1)) / 2^S) differs from round_half_up(sum / ${n}) for some sum in [${sums.min}, ${sums.max}]`);
-    }
+    return { ...shape, ...divider };
   }
-  return { ...shape, multiplier: divider.multiplier, shift: divider.shift };
+  return { ...shape, ...givenDivider(options, n, min, max) };
 }
 
-/** Widths: the exact sum, and sum * M + 2^(S-1) (at least S + B bits, so that x[S +: B] exists). */
+/** The divider of the options: all three fields, in range, exact (an InputError naming the field otherwise). */
+function givenDivider(options: AvgPoolOptions, n: number, min: number, max: number): AverageDivider {
+  const missing = (['multiplier', 'shift', 'round'] as const).find((f) => options[f] === undefined);
+  if (missing !== undefined) throw new InputError(missing, 'multiplier, shift and round go together: give all three or none');
+  const shift = requireInteger('shift', options.shift, 0, MAX_DIVIDER_SHIFT);
+  const multiplier = requireInteger('multiplier', options.multiplier, 1, 2 ** (MAX_DIVIDER_SHIFT + 1));
+  const round = requireInteger('round', options.round, 0, 2 ** shift - 1, `an integer from 0 to 2^shift - 1 = ${2 ** shift - 1}`);
+  const divider = { multiplier, shift, round };
+  if (dividerIsExact(divider, n, min, max)) return divider;
+  const formula = `floor((sum * ${multiplier} + ${round}) / 2^${shift}) differs from round_half_up(sum / ${n}) for some sum in [${n * min}, ${n * max}]`;
+  const works = roundInterval(n, min, max, multiplier, shift);
+  if (works.low <= works.high) throw new InputError('round', `${formula}; with M = ${multiplier}, S = ${shift} the rounding constant must be from ${works.low} to ${works.high}`);
+  throw new InputError('multiplier', `${formula}; no rounding constant works with M = ${multiplier}, S = ${shift}`);
+}
+
+/** Widths: the exact sum, and sum * M + R (at least S + B bits, so that x[S +: B] exists). */
 export function avgPoolWidths(c: AvgPoolConfig): { sumBits: number; productBits: number } {
   const sums = sumRange(c);
-  const half = c.shift > 0 ? 1n << BigInt(c.shift - 1) : 0n;
-  const m = BigInt(c.multiplier);
+  const [m, r] = [BigInt(c.multiplier), BigInt(c.round)];
   const sumBits = rangeBits(BigInt(sums.min), BigInt(sums.max), c.signed);
-  const productBits = Math.max(c.shift + c.bits, rangeBits(BigInt(sums.min) * m + half, BigInt(sums.max) * m + half, c.signed));
+  const productBits = Math.max(c.shift + c.bits, rangeBits(BigInt(sums.min) * m + r, BigInt(sums.max) * m + r, c.signed));
   return { sumBits, productBits };
+}
+
+/** A parameter declaration's type and value: `int`/`integer` below 2^31, a sized vector above (M and R may be wider). */
+function parameterDeclaration(hdl: Hdl, value: number): { type: string; value: string } {
+  if (value < 2 ** 31) return { type: hdlKeywords(hdl).paramType, value: String(value) };
+  return { type: `[${value.toString(2).length - 1}:0] `, value: parameterLiteral(value) };
 }
 
 /** Figures: one beat per cycle; BPP entries of P sums (none for H*W = 1) and the output register. */
@@ -90,12 +99,20 @@ export function avgPoolFigures(c: AvgPoolConfig): BlockFigures {
 
 /**
  * Seeded feature maps: image 0 has every channel at one extreme (even channels the maximum, odd
- * ones the minimum: the extreme sums), the others uniform values.
+ * ones the minimum: the extreme sums); image 1 puts every channel next to a rounding tie, its sum
+ * `n*a + floor(n/2)` (channels 0-3 of every 8) or `n*a + ceil(n/2)` (4-7), equal for an even n:
+ * the average `a + 1/2` (a = -1 and 0 for the ties -1/2 and +1/2, then the extremes); the others
+ * uniform values.
  */
 function drawAvgMaps(s: FeatureMapShape, seed: number, images: number): FeatureMap[] {
   const rng = testRandom(seed, STREAM_DATA_STREAM);
   const { min, max } = valueRange(s.bits, s.signed);
-  return Array.from({ length: images }, (_, image) => makeFeatureMap(s.h, s.w, s.c, (_y, _x, ch) => (image === 0 ? (ch % 2 === 0 ? max : min) : drawInRange(rng, min, max))));
+  const n = s.h * s.w;
+  const bases = [-1, 0, min, max - 1].map((a) => Math.min(Math.max(a, min), max - 1));
+  const tie = (y: number, x: number, ch: number) => bases[ch % 4] + (y * s.w + x < (ch % 8 < 4 ? Math.floor(n / 2) : Math.ceil(n / 2)) ? 1 : 0);
+  return Array.from({ length: images }, (_, image) =>
+    makeFeatureMap(s.h, s.w, s.c, (y, x, ch) => (image === 0 ? (ch % 2 === 0 ? max : min) : image === 1 ? tie(y, x, ch) : drawInRange(rng, min, max))),
+  );
 }
 
 export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
@@ -109,8 +126,9 @@ export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
   const sign = c.signed ? 's' : 'u';
   const top = blockModuleName(settings, `flexor_gavgpool_${c.h}x${c.w}x${c.c}_p${c.p}_${sign}${c.bits}`);
   const figures = avgPoolFigures(c);
-  const what = `Global average pool: ${c.h} x ${c.w} x ${c.c} -> 1 x 1 x ${c.c}, ${c.signed ? 'signed' : 'unsigned'} ${c.bits}-bit values, ${c.p} per beat; avg = floor((sum * ${c.multiplier} + ${c.shift > 0 ? `2^${c.shift - 1}` : '0'}) / 2^${c.shift}) = round_half_up(sum / ${n}).`;
-  const header = blockHeader('generateAvgPool', config, [what]);
+  const what = `Global average pool: ${c.h} x ${c.w} x ${c.c} -> 1 x 1 x ${c.c}, ${c.signed ? 'signed' : 'unsigned'} ${c.bits}-bit values, ${c.p} per beat.`;
+  const division = `avg = floor((sum * ${c.multiplier} + ${c.round}) / 2^${c.shift}) = round_half_up(sum / ${n}).`;
+  const header = blockHeader('generateAvgPool', config, [what, division]);
   const pad = beatBits - c.p * c.bits;
   const unusedX = [c.shift > 0 ? `x[${c.shift - 1}:0]` : '', productBits > c.shift + c.bits ? `x[${productBits - 1}:${c.shift + c.bits}]` : ''].filter(Boolean);
   const view = {
@@ -122,10 +140,10 @@ export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
       { name: 'B', value: c.bits },
       { name: 'M', value: c.multiplier },
       { name: 'S', value: c.shift },
+      { name: 'R', value: c.round },
     ]),
     ...c,
     signText: c.signed ? 'signed' : 'unsigned',
-    halfText: c.shift > 0 ? '2^(S-1)' : '0',
     beatBits,
     beats: bpp,
     sumBits,
@@ -137,8 +155,10 @@ export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
     extendA: extendExpression('a', c.bits, sumBits, c.signed),
     extendSum: extendExpression('sum', sumBits, productBits, c.signed),
     multiplierLiteral: literal(productBits, c.multiplier),
-    half: c.shift > 0,
-    halfLiteral: c.shift > 0 ? literal(productBits, 1n << BigInt(c.shift - 1)) : '',
+    multiplierParam: parameterDeclaration(settings.hdl, c.multiplier),
+    roundParam: parameterDeclaration(settings.hdl, c.round),
+    addRound: c.round > 0,
+    roundLiteral: literal(productBits, c.round),
     unusedX: unusedX.length > 0 ? unusedX.join(', ') : false,
     unusedIn: pad > 0 ? `^{s_axis_fm_tlast, s_axis_fm_tdata[${beatBits - 1}:${c.p * c.bits}]}` : 's_axis_fm_tlast',
     outData: pad > 0 ? `{${literal(pad, 0)}, data_q}` : 'data_q',
@@ -159,8 +179,8 @@ export function generateAvgPool(options: AvgPoolOptions): StreamBlockDesign {
       describeBeat: featureMapDescription(1, c.c, c.p),
     },
     description: `Global average pool on ${c.h}x${c.w}x${c.c}, beat ${c.p}`,
-    summary: [what, `Sums: ${sumBits} bits, ${n > 1 ? `${bpp} entries of ${c.p} in LUT RAM` : 'no buffer (h * w = 1)'}; sum * M + 2^(S-1): ${productBits} bits.`],
+    summary: [`${what} ${division}`, `Sums: ${sumBits} bits, ${n > 1 ? `${bpp} entries of ${c.p} in LUT RAM` : 'no buffer (h * w = 1)'}; sum * M + R: ${productBits} bits.`],
     figures,
-    details: { ports: { in: 's_axis_fm', out: 'm_axis_fm' }, divider: { multiplier: c.multiplier, shift: c.shift }, sumBits, productBits, beatBits },
+    details: { ports: { in: 's_axis_fm', out: 'm_axis_fm' }, divider: { multiplier: c.multiplier, shift: c.shift, round: c.round }, sumBits, productBits, beatBits },
   });
 }

@@ -8,6 +8,7 @@ import { InputError, requireInteger } from '../../core/errors.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile, type HeaderView } from '../design.js';
 import { clog2, hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
 import { render } from '../templates.js';
+import { HEADER_TEXT_COLUMNS, MAX_COLUMNS, packWords } from '../textwrap.js';
 import { multiStreamTestbench, streamTestbench, type MultiStreamTestbenchSpec, type StreamTestbenchSpec } from './testbench.js';
 
 /** Images run at full speed after the stalled ones: one to settle, three to measure cycles per image. */
@@ -69,24 +70,15 @@ export function blockModuleName(settings: CommonSettings, configured: string): s
   return settings.name !== undefined ? `flexor_${settings.name}` : configured;
 }
 
-/** Generated lines stay within this many columns. */
-export const MAX_COLUMNS = 100;
-
 /** Words joined by `separator` into lines of at most `width` columns (a word never splits). */
 export function wrapWords(words: readonly string[], separator: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const [i, word] of words.entries()) {
-    const piece = i < words.length - 1 ? `${word}${separator.trimEnd()}` : word;
-    if (line !== '' && line.length + 1 + piece.length > width) {
-      lines.push(line);
-      line = piece;
-    } else {
-      line = line === '' ? piece : `${line} ${piece}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
+  if (words.length === 0) return [];
+  return packWords(words.map((word, i) => (i < words.length - 1 ? `${word}${separator.trimEnd()}` : word)), width);
+}
+
+/** A non-negative parameter value as a literal: unsized below 2^31, sized above (an unsized literal is 32 bits). */
+export function parameterLiteral(value: number): string {
+  return value < 2 ** 31 ? String(value) : literal(value.toString(2).length, value);
 }
 
 /**
@@ -96,18 +88,21 @@ export function wrapWords(words: readonly string[], separator: string, width: nu
  */
 export function paramCheckBlock(hdl: Hdl, module: string, checks: readonly { name: string; value: number }[]): string {
   const sv = hdl === 'sv';
-  const terms = checks.map((c) => `${c.name} != ${c.value}`);
+  const terms = checks.map((c) => `${c.name} != ${parameterLiteral(c.value)}`);
   const wrapped = wrapWords(terms, ' ||', MAX_COLUMNS - 20);
   const conditionLines = wrapped.map((line, i) => `${i === 0 ? 'if (' : '    '}${line}${i === wrapped.length - 1 ? ') begin' : ''}`);
   return render('stream/paramcheck', { sv, module, checks, conditionLines, report: sv ? '$error' : '$display' }).trimEnd();
 }
 
-/** The header of a block's files: the configuration as wrapped JSON lines, then `lines`. */
+/**
+ * The header of a block's files: the configuration as JSON lines short enough for the header to
+ * keep them as they are, then `lines` (prose, which the header wraps).
+ */
 export function blockHeader(generator: string, config: object, lines: readonly string[]): HeaderView {
   const json = canonicalJson(config);
   const fields = json.slice(1, -1).split(/,(?=")/);
-  const configLines = wrapWords(fields, ',', MAX_COLUMNS - 6).map((line, i, all) => `${i === 0 ? '  {' : '   '}${line}${i === all.length - 1 ? '}' : ''}`);
-  return headerView(`${generator}(configuration)`, config, ['Configuration:', ...configLines, ...lines.flatMap((l) => wrapWords(l.split(' '), '', MAX_COLUMNS - 3))]);
+  const configLines = wrapWords(fields, ',', HEADER_TEXT_COLUMNS - 4).map((line, i, all) => `${i === 0 ? '  {' : '   '}${line}${i === all.length - 1 ? '}' : ''}`);
+  return headerView(`${generator}(configuration)`, config, ['Configuration:', ...configLines, ...lines]);
 }
 
 /** What the block templates share: HDL keywords, reset, header, module, the parameter check. */

@@ -37,7 +37,6 @@ import {
   extendExpression,
   FAST_IMAGES,
   literal,
-  MAX_COLUMNS,
   packageStreamBlock,
   wrapWords,
   type CommonSettings,
@@ -45,6 +44,7 @@ import {
   type StreamBlockDesign,
 } from './package.js';
 import type { BeatDescription } from './testbench.js';
+import { MAX_COLUMNS } from '../textwrap.js';
 
 export interface WindowGenOptions extends StreamBlockCommonOptions, WindowOptions {}
 
