@@ -137,6 +137,9 @@ describe('flexor CLI', () => {
       { name: 'layer --alpha-frac 16 with 16 alpha bits', args: layer('--alpha-frac', '16'), field: '--alpha-frac', allowed: 'an integer from 0 to --alpha-bits - 1 (15)' },
       { name: 'layer --bias-bits without --bias', args: layer('--bias-bits', '20'), field: '--bias-bits', allowed: 'only applies with --bias' },
       { name: 'layer --out-bits without --requant-shift', args: layer('--out-bits', '8'), field: '--out-bits', allowed: 'only applies with --requant-shift' },
+      { name: 'layer --pipeline fast', args: layer('--pipeline', 'fast'), field: '--pipeline', allowed: 'must be a comma-separated list of decoders, mac:N (a register in the MAC trees every N adder levels, N from 1 to 16; mac is mac:1) and scale, or none; got "fast"' },
+      { name: 'layer --pipeline mac:0', args: layer('--pipeline', 'mac:0'), field: '--pipeline', allowed: 'got "mac:0"' },
+      { name: 'layer --pipeline scale,scale', args: layer('--pipeline', 'scale,scale'), field: '--pipeline', allowed: 'names scale twice' },
       { name: 'layer --nin above --nout', args: [...LAYER_BASE.slice(0, 2), '--shape', '4,4', '--nin', '9', '--nout', '8', '--ntap', '2'], field: '--nin', allowed: 'an integer from 1 to --nout (8)' },
       // flexor matrix.
       { name: 'matrix --format npy without -o', args: ['matrix', '--nin', '4', '--nout', '6', '--ntap', '2', '--format', 'npy'], field: '--format', allowed: 'give -o FILE', output: false },

@@ -1,7 +1,8 @@
 /**
  * Simulation tests of generated layers: bit-exact against the golden model in Icarus Verilog and
  * Verilator with random stalls on every stream, the throughput measured by the testbench itself,
- * lint-clean RTL; and a corrupted weight image the testbench must reject.
+ * lint-clean RTL; a corrupted weight image the testbench must reject; and --pipeline layers, bit-exact
+ * and later by exactly the cycles their stages add.
  */
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -93,5 +94,39 @@ describe('a corrupted weight image', function () {
       expect(r.failed, r.simulator).to.be.greaterThan(0);
       expect(r.output, r.simulator).to.match(/^MISMATCH vector \d+ channel 0: expected -?\d+ got -?\d+$/m);
     }
+  });
+});
+
+describe('pipelined layers (--pipeline)', function () {
+  const PIPELINED: readonly { name: string; options: LayerGenOptions; added: number }[] = [
+    { name: 'q = 2, decoders,mac:1,scale (2 stages in each tree), streamed, Verilog-2005', options: { shape: [8, 32], nIn: 12, nOut: 20, nTap: 2, seed: 2, planes: 2, lanes: 2, simd: 16, weights: 'stream', hdl: 'verilog', pipeline: 'decoders,mac:1,scale' }, added: 4 },
+    { name: 'one tree of single cells, mac:1 (3 stages), a collector of 3 banks, async reset', options: { shape: [4, 16], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 1, simd: 16, reset: 'async', pipeline: 'mac:1' }, added: 3 },
+    { name: 'io, one step per vector, bias and requantization, every stage', options: { shape: [4, 6], nIn: 4, nOut: 5, nTap: 2, seed: 5, layout: 'io', lanes: 4, simd: 6, bias: true, requantShift: 4, outBits: 6, pipeline: 'decoders,mac:1,scale' }, added: 3 },
+  ];
+  const root = tempDir('layer-pipe');
+
+  PIPELINED.forEach((c, index) => {
+    it(`${c.name}: bit-exact in both simulators with back-pressure, lint-clean, ${c.added} cycles later, as fast`, async function () {
+      const run = async (options: LayerGenOptions, name: string, simulators: readonly ('iverilog' | 'verilator')[]) => {
+        const dir = join(root, `case${index}-${name}`);
+        writeDesignFiles(dir, generateLayer(options).files, false);
+        const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+        return { dir, added: manifest.latency.addedCycles as number, report: await verifyDesign(dir, simulators) };
+      };
+      const piped = await run(c.options, 'piped', ['iverilog', 'verilator']);
+      const lint = lintDesign(piped.dir);
+      expect(lint.ok, `${lint.command}\n${lint.output}`).to.equal(true);
+      // The same layer without stages, in one simulator (both measure the same cycles).
+      const plain = await run({ ...c.options, pipeline: 'none' }, 'plain', ['iverilog']);
+      const p = plain.report.results[0];
+      expect(p.ok, describeFailure(p)).to.equal(true);
+      for (const r of piped.report.results) {
+        expect(r.ok, describeFailure(r)).to.equal(true);
+        // The cycles measured against those the manifest states, then against the stages asked for.
+        expect(figure(r.output, 'first-vector latency') - figure(p.output, 'first-vector latency'), `${r.simulator}: latency added`).to.equal(piped.added);
+        expect(figure(r.output, 'cycles per vector'), `${r.simulator}: cycles per vector`).to.equal(figure(p.output, 'cycles per vector'));
+      }
+      expect(piped.added).to.equal(c.added);
+    });
   });
 });

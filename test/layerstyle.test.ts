@@ -19,6 +19,7 @@ const CONFIGS: readonly (readonly [string, LayerGenOptions])[] = [
   ['one beat per vector, read in place', { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8 }],
   ['one step per vector (a collector of 3 banks), units without rows', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }],
   ['a long --name, 32 units, 2 slices per fetch', { shape: [64, 64, 3, 3], nIn: 8, nOut: 10, nTap: 2, seed: 4, layout: 'io', lanes: 16, simd: 32, name: 'resnet20_stage3_block2_conv1_a_rather_long_name_x' }],
+  ['every --pipeline stage, q = 2, io (registers in the trees and before the collector)', { shape: [8, 32], nIn: 12, nOut: 20, nTap: 2, seed: 2, planes: 2, layout: 'io', lanes: 4, simd: 16, pipeline: 'decoders,mac:1,scale' }],
   ['the widest formats: 16-bit activations, 32-bit scales, 48-bit bias, shift 62', { shape: [5, 7], nIn: 3, nOut: 5, dense: true, seed: 9, lanes: 2, simd: 3, actBits: 16, alphaBits: 32, alphaFrac: 31, bias: true, biasBits: 48, requantShift: 62, outBits: 32 }],
 ];
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { layerGolden, layerWidths, weightBits, type LayerConfig } from '../core/layer.js';
-import { generateLayer, settingsOf, type MemoryStyle, type WeightSource } from '../rtl/layer/generate.js';
+import { generateLayer, settingsOf, type MemoryStyle, type PipelineSpec, type WeightSource } from '../rtl/layer/generate.js';
 import { readLayerFile } from '../formats/layerfile.js';
 import { layerSource, readActivations, type LayerSettings } from '../formats/layersource.js';
 import { writeNpy } from '../formats/npy.js';
@@ -62,6 +62,8 @@ export interface LayerManifest {
   readonly actStyle?: MemoryStyle;
   readonly reset: ResetStyle;
   readonly hdl: Hdl;
+  /** --pipeline's stages (absent in folders from before it: none). */
+  readonly pipeline?: PipelineSpec;
   readonly storage: { readonly memoryBits: number; readonly trainedBits: number; readonly duplicateSlicesPerPlane?: number };
   /** The flexor command line that generated the folder. */
   readonly command?: string;
@@ -94,7 +96,7 @@ export async function simulateLayerDesign(dir: string, inputsPath: string, simul
   const trained = readLayerFile(layerFile);
   const source = layerSource({ ...settings, trained });
   const inputs = readActivations(inputsPath, source.config);
-  const design = generateLayer({ ...settings, trained, weights: manifest.weights, romStyle: manifest.romStyle, actStyle: manifest.actStyle, reset: manifest.reset, hdl: manifest.hdl, inputs, inputsFile: basename(inputsPath), topName: manifest.top });
+  const design = generateLayer({ ...settings, trained, weights: manifest.weights, romStyle: manifest.romStyle, actStyle: manifest.actStyle, reset: manifest.reset, hdl: manifest.hdl, pipeline: manifest.pipeline, inputs, inputsFile: basename(inputsPath), topName: manifest.top });
   const { work, result } = await simulateFolderRtl(dir, design.files, simulator);
   const outputsPath = join(work, 'build', simulator, 'outputs.hex');
   if (!existsSync(outputsPath)) throw new Error(`${simulator} wrote no outputs.hex:\n${result.output.slice(-2000)}`);

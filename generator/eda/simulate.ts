@@ -69,7 +69,7 @@ export async function simulate(dir: string, simulator: Simulator, options: { wav
   const summary = parseSummary(output) ?? { passed: 0, failed: 0 };
   const expected = manifest.testbench.vectors;
   const ok = code === 0 && summary.failed === 0 && summary.passed === expected;
-  const figures = output.split('\n').filter((line) => /^(latency|cycles per vector|cycles per image|ideal cycles per image|images per second at [0-9.]+ MHz|MACs per cycle|throughput): /.test(line));
+  const figures = output.split('\n').filter((line) => /^(latency|first-vector latency|cycles per vector|cycles per image|ideal cycles per image|images per second at [0-9.]+ MHz|MACs per cycle|throughput): /.test(line));
   return { simulator, ...summary, expected, exitCode: code, ok, figures, output };
 }
 

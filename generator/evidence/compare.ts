@@ -56,7 +56,7 @@ export async function compareWithBaseline(dir: string, options: CompareOptions =
   if (options.pnr !== undefined) checkPnrSettings(options.pnr);
   const manifest = readLayerManifest(dir, 'compare');
   const trained = readLayerFile(join(dir, 'layer.npz'));
-  const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, romStyle: manifest.romStyle, actStyle: manifest.actStyle, reset: manifest.reset, hdl: manifest.hdl, topName: `${manifest.top}_bin` });
+  const design = generateLayer({ ...settingsOf(manifest.config), trained, baseline: true, weights: manifest.weights, romStyle: manifest.romStyle, actStyle: manifest.actStyle, reset: manifest.reset, hdl: manifest.hdl, pipeline: manifest.pipeline, topName: `${manifest.top}_bin` });
   const baselineDir = join(dir, 'build', 'compare', 'baseline');
   rmSync(baselineDir, { recursive: true, force: true });
   writeDesignFiles(baselineDir, design.files, false);

@@ -97,6 +97,7 @@ const LAYER_KEYS: Record<string, KeyType> = {
   weights: 'string',
   reset: 'string',
   hdl: 'string',
+  pipeline: 'string',
   vectors: 'number',
 };
 
@@ -109,6 +110,8 @@ export interface IndependentLayer extends LayerSourceOptions {
   readonly weights?: string;
   readonly reset?: string;
   readonly hdl?: string;
+  /** `flexor generate layer --pipeline`'s stages, checked when generated. */
+  readonly pipeline?: string;
   readonly vectors?: number;
 }
 

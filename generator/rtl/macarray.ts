@@ -144,3 +144,67 @@ export function planMacArray(trees: number, simd: number, actBits: number, accBi
 function node(sum: Sum): MacNode {
   return { id: sum.id, width: sum.width };
 }
+
+/** A sum as an operand: the signal that holds it where it is used (`sum<id>`, or a stage's register of it). */
+export interface MacRef extends MacNode {
+  readonly signal: string;
+  /** Its width parameter, W_C<id> for a chain or W_J<id> for a join. */
+  readonly widthParam: string;
+}
+
+/** Register stage `index` (1, 2, ...) of every tree: the sums alive after level `level`, each loaded from `source`. */
+export interface MacCut {
+  readonly index: number;
+  readonly level: number;
+  readonly nodes: readonly (MacRef & { readonly source: string })[];
+}
+
+/**
+ * Register stages inside the trees (`--pipeline mac:N`, docs/ARCHITECTURE.md, "Pipeline"). A tree's
+ * levels are its chains of cells (level 1), then each round of joins (levels 2, 3, ...); the
+ * accumulator's adder follows the last. A stage after every `every`-th level registers every sum
+ * alive there (a sum the odd count of a round carries up is registered at each stage it crosses),
+ * so the trees are cut whole and the chains stay single carry chains.
+ */
+export interface MacStages {
+  readonly every: number;
+  /** The tree's levels before the accumulator: 1 + join rounds. */
+  readonly levels: number;
+  readonly cuts: readonly MacCut[];
+  /** Each join's operands and the root, as the signals that hold them after the stages before them. */
+  readonly joins: readonly (MacJoin & { readonly leftRef: MacRef; readonly rightRef: MacRef })[];
+  readonly root: MacRef;
+}
+
+/** The stages of `plan`'s trees with a register after every `every`-th level (0: none). */
+export function planMacStages(plan: MacArrayPlan, every: number): MacStages {
+  const chainCount = plan.chains.length;
+  const produced = (id: number) => (id < chainCount ? 1 : plan.joins[id - chainCount].level + 1);
+  const levels = 1 + Math.max(0, ...plan.joins.map((j) => j.level));
+  const cutLevels = every > 0 ? Array.from({ length: Math.floor(levels / every) }, (_, i) => (i + 1) * every) : [];
+  // The signal of node `n` as read at `level`: its register at the last stage between.
+  const ref = (n: MacNode, level: number): MacRef => {
+    const widthParam = n.id < chainCount ? `W_C${n.id}` : `W_J${n.id}`;
+    let stage = 0;
+    cutLevels.forEach((m, i) => {
+      if (produced(n.id) <= m && m < level) stage = i + 1;
+    });
+    return { id: n.id, width: n.width, widthParam, signal: stage === 0 ? `sum${n.id}` : `sum${n.id}_s${stage}_q` };
+  };
+  const consumers = [...plan.joins.flatMap((j) => [{ node: j.left, level: j.level + 1 }, { node: j.right, level: j.level + 1 }]), { node: plan.root, level: levels + 1 }];
+  const cuts = cutLevels.map((m, i) => ({
+    index: i + 1,
+    level: m,
+    nodes: consumers
+      .filter((c) => produced(c.node.id) <= m && m < c.level)
+      .map((c) => ({ ...ref(c.node, m + 1), source: ref(c.node, m).signal }))
+      .sort((a, b) => a.id - b.id),
+  }));
+  return {
+    every,
+    levels,
+    cuts,
+    joins: plan.joins.map((j) => ({ ...j, leftRef: ref(j.left, j.level + 1), rightRef: ref(j.right, j.level + 1) })),
+    root: ref(plan.root, levels + 1),
+  };
+}

@@ -73,13 +73,15 @@ export const generateLayerCommand = defineCommand({
         'act-style': { type: 'string', describe: `the oi activation banks: ${MEMORY_STYLES.join(', ')} (default auto; block reads them a step ahead, for block RAM)` },
         reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync active-high rst or async active-low rst_ni' },
         hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005 RTL' },
+        pipeline: { type: 'string', describe: 'register stages for the clock: decoders, mac:N (every N adder levels of the MAC trees), scale, comma-separated (default none); each adds a cycle of latency' },
         vectors: { type: 'string', coerce: integerFlag('--vectors', 'an integer from 1 to 10000'), describe: 'testbench vectors with random stalls (default 6; 4 more run at full speed)' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
         force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
       })
       .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 -o rtl-out/layer', 'a ResNet-20 3x3 layer at 0.8 bits per weight')
       .example('$0 generate layer --shape 10,64 --nin 7 --nout 10 --dense --weights stream --hdl verilog -o out', 'a linear layer, weights streamed')
-      .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --rom-style block --act-style block -o out', 'weights and activations in block RAM'),
+      .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --rom-style block --act-style block -o out', 'weights and activations in block RAM')
+      .example('$0 generate layer --shape 16,16,3,3 --nin 16 --nout 20 --ntap 2 --lanes 4 --simd 16 --pipeline decoders,mac:1,scale -o out', 'pipelined for the clock'),
   handler: (argv) => {
     const source = { from: argv.from, shape: argv.shape, nIn: argv.nin, nOut: argv.nout, nTap: argv.ntap, dense: argv.dense, draw: argv.draw, planes: argv.planes, layout: argv.layout as Layout | undefined };
     const options = { ...source, ...layerSettings(argv) };
@@ -93,6 +95,7 @@ export const generateLayerCommand = defineCommand({
       actStyle: argv.actStyle as MemoryStyle | undefined,
       reset: argv.reset,
       hdl: argv.hdl,
+      pipeline: argv.pipeline,
       vectors: argv.vectors,
     });
     writeDesign(argv.output, design, argv.force);

@@ -19,6 +19,7 @@ import { topFile } from './top.js';
 import { weightMemoryFiles, weightStreamFiles } from './weights.js';
 import type { LayerGenOptions } from './options.js';
 
+export { MAX_MAC_EVERY, parsePipeline, pipelineText, type PipelineSpec } from './pipeline.js';
 export { FAST_VECTORS, MEMORY_STYLES, layerCommand, layerModuleName, memoryStyle, settingsOf, type LayerGenOptions, type MemoryStyle, type WeightSource } from './options.js';
 
 export function generateLayer(options: LayerGenOptions): GeneratedDesign {

@@ -3,12 +3,15 @@
  * single cell and the adder, each a module file when the array uses it.
  */
 import type { GeneratedFile } from '../design.js';
-import { CHAIN_CELLS } from '../macarray.js';
+import { CHAIN_CELLS, type MacCut } from '../macarray.js';
 import type { LayerModel } from './model.js';
 import { moduleView, rtlFile } from './view.js';
 
 export function macView(model: LayerModel) {
   const { mac, names, plan } = model;
+  const stages = model.pipeline.macStages;
+  // The first join after stage c's level (joins come in order of level), -1 for none: the root reads it.
+  const firstReader = (c: MacCut) => stages.joins.findIndex((j) => j.level >= c.level);
   return {
     ...moduleView(model, names.mac),
     trees: mac.trees,
@@ -24,8 +27,13 @@ export function macView(model: LayerModel) {
     chainCells: CHAIN_CELLS,
     // A chain's running sums: one before its first cell and one after each cell.
     chains: mac.chains.map((c) => ({ ...c, cells: c.pairCells + c.singleCells, links: c.pairCells + c.singleCells + 1 })),
-    joins: mac.joins,
-    root: mac.root,
+    // With --pipeline mac:N, each join's operands and the root are the registers of the last stage before them.
+    // A stage's registers are declared before the first join that reads them.
+    joins: stages.joins.map((j, i) => ({ ...j, cutsBefore: stages.cuts.filter((c) => firstReader(c) === i) })),
+    cutsAfter: stages.cuts.filter((c) => firstReader(c) === -1),
+    root: stages.root,
+    cuts: stages.cuts,
+    every: stages.every,
     pairModule: names.macPair,
     oneModule: names.macOne,
     addModule: names.macAdd,

@@ -10,6 +10,7 @@ import { testRandom } from '../../core/prng.js';
 import { clog2 } from '../hdl.js';
 import { planLayer, unitWeightImages, weightImage, type LayerPlan } from '../layerplan.js';
 import { planMacArray, type MacArrayPlan } from '../macarray.js';
+import { pipelineModel, type PipelineModel } from './pipeline.js';
 import { FAST_VECTORS, type LayerGenOptions, type LayerIdentity, layerIdentity } from './options.js';
 
 /** Module names of a layer design: `<top>_<part>`, one file each. */
@@ -133,6 +134,8 @@ export interface LayerModel extends LayerIdentity {
   readonly plan: LayerPlan;
   readonly widths: LayerWidths;
   readonly mac: MacArrayPlan;
+  /** The register stages of --pipeline and the cycles of latency they add. */
+  readonly pipeline: PipelineModel;
   readonly io: boolean;
   readonly names: ModuleNames;
   readonly top: string;
@@ -358,13 +361,15 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land,
   // and the next emitting step may run the cycle after the last beat has left.
   const inPlace = emissionGap >= plan.beatsPerVector + 2;
+  const mac = planMacArray(config.planes * config.lanes, config.simd, config.actBits, widths.acc);
   return {
     ...identity,
     config,
     data,
     plan,
     widths,
-    mac: planMacArray(config.planes * config.lanes, config.simd, config.actBits, widths.acc),
+    mac,
+    pipeline: pipelineModel(identity.choices.pipeline, mac),
     io,
     names: moduleNames(identity.top, config.planes),
     topModel: top,

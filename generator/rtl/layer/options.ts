@@ -10,6 +10,7 @@ import { layerSource, type LayerSettings, type LayerSource, type LayerSourceOpti
 import { shellQuote } from '../decoder.js';
 import { headerView, type HeaderView } from '../design.js';
 import type { Hdl, ResetStyle } from '../hdl.js';
+import { NO_PIPELINE, parsePipeline, pipelineText, type PipelineSpec } from './pipeline.js';
 
 export type WeightSource = 'rom' | 'stream';
 
@@ -50,6 +51,8 @@ export interface LayerGenOptions extends LayerSourceOptions {
   readonly topName?: string;
   /** Generate the layer's plain 1-bit binary twin instead (identity matrix, decoded weights stored). */
   readonly baseline?: boolean;
+  /** Register stages for the clock: `decoders,mac:2,scale` (the flag's text) or a manifest's object. */
+  readonly pipeline?: string | PipelineSpec;
 }
 
 /** Vectors run at full speed after the stalled ones, to measure cycles per vector. */
@@ -67,6 +70,7 @@ export interface LayerChoices {
   /** All vectors the testbench runs: stallVectors + FAST_VECTORS. */
   readonly vectorCount: number;
   readonly baseline: boolean;
+  readonly pipeline: PipelineSpec;
   readonly name?: string;
   readonly inputs?: readonly Int32Array[];
   readonly inputsFile?: string;
@@ -105,7 +109,7 @@ function styleFlags(choices: Pick<LayerChoices, 'romStyle' | 'actStyle'>): strin
   return [...(choices.romStyle !== 'auto' ? [`--rom-style ${choices.romStyle}`] : []), ...(choices.actStyle !== 'auto' ? [`--act-style ${choices.actStyle}`] : [])];
 }
 
-export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number): string {
+export function layerCommand(source: LayerSource, options: LayerGenOptions, weights: WeightSource, reset: ResetStyle, hdl: Hdl, vectors: number, pipeline: PipelineSpec = NO_PIPELINE): string {
   const { config, origin } = source;
   const parts = ['flexor generate layer'];
   if (origin.kind === 'file') {
@@ -132,6 +136,7 @@ export function layerCommand(source: LayerSource, options: LayerGenOptions, weig
   if (options.baseline) parts.push('--baseline');
   parts.push(`--weights ${weights} --reset ${reset} --hdl ${hdl}`);
   parts.push(...styleFlags({ romStyle: memoryStyle('--rom-style', options.romStyle), actStyle: memoryStyle('--act-style', options.actStyle) }));
+  if (pipelineText(pipeline) !== 'none') parts.push(`--pipeline ${pipelineText(pipeline)}`);
   parts.push(options.inputsFile !== undefined ? `--inputs ${shellQuote(options.inputsFile)}` : `--vectors ${vectors}`);
   return parts.join(' ');
 }
@@ -164,6 +169,7 @@ function layerChoices(options: LayerGenOptions): LayerChoices {
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('--hdl', `must be sv or verilog; got ${String(hdl)}`);
+  const pipeline = parsePipeline(options.pipeline);
   if (romStyle !== 'auto' && weights !== 'rom') throw new InputError('--rom-style', `applies to on-chip weights (--weights rom); these are streamed (got --rom-style ${romStyle})`);
   if (options.inputs !== undefined && options.vectors !== undefined) throw new InputError('--vectors', 'cannot be combined with --inputs: the inputs are the vectors');
   const stallVectors = options.inputs?.length ?? requireInteger('--vectors', options.vectors ?? 6, 1, 10_000);
@@ -176,6 +182,7 @@ function layerChoices(options: LayerGenOptions): LayerChoices {
     stallVectors,
     vectorCount: stallVectors + FAST_VECTORS,
     baseline: options.baseline === true,
+    pipeline,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.inputs !== undefined ? { inputs: options.inputs } : {}),
     ...(options.inputsFile !== undefined ? { inputsFile: options.inputsFile } : {}),
@@ -198,12 +205,12 @@ export function layerIdentity(options: LayerGenOptions): LayerIdentity {
   if (choices.actStyle !== 'auto' && config.layout !== 'oi') throw new InputError('--act-style', `applies to the activation banks of the oi layout; io keeps its activations in registers (got --act-style ${choices.actStyle})`);
   const top = options.topName ?? `${layerModuleName(flexorSource, options.name)}${choices.baseline ? '_bin' : ''}`;
   // The FleXOR layer's own options (a baseline is that command with --baseline), so the command reproduces the design.
-  const command = layerCommand(flexorSource, options, choices.weights, choices.reset, choices.hdl, choices.stallVectors);
+  const command = layerCommand(flexorSource, options, choices.weights, choices.reset, choices.hdl, choices.stallVectors, choices.pipeline);
   const inputs = options.inputs ? sha256(options.inputs.map((v) => v.join(',')).join(';')) : undefined;
   const stored = choices.baseline ? 'stored bits per weight and plane (the 1-bit binary baseline: no XOR decoder)' : 'encrypted bits per weight and plane';
   const header = headerView(
     command,
-    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, ...styleConfig(choices), reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs },
+    { kind: 'layer', config, origin: source.origin, name: options.name, baseline: options.baseline, weights: choices.weights, ...styleConfig(choices), reset: choices.reset, hdl: choices.hdl, vectors: choices.stallVectors, inputs, ...(pipelineText(choices.pipeline) !== 'none' ? { pipeline: choices.pipeline } : {}) },
     [
       `Layer: N=${config.n} x K=${config.k} (shape ${config.shape.join('x')}), layout ${config.layout}, ${config.planes} plane(s), ${config.nIn}/${config.nOut} ${stored}, lanes ${config.lanes}, simd ${config.simd}.`,
     ],

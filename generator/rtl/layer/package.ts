@@ -5,10 +5,11 @@ import { describeFiles, manifestFile, packageFiles, type GeneratedFile } from '.
 import { render } from '../templates.js';
 import type { LayerModel } from './model.js';
 import { FAST_VECTORS } from './options.js';
+import { pipelineLine, pipelineWarnings } from './pipeline.js';
 
 export function layerWarnings(model: LayerModel): string[] {
   const { config } = model;
-  return model.data.matrices.flatMap((m, p) => matrixWarnings(m, p, config.draw === 'full' ? targetRank(config) : m.nIn));
+  return [...model.data.matrices.flatMap((m, p) => matrixWarnings(m, p, config.draw === 'full' ? targetRank(config) : m.nIn)), ...pipelineWarnings(model.pipeline)];
 }
 
 /** What was generated, in a few lines (the README's summary and `flexor generate`'s output). */
@@ -22,6 +23,7 @@ export function layerSummary(model: LayerModel): string[] {
       ? `Weights: on-chip memory, a ROM per unit of ${weights.unitWordBits}-bit words (${plan.unitDepths.join(', ')} words) = ${weights.memoryBits} bits for ${weights.trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane stored twice (at unit boundaries).`
       : `Weights: streamed, ${plan.depth} beats of ${plan.wordBits} bits = ${weights.memoryBits} bits per vector for ${weights.trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane sent twice (at unit boundaries).`,
     `Widths: activations ${config.actBits}, accumulators ${widths.acc}, scales ${widths.alpha} (${config.alphaFrac} fraction bits), output ${widths.final}${config.requant ? ` after requantization (shift ${config.requant.shift})` : ''}.`,
+    ...pipelineLine(model.pipeline),
     `Testbench: ${choices.vectorCount} vectors (${choices.stallVectors} ${choices.inputs ? `from ${choices.inputsFile ?? 'the inputs'}` : 'seeded'}, with random stalls; ${FAST_VECTORS} seeded at full speed).`,
   ];
 }
@@ -49,6 +51,7 @@ export function packageLayer(model: LayerModel, files: readonly GeneratedFile[])
     ...(choices.actStyle !== 'auto' ? { actStyle: choices.actStyle } : {}),
     reset: choices.reset,
     hdl: choices.hdl,
+    pipeline: choices.pipeline,
     top,
     rtlFileList: `${top}.f`,
     memoryFiles,
@@ -56,6 +59,8 @@ export function packageLayer(model: LayerModel, files: readonly GeneratedFile[])
     plan: { ...plan, unitPlans: plan.unitPlans },
     widths,
     throughput: { cyclesPerVector: plan.stepsPerVector, macsPerCycle: model.macsPerCycle },
+    // --pipeline's register stages: the cycles of latency they add (the same cycles per vector).
+    latency: { addedCycles: model.pipeline.added, macStages: model.pipeline.macStages.cuts.length },
     storage: { memoryBits: weights.memoryBits, trainedBits: weights.trainedBits, duplicateSlicesPerPlane: plan.duplicateSlices },
     warnings,
   };

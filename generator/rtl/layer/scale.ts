@@ -23,6 +23,9 @@ export function scaleView(model: LayerModel) {
     narrow: requant.enabled && !requant.saturate && requant.roundBits > widths.final,
     satMax: requant.satMax,
     satMin: requant.satMin,
+    // --pipeline scale: the results are registered (results_q) before the collector.
+    pipelined: model.pipeline.scale,
+    resultsNet: model.pipeline.scale ? 'scaled' : 'results',
   };
 }
 

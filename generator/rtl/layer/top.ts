@@ -6,9 +6,34 @@ import type { GeneratedFile } from '../design.js';
 import { collectorView, outBeatCountBits } from './collector.js';
 import { decoderInstances } from './decoders.js';
 import type { LayerModel } from './model.js';
+import { pipelineText } from './pipeline.js';
 import { scaleView } from './scale.js';
 import { moduleView, rtlFile } from './view.js';
 import { weightsView } from './weights.js';
+
+/**
+ * The pipeline's stages in the top (templates/layer/_pipeline_*.hbs): the names of the signals the
+ * accumulators' stage takes, the step engine's own without stages before it.
+ */
+function pipeView(model: LayerModel) {
+  const p = model.pipeline;
+  const front = p.front > 0;
+  return {
+    any: p.added > 0,
+    added: p.added,
+    text: pipelineText(p),
+    front: p.front,
+    frontShift: p.front > 1,
+    decoders: p.decoders,
+    macStages: p.macStages.cuts.length > 0,
+    scale: p.scale,
+    step: front ? 'acc_step' : 'step_en',
+    emit: front ? 'acc_emit' : 'emit_now',
+    index: front ? 'acc_index' : 'emit_index',
+    acts: p.decoders ? 'acts_q' : 'step_acts',
+    neg: p.decoders ? 'neg_q' : 'neg',
+  };
+}
 
 export function topView(model: LayerModel) {
   const { config, plan, widths, topModel: t, names } = model;
@@ -71,6 +96,7 @@ export function topView(model: LayerModel) {
     weights: weightsView(model),
     scale: scaleView(model),
     collector: collectorView(model),
+    pipe: pipeView(model),
   };
 }
 

@@ -17,7 +17,8 @@
 // (written by the flexor-rtl golden model), and measures throughput. The first 2 vectors
 // run with seeded random tvalid gaps and tready back-pressure on every stream; the last 4
 // run at full speed, and the cycles between their last output beats give "cycles per vector"
-// and "MACs per cycle".
+// and "MACs per cycle". "first-vector latency" runs from the first vector's last activation beat
+// taken to its first result beat valid (tvalid does not wait for tready: no stall counts).
 // Ends with "N passed, N failed" (one check per channel and vector); exits non-zero on failure.
 module tb_flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2;
   localparam int N            = 6;
@@ -63,6 +64,8 @@ module tb_flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2;
   int failed;
   int cycle;
   int last_beat_cycle [0:VECTORS-1];
+  int first_act_cycle;    // when the first vector's last activation beat was taken
+  int first_valid_cycle;  // when its first result beat was valid
   int outputs_file;
 
   flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 dut (
@@ -103,9 +106,13 @@ module tb_flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2;
       act_tdata  <= '0;
       act_tlast  <= 1'b0;
       act_sent   <= 0;
+      first_act_cycle <= -1;
       lfsr_act   <= 32'h427f8e77;
     end else begin
       lfsr_act <= lfsr_step(lfsr_act);
+      if (act_tvalid && act_tready && act_tlast && first_act_cycle < 0) begin
+        first_act_cycle <= cycle;
+      end
       if (!act_tvalid || act_tready) begin
         if (act_sent < VECTORS * LOAD_BEATS &&
             (act_sent >= STALL_VECS * LOAD_BEATS || lfsr_act[1:0] != 2'b00)) begin
@@ -148,12 +155,16 @@ module tb_flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2;
     if (!rst_ni) begin
       out_tready     <= 1'b0;
       beats_received <= 0;
+      first_valid_cycle <= -1;
       passed         <= 0;
       failed         <= 0;
       lfsr_out       <= 32'h71943277;
     end else begin
       lfsr_out   <= lfsr_step(lfsr_out);
       out_tready <= beats_received >= STALL_VECS * BEATS || lfsr_out[1:0] != 2'b00;
+      if (out_tvalid && first_valid_cycle < 0) begin
+        first_valid_cycle <= cycle;
+      end
       if (out_tvalid && out_tready) begin
         check_beat(beats_received, out_tdata, out_tlast);
         $fwrite(outputs_file, "%h\n", out_tdata);
@@ -235,6 +246,8 @@ module tb_flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2;
       cycles_per_vector = real'(last_beat_cycle[VECTORS-1] - last_beat_cycle[STALL_VECS]) /
                           real'(VECTORS - 1 - STALL_VECS);
       $display("latency: %0d cycles (reset to the first vector's last beat)", last_beat_cycle[0]);
+      $display("first-vector latency: %0d cycles (last activation in to first result valid)",
+               first_valid_cycle - first_act_cycle);
       $display("cycles per vector: %0.2f", cycles_per_vector);
       $display("MACs per cycle: %0.2f", MACS_PER_VECTOR / cycles_per_vector);
     end
