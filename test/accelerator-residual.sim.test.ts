@@ -66,6 +66,21 @@ export const OPTION_B_NET = {
   }),
 };
 
+/**
+ * Two blocks at 32 x 32 x 4 (identity, then a stride-2 block with option A), small enough to run in
+ * a minute, wide enough that the stride-2 window's rows matter: with `--cycles-per-image 4096`
+ * every engine but the fc runs at exactly 4096 cycles per image, so a cycle the stride-2 window
+ * makes its producer wait is lost (docs/NETWORK.md, "Stride-2 windows": 5206 cycles per image with
+ * the default slack, 4096 with the planner's).
+ */
+export const STRIDE2_NET = {
+  ...RESIDUAL_NET,
+  name: 'stride2_net',
+  input: { ...RESIDUAL_NET.input, shape: [32, 32, 4] },
+  // lanes and simd from --cycles-per-image (undefined: left out of the JSON manifest).
+  layers: RESIDUAL_NET.layers.map((l) => ({ ...l, lanes: undefined, simd: undefined })),
+};
+
 function figure(output: string, label: string): number {
   const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
   expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
@@ -131,6 +146,22 @@ describe('a residual network as one accelerator', function () {
       expect(figure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
     }
     expect(lintDesign(folder).ok).to.equal(true);
+  });
+
+  it('a stride-2 block at 32 x 32 with every engine at its rate: the ideal cycles per image (Verilator)', async () => {
+    const path = join(dir, 'stride2.json');
+    writeFileSync(path, JSON.stringify(STRIDE2_NET));
+    const calib = imagesFile(dir, 4, 4, 32, 32);
+    const design = generateNetworkAccelerator(path, { calibrate: calib, images: 4, cyclesPerImage: 4096 });
+    expect(design.plan.blocks.find((b) => b.name === 'b2c1_win')!.options.slack).to.equal(30);
+    const folder = join(dir, 'stride2');
+    writeDesignFiles(folder, design.files, false);
+    const report = await verifyDesign(folder, ['verilator']);
+    const r = report.results[0];
+    expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
+    expect(r.passed).to.equal(4);
+    expect(design.idealCyclesPerImage).to.equal(4096);
+    expect(figure(r.output, 'cycles per image')).to.equal(4096);
   });
 
   it('a bypass FIFO below the bound stalls the network; the watchdog names it and its fill', async () => {

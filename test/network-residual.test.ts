@@ -422,6 +422,12 @@ describe('residual networks: ResNet-20', () => {
       ['s2b1_add_bypass', 32, 8, 1280], ['s2b2_add_bypass', 35, 4, 1248], ['s2b3_add_bypass', 35, 4, 1248],
       ['s3b1_add_bypass', 16, 8, 1536], ['s3b2_add_bypass', 19, 4, 1472], ['s3b3_add_bypass', 19, 4, 1472],
     ]);
+    // The stride-2 windows take the slack that keeps them at the network's rate (docs/NETWORK.md,
+    // "Stride-2 windows"), the others the default.
+    const slack = (b: { options: Readonly<Record<string, unknown>> }) => b.options.slack ?? 'default';
+    expect(plan.blocks.filter((b) => b.kind === 'window').filter((b) => slack(b) !== 'default').map((b) => [b.name, slack(b)])).to.deep.equal([
+      ['s2b1_conv1_win', 30], ['s3b1_conv1_win', 14],
+    ]);
     // Every add's two inputs arrive in one beat format.
     for (const b of plan.blocks.filter((x) => x.kind === 'add')) {
       const [fa, fb] = [b.input.format, b.input2!.format];
@@ -460,6 +466,8 @@ describe('residual networks: ResNet-20', () => {
       expect(plan.bypass.map((b) => [b.block, b.pixels]), inputs.join(', ')).to.deep.equal([['add_bypass', 8]]);
       const add = plan.blocks.find((b) => b.kind === 'add')!;
       expect(add.input.producer).to.equal('c2_tail');
+      // Both stride-2 windows (8 x 8 in) take W - 2 = 6 pixels of slack.
+      expect(['c1_win', 'sc_win'].map((n) => plan.blocks.find((b) => b.name === n)!.options.slack)).to.deep.equal([6, 6]);
     }
   });
 

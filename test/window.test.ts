@@ -18,6 +18,7 @@ import {
   inputBeats,
   needPixels,
   planWindow,
+  rateSlack,
   resolveWindow,
   runWindow,
   slidingWindow,
@@ -247,6 +248,46 @@ describe('sliding window: figures', () => {
     expect(tight.idealCyclesPerImage).to.be.above(2304);
     expect(roomy.idealCyclesPerImage).to.equal(2304);
     expect(roomy.ringBits).to.be.above(tight.ringBits);
+  });
+});
+
+/**
+ * Cycles per image of the cycle model between a source that sends a pixel beat every `tin` cycles
+ * and a sink that takes a vector's `burst` beats in the first cycles of every `tout`; neither
+ * catches up a cycle it lost (as in a network with no time to spare).
+ */
+function pacedCycles(options: WindowOptions, tin: number, tout: number, burst: number, images = 4): number {
+  let cycle = 0;
+  let next = 0;
+  let offered = false;
+  const run = runWindow(planWindow(resolveWindow(options)), images, {
+    inputGap: () => {
+      if (offered) next = cycle - 1 + tin;
+      offered = cycle >= next;
+      return !offered;
+    },
+    outputStall: () => cycle++ % tout >= burst,
+  });
+  return (run.imageEnds[images - 1] - run.imageEnds[1]) / (images - 2);
+}
+
+describe('sliding window: the slack that keeps the rate (docs/NETWORK.md, "Stride-2 windows")', () => {
+  it('asks for about a row less two pixels at stride 2 with padding 1, nothing at stride 1 with "same" padding', () => {
+    const at = (h: number, kh: number, stride: number, padding: number) => rateSlack(resolveWindow({ h, w: h, c: 4, p: 4, bits: 8, kh, stride, padding, s: 4 }));
+    expect([at(32, 3, 2, 1), at(16, 3, 2, 1), at(8, 3, 2, 1)]).to.deep.equal([30, 14, 6]);
+    expect(at(32, 1, 2, 0)).to.equal(30);
+    expect([at(32, 3, 1, 1), at(16, 3, 1, 1)]).to.deep.equal([0, 0]);
+  });
+
+  it('keeps a stride-2 window at the period of a paced source and sink; the default slack does not (ResNet-20 s2b1, s3b1)', () => {
+    const s2b1: WindowOptions = { h: 32, w: 32, c: 16, p: 16, bits: 8, kh: 3, padding: 1, stride: 2, s: 16 };
+    const s3b1: WindowOptions = { h: 16, w: 16, c: 32, p: 32, bits: 8, kh: 3, padding: 1, stride: 2, s: 36 };
+    for (const [options, tin, tout, burst, period] of [[s2b1, 32, 128, 9, 32768], [s3b1, 128, 512, 8, 32768], [s2b1, 9, 36, 9, 9216]] as const) {
+      const slack = rateSlack(resolveWindow(options));
+      expect(pacedCycles(options, tin, tout, burst)).to.be.above(period);
+      expect(pacedCycles({ ...options, slack: slack - 4 }, tin, tout, burst)).to.be.above(period);
+      expect(pacedCycles({ ...options, slack }, tin, tout, burst)).to.equal(period);
+    }
   });
 });
 

@@ -368,6 +368,30 @@ export function planWindow(c: WindowConfig): WindowPlan {
   };
 }
 
+/**
+ * The slack with which the unit keeps pace when its input and its output both run evenly at one
+ * period per image (docs/NETWORK.md, "Stride-2 windows"): pixel `r*j` arrives as output `j` is
+ * issued (`r` = input pixels per output), shifted by the least phase that brings every output's
+ * pixels in first; the ring must then hold the input from each output's oldest pixel on. 0 when the
+ * span already does (stride 1 with "same" padding).
+ */
+export function rateSlack(c: WindowConfig): number {
+  const g = windowGeometry(c);
+  const r = g.pixels / g.outputs;
+  let phase = -Infinity;
+  let ahead = -Infinity;
+  let span = 0;
+  for (let ho = 0; ho < g.outHeight; ho++) {
+    for (let wo = 0; wo < g.outWidth; wo++) {
+      const j = ho * g.outWidth + wo;
+      phase = Math.max(phase, needPixels(c, ho, wo) - j * r);
+      ahead = Math.max(ahead, j * r - freePixel(c, ho, wo));
+      span = Math.max(span, needPixels(c, ho, wo) - freePixel(c, ho, wo));
+    }
+  }
+  return Math.max(0, Math.ceil(phase + ahead) - span);
+}
+
 /** Bits to hold 0 .. n. */
 function bitsFor(n: number): number {
   let bits = 1;

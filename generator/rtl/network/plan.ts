@@ -9,6 +9,7 @@ import type { AddLayer, EngineLayer, NetLayer, NetworkSpec, ShortcutLayer, Tenso
 import { byteBits, ceilDiv } from '../../core/streams.js';
 import type { Kernel } from '../../core/netops.js';
 import { bypassBound, type PathStep } from './bypass.js';
+import { rateSlack, resolveWindow, type WindowOptions } from '../../core/window.js';
 
 /** What a stream carries (docs/STREAMS.md): a feature map, layer input vectors, layer results, labels. */
 export type EdgeFormat =
@@ -100,6 +101,17 @@ export interface NetworkPlan {
   readonly logits: Edge;
   readonly label: Edge;
   readonly edges: readonly Edge[];
+}
+
+/**
+ * A stride-2 window's options with the slack that keeps it at the network's rate (docs/NETWORK.md,
+ * "Stride-2 windows": it takes two input rows per output row, so with the default slack it stops
+ * its producer while it emits); other windows keep the default.
+ */
+export function withRateSlack<T extends WindowOptions>(options: T): T {
+  if ((options.stride ?? 1) < 2) return options;
+  const config = resolveWindow(options);
+  return { ...options, slack: Math.max(config.slack, rateSlack(config)) };
 }
 
 /** tdata bits of a stream of `format`. */
@@ -270,10 +282,10 @@ class ChainBuilder {
       const out = edge(`${layer.name}_win`, { kind: 'vector', k: c.k, s: c.simd, bits: c.actBits, vectors: positions, window }, `${layer.name}_win`, layer.inputs[0]);
       this.add({
         kind: 'window', name: `${layer.name}_win`, layer: layer.name, outputs: [out], inPort: 'fm', outPorts: ['act'],
-        options: {
+        options: withRateSlack({
           h: inT.h, w: inT.w, c: inT.c, p: fm.p, bits: inT.bits, signed: inT.signed,
           kh: layer.kernel.kh, kw: layer.kernel.kw, stride: layer.stride, padding: layer.padding, s: c.simd, outBits: c.actBits,
-        },
+        }),
       });
     } else if (this.current.format.kind === 'fm') {
       this.flattenFor(layer, engine);
