@@ -8,19 +8,10 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintDesign, verifyDesign } from '../generator/eda/simulate.js';
-import { parseNpy, writeNpy } from '../generator/formats/npy.js';
+import { parseNpy } from '../generator/formats/npy.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { testRandom } from '../generator/core/prng.js';
-import { runCliOk, tempDir } from './helpers.js';
-
-/** Seeded real images in [0, 1), [V, C, H, W]. */
-function imagesFile(dir: string, v: number, c: number, h: number, w: number, seed = 5): string {
-  const rng = testRandom(seed, 0);
-  const path = join(dir, `images_${v}x${c}x${h}x${w}.npy`);
-  writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, c, h, w], data: Float32Array.from({ length: v * c * h * w }, () => rng.nextUint32() / 2 ** 32) }));
-  return path;
-}
+import { imagesFile, runCliOk, tempDir } from './helpers.js';
 
 /**
  * 8 x 8 x 4 in; conv 3x3; block 1: two 3x3 convs and the identity shortcut; block 2: a stride-2
@@ -87,6 +78,21 @@ function figure(output: string, label: string): number {
   return Number(match![1]);
 }
 
+/**
+ * Writes the design to `folder` and runs it in both simulators: every image passes, at the ideal
+ * cycles per image, and the RTL is lint-clean.
+ */
+async function expectBitExactAtIdealRate(design: ReturnType<typeof generateNetworkAccelerator>, folder: string, images: number): Promise<void> {
+  writeDesignFiles(folder, design.files, false);
+  const report = await verifyDesign(folder, ['iverilog', 'verilator']);
+  for (const r of report.results) {
+    expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
+    expect(r.passed).to.equal(images);
+    expect(figure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
+  }
+  expect(lintDesign(folder).ok).to.equal(true);
+}
+
 describe('a residual network as one accelerator', function () {
   const dir = tempDir('acc-res');
   const manifest = join(dir, 'res.json');
@@ -112,17 +118,9 @@ describe('a residual network as one accelerator', function () {
     const manifestJson = JSON.parse(String(design.files.find((f) => f.path === 'manifest.json')!.contents));
     expect(manifestJson.figures.bypassFifos.map((b: { depth: number }) => b.depth)).to.deep.equal([27, 38]);
     expect(design.summary.join('\n')).to.match(/bypass FIFO b1add_bypass \(into b1add\): depth 27 beats: \(19 pixels of the deadlock bound \+ 8 for the branch's latency\) x 1 beats per pixel/);
-    const folder = join(dir, 'res');
-    writeDesignFiles(folder, design.files, false);
-    const report = await verifyDesign(folder, ['iverilog', 'verilator']);
-    for (const r of report.results) {
-      expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
-      expect(r.passed).to.equal(8);
-      // The slowest engine's 384 cycles per image: the bypass FIFOs at the bound alone (19, 16)
-      // gave 437; the rate term's pixels (27, 38) reach the ideal (docs/NETWORK.md, "Bypass FIFOs").
-      expect(figure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
-    }
-    expect(lintDesign(folder).ok).to.equal(true);
+    // The slowest engine's 384 cycles per image: the bypass FIFOs at the bound alone (19, 16)
+    // gave 437; the rate term's pixels (27, 38) reach the ideal (docs/NETWORK.md, "Bypass FIFOs").
+    await expectBitExactAtIdealRate(design, join(dir, 'res'), 8);
   });
 
   it('option B (a 1 x 1 stride-2 conv on the bypass) bit-exact with stalls in both simulators, lint-clean', async () => {
@@ -137,15 +135,7 @@ describe('a residual network as one accelerator', function () {
     expect(byName('b2add_bypass').input.producer).to.equal('b2sc_tail');
     expect(byName('b2add').input.producer).to.equal('b2c2_tail');
     expect(design.plan.bypass.map((b) => [b.block, b.pixels, b.depth])).to.deep.equal([['b1add_bypass', 19, 27], ['b2add_bypass', 8, 38]]);
-    const folder = join(dir, 'resb');
-    writeDesignFiles(folder, design.files, false);
-    const report = await verifyDesign(folder, ['iverilog', 'verilator']);
-    for (const r of report.results) {
-      expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
-      expect(r.passed).to.equal(8);
-      expect(figure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
-    }
-    expect(lintDesign(folder).ok).to.equal(true);
+    await expectBitExactAtIdealRate(design, join(dir, 'resb'), 8);
   });
 
   it('a stride-2 block at 32 x 32 with every engine at its rate: the ideal cycles per image (Verilator)', async () => {

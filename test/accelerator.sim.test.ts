@@ -6,20 +6,10 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testRandom } from '../generator/core/prng.js';
 import { lintDesign, verifyDesign } from '../generator/eda/simulate.js';
-import { writeNpy } from '../generator/formats/npy.js';
 import { generateNetworkAccelerator, type NetworkAcceleratorOptions } from '../generator/rtl/network/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
-
-/** Seeded real images in [0, 1), [V, C, H, W]. */
-export function imagesFile(dir: string, v: number, c: number, h: number, w: number, seed = 5): string {
-  const rng = testRandom(seed, 0);
-  const path = join(dir, `images_${v}x${c}x${h}x${w}.npy`);
-  writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, c, h, w], data: Float32Array.from({ length: v * c * h * w }, () => rng.nextUint32() / 2 ** 32) }));
-  return path;
-}
+import { imagesFile, PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
 
 /** A network with a global average pool, the io layout, stride 2 and a 1 x 1 tensor into a linear layer. */
 export const AVGPOOL_NET = {

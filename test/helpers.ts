@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { InputError } from '../generator/core/errors.js';
+import { testRandom } from '../generator/core/prng.js';
+import { writeNpy } from '../generator/formats/npy.js';
 import { drawMatrix, type XorMatrix } from '../generator/core/matrix.js';
 import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
@@ -189,5 +191,13 @@ export function withoutScales(manifest: string, dir: string): string {
   doc.layers = doc.layers.map(({ scale: _scale, ...layer }) => layer);
   const path = join(dir, basename(manifest));
   writeFileSync(path, yaml.dump(doc, { lineWidth: -1, flowLevel: 2 }));
+  return path;
+}
+
+/** Seeded real images in [0, 1), [V, C, H, W], written to dir/images_VxCxHxW.npy; returns the path. */
+export function imagesFile(dir: string, v: number, c: number, h: number, w: number, seed = 5): string {
+  const rng = testRandom(seed, 0);
+  const path = join(dir, `images_${v}x${c}x${h}x${w}.npy`);
+  writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, c, h, w], data: Float32Array.from({ length: v * c * h * w }, () => rng.nextUint32() / 2 ** 32) }));
   return path;
 }
