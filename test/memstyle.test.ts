@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import { generateLayer, type LayerGenOptions, type MemoryStyle } from '../generator/rtl/layer/generate.js';
 import { declaredMemories, memoryPlacements, placeText } from '../generator/eda/memories.js';
+import { htmlReport } from '../generator/evidence/report.js';
+import type { SynthReport } from '../generator/eda/synth.js';
 import { expectInputError, PROJECT_ROOT, runCli, tempDir } from './helpers.js';
 
 const BASE: LayerGenOptions = { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 1 };
@@ -129,5 +131,24 @@ describe('the memory table of a synthesis report', () => {
     expect(rows.map(placeText)).to.deep.equal(['block RAM: 1 RAMB18E1', 'LUT RAM: 2 RAM32M', 'logic (LUTs)']);
     const noCells = memoryPlacements(RTLIL, { modules: { ...netlist.modules, top_acts: { cells: {} } } }, /^RAMB/, instances);
     expect(noCells[1].place).to.equal('flip-flops');
+  });
+
+  it('the HTML report shows the same table, one row per memory, with Yosys\'s mapping lines folded away', () => {
+    const netlist = { modules: { '$paramod$0a1b\\top_rom': { cells: { 'rom.0.0': { type: 'RAMB18E1' } } }, top_acts: { cells: {} }, top: { cells: {} } } };
+    const instances = new Map([['$paramod$0a1b\\top_rom', 4], ['top_acts', 1], ['top', 1]]);
+    const memories = memoryPlacements(RTLIL, netlist, /^RAMB/, instances);
+    const figures = { module: 'top', cells: 0, luts: 0, flipFlops: 0, carryCells: 0, memoryBits: 0, lutLevels: 1, dsps: 0, blockRams: 0, instances: 1, cellTypes: {}, submodules: {} };
+    const synth: SynthReport = {
+      target: 'xilinx', top: 'top', total: figures, modules: [figures], lutLevels: 1, warnings: [], errors: [], memoryMapping: ['mapping memory top.scale_rom via $__XILINX_LUTRAM_'],
+      memories, ok: true, yosys: 'embedded', yosysVersion: '0.55', script: '', yosysLog: '', seconds: 1, cached: false,
+    };
+    const html = htmlReport({ title: 'layer', synth });
+    expect(html).to.contain('<h3>Where the memories went</h3>');
+    expect(html).to.contain('<td>rom</td><td>16 x 30</td><td class="num">480</td><td class="num">4</td><td>block RAM: 1 RAMB18E1</td>');
+    expect(html).to.contain('<td>act_mem</td><td>128 x 18</td><td class="num">2304</td><td class="num">1</td><td>flip-flops</td>');
+    expect(html).to.contain('<td>scale_rom</td><td>68 x 4</td><td class="num">272</td><td class="num">1</td><td>logic (LUTs)</td>');
+    expect(html).to.match(/<details><summary>Yosys memory mapping \(1 line\(s\)\)<\/summary><ul><li><code>mapping memory top\.scale_rom/);
+    expect(html).to.not.contain('Memory mapping:');
+    expect(htmlReport({ title: 'layer', synth: { ...synth, memories: [], memoryMapping: [] } })).to.not.contain('Where the memories went');
   });
 });

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareWithBaseline, comparisonRows, type Comparison } from './compare.js';
 import { InputError } from '../core/errors.js';
+import { placeText } from '../eda/memories.js';
 import { displayName, synthesisOrigin, synthesizeDesign, type SynthReport, type SynthTarget } from '../eda/synth.js';
 import { designTargets, figureText, resultText, targetText, type TargetCheck } from './targets.js';
 import { readManifest } from '../formats/manifest.js';
@@ -59,8 +60,21 @@ function synthSection(r: SynthReport): string {
   ];
   if (r.errors.length > 0) parts.push(`<p class="bad">Errors:</p><ul>${r.errors.map((e) => `<li class="bad">${escapeXml(e)}</li>`).join('')}</ul>`);
   if (r.warnings.length > 0) parts.push(`<details><summary>${r.warnings.length} warning(s)</summary><ul>${r.warnings.map((w) => `<li>${escapeXml(w)}</li>`).join('')}</ul></details>`);
-  if (r.memoryMapping.length > 0) parts.push(`<p class="note">Memory mapping: ${r.memoryMapping.map(escapeXml).join('; ')}</p>`);
+  parts.push(...memorySection(r));
   return parts.join('\n');
+}
+
+/** Where each memory went (the synthesis report's memory table), with Yosys's own mapping lines folded away. */
+function memorySection(r: SynthReport): string[] {
+  if (r.memories.length === 0 && r.memoryMapping.length === 0) return [];
+  const headers = ['module', 'memory', 'width x depth', 'bits', 'count', 'where (one instance)'];
+  const rows = r.memories.map((p) => [displayName(p.module), p.memory, `${p.width} x ${p.depth}`, p.bits, p.instances, placeText(p)]);
+  const parts = ['<h3>Where the memories went</h3>'];
+  parts.push(rows.length > 0 ? table(headers, rows) : '<p class="note">No memory of the RTL is left after synthesis.</p>');
+  if (r.memoryMapping.length > 0) {
+    parts.push(`<details><summary>Yosys memory mapping (${r.memoryMapping.length} line(s))</summary><ul>${r.memoryMapping.map((l) => `<li><code>${escapeXml(l)}</code></li>`).join('')}</ul></details>`);
+  }
+  return parts;
 }
 
 function comparisonSection(c: Comparison): string {
