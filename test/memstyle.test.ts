@@ -86,6 +86,28 @@ describe('memory styles of an accelerator', () => {
     const plain = generateNetworkAccelerator(manifest, {}).files;
     expect(plain.filter((f) => /_rom\.sv$/.test(f.path)).every((f) => !String(f.contents).includes('rom_style'))).to.equal(true);
   });
+
+  it('--act-style reaches the activation banks of every oi engine and the manifest; a network of io engines only is an InputError', () => {
+    const dir = tempDir('memstyle-net-acts');
+    const manifest = join(dir, 'net.yaml');
+    const input = 'input: {shape: [1, 1, 12], bits: 6, signed: true, scale: 0.03125, layout: nchw}';
+    const layer = (layout: string) => `  - {name: fc, kind: linear, shape: [6, 12], nIn: 4, nOut: 5, nTap: 2, seed: 3, layout: ${layout}, lanes: 2, simd: 4, scale: 0.25}`;
+    writeFileSync(manifest, ['name: t', input, 'layers:', layer('oi'), ''].join('\n'));
+    expectInputError(() => generateNetworkAccelerator(manifest, { actStyle: 'bram' as MemoryStyle }), '--act-style', 'auto, block, distributed, registers');
+    const files = generateNetworkAccelerator(manifest, { actStyle: 'block' }).files;
+    const acts = files.filter((f) => /_acts\.sv$/.test(f.path));
+    expect(acts.length).to.be.greaterThan(0);
+    for (const f of acts) expect(String(f.contents)).to.include('(* ram_style = "block", no_rw_check *)');
+    const m = JSON.parse(String(files.find((f) => f.path === 'manifest.json')!.contents)) as { actStyle?: string; romStyle?: string };
+    expect(m).to.deep.include({ actStyle: 'block' });
+    expect(m.romStyle).to.equal(undefined);
+    const plain = generateNetworkAccelerator(manifest, {}).files;
+    expect(plain.filter((f) => /_acts\.sv$/.test(f.path)).every((f) => !String(f.contents).includes('ram_style'))).to.equal(true);
+    const io = join(dir, 'io.yaml');
+    writeFileSync(io, ['name: t', input, 'layers:', layer('io'), ''].join('\n'));
+    expectInputError(() => generateNetworkAccelerator(io, { actStyle: 'block' }), '--act-style', 'every engine of this network (fc) has the io layout');
+    expect(generateNetworkAccelerator(io, { actStyle: 'auto' }).files.length).to.be.greaterThan(0);
+  });
 });
 
 describe('the memory table of a synthesis report', () => {

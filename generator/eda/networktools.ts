@@ -54,11 +54,11 @@ export function logitsFromBeats(beats: readonly StreamBeat[], logits: Edge, imag
 
 export async function simulateAccelerator(dir: string, inputsPath: string, simulator: Simulator, options: { readonly layout?: ImageLayout } = {}): Promise<AcceleratorSimulation> {
   const stored = acceleratorNetwork(dir, 'sim');
-  const manifest = readManifest(dir) as unknown as { hdl: Hdl; reset: ResetStyle; romStyle?: MemoryStyle; command?: string };
+  const manifest = readManifest(dir) as unknown as { hdl: Hdl; reset: ResetStyle; romStyle?: MemoryStyle; actStyle?: MemoryStyle; command?: string };
   const spec = loadNetwork(stored);
   const { model } = networkModel(spec);
   const images = readImages(inputsPath, spec, { layout: options.layout, field: '--inputs' });
-  const design = generateAccelerator(model, { hdl: manifest.hdl, reset: manifest.reset, romStyle: manifest.romStyle, inputs: images, command: manifest.command });
+  const design = generateAccelerator(model, { hdl: manifest.hdl, reset: manifest.reset, romStyle: manifest.romStyle, actStyle: manifest.actStyle, inputs: images, command: manifest.command });
   const { work, result } = await simulateFolderRtl(dir, design.files, simulator);
   const count = images.images.length;
   const classes = design.plan.logits.format.kind === 'result' ? design.plan.logits.format.n : 0;

@@ -23,7 +23,7 @@ function positiveNumber(flag: string) {
 
 /** The command that reproduces the design, for its headers (flags in a fixed order; the output folder is the reader's own). */
 function networkCommandLine(argv: Record<string, unknown>): string {
-  const flags = ['calibrate', 'scales', 'inputs', 'images', 'layout', 'cycles-per-image', 'fps', 'clock-mhz', 'hdl', 'reset', 'rom-style']
+  const flags = ['calibrate', 'scales', 'inputs', 'images', 'layout', 'cycles-per-image', 'fps', 'clock-mhz', 'hdl', 'reset', 'rom-style', 'act-style']
     .filter((f) => argv[f] !== undefined)
     .map((f) => `--${f} ${String(argv[f])}`);
   return ['flexor network', String(argv.manifest), ...flags].join(' ');
@@ -47,6 +47,7 @@ export const networkCommand = defineCommand({
         hdl: { choices: HDLS, default: 'sv' as Hdl, describe: 'SystemVerilog or Verilog-2005' },
         reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync (rst, active high) or async (rst_ni, active low)' },
         'rom-style': { type: 'string', describe: `where synthesis puts every engine's weight ROMs: ${MEMORY_STYLES.join(', ')} (default auto; docs/SYNTH.md)` },
+        'act-style': { type: 'string', describe: `where synthesis puts the activation banks of every oi-layout engine: ${MEMORY_STYLES.join(', ')} (default auto)` },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
         force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
       })
@@ -55,7 +56,9 @@ export const networkCommand = defineCommand({
   handler: (argv) => {
     checkOutputDir(argv.output, argv.force);
     if (!isChainedManifest(readManifestDocument(argv.manifest))) {
-      if (argv.romStyle !== undefined) throw new InputError('--rom-style', 'applies to a chained network (a manifest with an input), one accelerator; this manifest lists independent layers');
+      for (const [flag, value] of [['--rom-style', argv.romStyle], ['--act-style', argv.actStyle]] as const) {
+        if (value !== undefined) throw new InputError(flag, 'applies to a chained network (a manifest with an input), one accelerator; this manifest lists independent layers');
+      }
       const network = generateNetwork(argv.manifest);
       writeDesignFiles(argv.output, network.files, argv.force);
       warn(network.warnings);
@@ -67,7 +70,7 @@ export const networkCommand = defineCommand({
     }
     const design = generateNetworkAccelerator(argv.manifest, {
       layout: argv.layout as ImageLayout | undefined, scales: argv.scales, calibrate: argv.calibrate, inputs: argv.inputs, images: argv.images,
-      cyclesPerImage: argv.cyclesPerImage, fps: argv.fps, clockMhz: argv.clockMhz, hdl: argv.hdl, reset: argv.reset, romStyle: argv.romStyle as MemoryStyle | undefined,
+      cyclesPerImage: argv.cyclesPerImage, fps: argv.fps, clockMhz: argv.clockMhz, hdl: argv.hdl, reset: argv.reset, romStyle: argv.romStyle as MemoryStyle | undefined, actStyle: argv.actStyle as MemoryStyle | undefined,
       command: networkCommandLine(argv),
     });
     writeDesignFiles(argv.output, design.files, argv.force);

@@ -36,6 +36,8 @@ export interface AcceleratorOptions {
   readonly reset?: ResetStyle;
   /** Where synthesis puts every engine's weight ROMs (default auto; docs/SYNTH.md, "Memory styles"). */
   readonly romStyle?: MemoryStyle;
+  /** Where synthesis puts the activation banks of every oi-layout engine (io engines keep registers). */
+  readonly actStyle?: MemoryStyle;
   /** The test images (integer or real, the network's input shape); else `images` seeded ones. */
   readonly inputs?: NetworkImages;
   /** Seeded test images when no inputs are given (default 4: 1 with stalls, 3 at full speed). */
@@ -148,8 +150,18 @@ interface RenderedBlock {
   readonly engine?: AcceleratorEngine;
 }
 
+/** --act-style: it applies to the activation banks of the oi-layout engines; a network with none has nothing to place. */
+function engineActStyle(plan: NetworkPlan, style: MemoryStyle): MemoryStyle {
+  if (style === 'auto') return style;
+  const engines = plan.blocks.filter((b) => b.kind === 'engine');
+  if (!engines.some((b) => b.engine!.data.config.layout !== 'io')) {
+    throw new InputError('--act-style', `applies to the activation banks of oi-layout engines; every engine of this network (${engines.map((b) => b.name).join(', ')}) has the io layout, which keeps its activations in registers`);
+  }
+  return style;
+}
+
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
-function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle }): RenderedBlock {
+function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle; actStyle: MemoryStyle }): RenderedBlock {
   const name = `${top.replace(/^flexor_/, '')}_${block.name}`;
   const module = `flexor_${name}`;
   const pick = (files: readonly GeneratedFile[]) => files.filter((f) => f.role === 'rtl' || f.role === 'memory');
@@ -158,7 +170,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
   switch (block.kind) {
     case 'engine': {
       const e = block.engine!;
-      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, vectors: 1 });
+      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, actStyle: e.data.config.layout === 'io' ? 'auto' : common.actStyle, vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
       const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as LayerManifestFigures;
@@ -285,7 +297,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const reset = options.reset ?? 'sync';
   if (reset !== 'sync' && reset !== 'async') throw new InputError('--reset', `must be sync or async; got ${String(reset)}`);
   const romStyle = memoryStyle('--rom-style', options.romStyle);
-  const styles = romStyle === 'auto' ? {} : { romStyle };
+
   const seed = requireInteger('--seed', options.seed ?? 1, 0, 0xffffffff);
   const images = options.inputs ?? seededImages(model.spec, requireInteger('--images', options.images ?? 4, 1, 1000), seed);
   const count = images.images.length;
@@ -293,6 +305,8 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   // Stalls on 1 image when 3 others follow at full speed to measure cycles per image (2 will do).
   const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.max(0, Math.min(1, count - 3)), 0, Math.max(0, count - 3));
   const plan = planNetwork(model, { bypassDepths: options.bypassDepths });
+  const actStyle = engineActStyle(plan, memoryStyle('--act-style', options.actStyle));
+  const styles = { ...(romStyle === 'auto' ? {} : { romStyle }), ...(actStyle === 'auto' ? {} : { actStyle }) };
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
@@ -304,7 +318,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0, lutEstimate: 0 }];
   const engines: AcceleratorEngine[] = [];
   const instances = plan.blocks.map((block) => {
-    const rendered = renderBlock(block, top, { hdl, reset, romStyle });
+    const rendered = renderBlock(block, top, { hdl, reset, romStyle, actStyle });
     files.push(...rendered.files);
     const c = block.engine?.data.config;
     figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });

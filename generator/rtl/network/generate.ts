@@ -33,6 +33,8 @@ export interface NetworkAcceleratorOptions {
   readonly reset?: ResetStyle;
   /** Every engine's weight ROMs (docs/SYNTH.md, "Memory styles"). */
   readonly romStyle?: MemoryStyle;
+  /** The activation banks of every oi-layout engine (docs/SYNTH.md, "Memory styles"). */
+  readonly actStyle?: MemoryStyle;
   readonly command?: string;
   /** Bypass FIFO depths by FIFO block name (`<add>_bypass`), replacing the computed ones: to show the bound is needed. */
   readonly bypassDepths?: Readonly<Record<string, number>>;
@@ -80,7 +82,7 @@ export function generateNetworkAccelerator(manifest: string, options: NetworkAcc
   });
   const inputs = options.inputs === undefined ? undefined : readImages(options.inputs, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, {
-    hdl: options.hdl, reset: options.reset, romStyle: options.romStyle, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
+    hdl: options.hdl, reset: options.reset, romStyle: options.romStyle, actStyle: options.actStyle, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
     bypassDepths: options.bypassDepths,
   });
   return { ...design, model, parallelism: chosen };
