@@ -36,11 +36,22 @@ describe('memory styles', () => {
     expect(() => generateLayer({ ...BASE, weights: 'stream', romStyle: 'auto' })).to.not.throw();
   });
 
-  it('the CLI exits 2 on a bad style and writes nothing', () => {
+  it('the CLI exits 2 on a bad style or pipeline, for a layer or a network, and writes nothing', () => {
     const dir = join(tempDir('memstyle-cli'), 'out');
     const r = runCli(['generate', 'layer', '--shape', '4,3,2,2', '--nin', '4', '--nout', '5', '--ntap', '2', '--lanes', '2', '--simd', '5', '--rom-style', 'bram', '-o', dir]);
     expect(r.status, r.stderr).to.equal(2);
     expect(r.stderr).to.include('--rom-style').and.include('auto, block, distributed, registers');
+    expect(existsSync(dir)).to.equal(false);
+    const cnn = join(PROJECT_ROOT, 'docs/examples/small-cnn.yaml');
+    for (const [flag, value, says] of [['--act-style', 'bram', 'auto, block, distributed, registers'], ['--pipeline', 'mac:0', 'mac:N (a register in the MAC trees every N adder levels']]) {
+      const n = runCli(['network', cnn, flag, value, '-o', dir]);
+      expect(n.status, n.stderr).to.equal(2);
+      expect(n.stderr).to.include(flag).and.include(says);
+      expect(existsSync(dir)).to.equal(false);
+    }
+    const list = runCli(['network', join(PROJECT_ROOT, 'docs/examples/resnet20-mixed.yaml'), '--pipeline', 'scale', '-o', dir]);
+    expect(list.status, list.stderr).to.equal(2);
+    expect(list.stderr).to.include('--pipeline').and.include('this manifest lists independent layers');
     expect(existsSync(dir)).to.equal(false);
   });
 

@@ -19,6 +19,7 @@ import { ADD_MULTIPLIER_BITS, addMultipliers, quantizeNetwork } from '../generat
 import { engineLayers, resolveNetwork, scaleSource, type EngineLayer, type LayerDescription, type NetworkDescription, type NetworkImages, type NetworkSpec } from '../generator/core/network.js';
 import { loadNetwork, networkModel } from '../generator/formats/networkrun.js';
 import { planNetwork } from '../generator/rtl/network/plan.js';
+import { layerPipeline } from '../generator/rtl/layer/pipeline.js';
 import { PROJECT_ROOT, runCli, tempDir } from './helpers.js';
 
 const EXAMPLES = join(PROJECT_ROOT, 'docs/examples');
@@ -433,6 +434,25 @@ describe('residual networks: ResNet-20', () => {
       const [fa, fb] = [b.input.format, b.input2!.format];
       expect(fa.kind === 'fm' && fb.kind === 'fm' && fa.p === fb.p && fa.c === fb.c, b.name).to.equal(true);
     }
+  });
+
+  it('--pipeline: each branch latency grows by the cycles the stages of its convs add, and its bypass FIFO with it', function () {
+    this.timeout(120_000);
+    const { model } = networkModel(loadNetwork(join(EXAMPLES, 'resnet20.yaml')));
+    const plain = planNetwork(model);
+    const pipeline = { decoders: true, mac: 1, scale: true };
+    const piped = planNetwork(model, { pipeline });
+    const added = (name: string) => layerPipeline(model.engines[model.spec.layers.findIndex((l) => l.name === name)]!.data.config, pipeline).added;
+    piped.bypass.forEach((b, i) => {
+      const before = plain.bypass[i];
+      // The branch of block s<s>b<b> is its two convs.
+      const block = b.add.replace(/_add$/, '');
+      const extra = added(`${block}_conv1`) + added(`${block}_conv2`);
+      expect(extra, b.block).to.be.within(6, 10);
+      expect(b.branchLatency, b.block).to.equal(before.branchLatency + extra);
+      expect(b.slackPixels, b.block).to.equal(Math.ceil(b.branchLatency / b.cyclesPerPixel) + 1);
+      expect(b.depth, b.block).to.equal((b.pixels + b.slackPixels) * b.beatsPerPixel).and.to.be.at.least(before.depth);
+    });
   });
 
   it('option B: the 1 x 1 stride-2 conv is the bypass (its FIFO after it) whichever input of the add names it', () => {

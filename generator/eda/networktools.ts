@@ -13,7 +13,7 @@ import { readImages } from '../formats/networkfile.js';
 import { acceleratorNetwork, loadNetwork, networkModel } from '../formats/networkrun.js';
 import { writeNpy } from '../formats/npy.js';
 import type { Hdl, ResetStyle } from '../rtl/hdl.js';
-import type { MemoryStyle } from '../rtl/layer/generate.js';
+import type { MemoryStyle, PipelineSpec } from '../rtl/layer/generate.js';
 import { generateAccelerator } from '../rtl/network/accelerator.js';
 import type { Edge } from '../rtl/network/plan.js';
 import { simulateFolderRtl, type SimulationResult, type Simulator } from './simulate.js';
@@ -54,11 +54,11 @@ export function logitsFromBeats(beats: readonly StreamBeat[], logits: Edge, imag
 
 export async function simulateAccelerator(dir: string, inputsPath: string, simulator: Simulator, options: { readonly layout?: ImageLayout } = {}): Promise<AcceleratorSimulation> {
   const stored = acceleratorNetwork(dir, 'sim');
-  const manifest = readManifest(dir) as unknown as { hdl: Hdl; reset: ResetStyle; romStyle?: MemoryStyle; actStyle?: MemoryStyle; command?: string };
+  const manifest = readManifest(dir) as unknown as { hdl: Hdl; reset: ResetStyle; romStyle?: MemoryStyle; actStyle?: MemoryStyle; pipeline?: PipelineSpec; command?: string };
   const spec = loadNetwork(stored);
   const { model } = networkModel(spec);
   const images = readImages(inputsPath, spec, { layout: options.layout, field: '--inputs' });
-  const design = generateAccelerator(model, { hdl: manifest.hdl, reset: manifest.reset, romStyle: manifest.romStyle, actStyle: manifest.actStyle, inputs: images, command: manifest.command });
+  const design = generateAccelerator(model, { hdl: manifest.hdl, reset: manifest.reset, romStyle: manifest.romStyle, actStyle: manifest.actStyle, pipeline: manifest.pipeline, inputs: images, command: manifest.command });
   const { work, result } = await simulateFolderRtl(dir, design.files, simulator);
   const count = images.images.length;
   const classes = design.plan.logits.format.kind === 'result' ? design.plan.logits.format.n : 0;

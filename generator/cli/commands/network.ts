@@ -23,7 +23,7 @@ function positiveNumber(flag: string) {
 
 /** The command that reproduces the design, for its headers (flags in a fixed order; the output folder is the reader's own). */
 function networkCommandLine(argv: Record<string, unknown>): string {
-  const flags = ['calibrate', 'scales', 'inputs', 'images', 'layout', 'cycles-per-image', 'fps', 'clock-mhz', 'hdl', 'reset', 'rom-style', 'act-style']
+  const flags = ['calibrate', 'scales', 'inputs', 'images', 'layout', 'cycles-per-image', 'fps', 'clock-mhz', 'hdl', 'reset', 'rom-style', 'act-style', 'pipeline']
     .filter((f) => argv[f] !== undefined)
     .map((f) => `--${f} ${String(argv[f])}`);
   return ['flexor network', String(argv.manifest), ...flags].join(' ');
@@ -48,6 +48,7 @@ export const networkCommand = defineCommand({
         reset: { choices: RESET_STYLES, default: 'sync' as ResetStyle, describe: 'sync (rst, active high) or async (rst_ni, active low)' },
         'rom-style': { type: 'string', describe: `where synthesis puts every engine's weight ROMs: ${MEMORY_STYLES.join(', ')} (default auto; docs/SYNTH.md)` },
         'act-style': { type: 'string', describe: `where synthesis puts the activation banks of every oi-layout engine: ${MEMORY_STYLES.join(', ')} (default auto)` },
+        pipeline: { type: 'string', describe: 'register stages for the clock in every engine: decoders, mac:N, scale, comma-separated (default none); each adds a cycle of latency, none of throughput' },
         output: { alias: 'o', type: 'string', demandOption: true, describe: 'output folder' },
         force: { type: 'boolean', default: false, describe: 'replace a previous design in the output folder' },
       })
@@ -56,7 +57,7 @@ export const networkCommand = defineCommand({
   handler: (argv) => {
     checkOutputDir(argv.output, argv.force);
     if (!isChainedManifest(readManifestDocument(argv.manifest))) {
-      for (const [flag, value] of [['--rom-style', argv.romStyle], ['--act-style', argv.actStyle]] as const) {
+      for (const [flag, value] of [['--rom-style', argv.romStyle], ['--act-style', argv.actStyle], ['--pipeline', argv.pipeline]] as const) {
         if (value !== undefined) throw new InputError(flag, 'applies to a chained network (a manifest with an input), one accelerator; this manifest lists independent layers');
       }
       const network = generateNetwork(argv.manifest);
@@ -70,7 +71,7 @@ export const networkCommand = defineCommand({
     }
     const design = generateNetworkAccelerator(argv.manifest, {
       layout: argv.layout as ImageLayout | undefined, scales: argv.scales, calibrate: argv.calibrate, inputs: argv.inputs, images: argv.images,
-      cyclesPerImage: argv.cyclesPerImage, fps: argv.fps, clockMhz: argv.clockMhz, hdl: argv.hdl, reset: argv.reset, romStyle: argv.romStyle as MemoryStyle | undefined, actStyle: argv.actStyle as MemoryStyle | undefined,
+      cyclesPerImage: argv.cyclesPerImage, fps: argv.fps, clockMhz: argv.clockMhz, hdl: argv.hdl, reset: argv.reset, romStyle: argv.romStyle as MemoryStyle | undefined, actStyle: argv.actStyle as MemoryStyle | undefined, pipeline: argv.pipeline,
       command: networkCommandLine(argv),
     });
     writeDesignFiles(argv.output, design.files, argv.force);

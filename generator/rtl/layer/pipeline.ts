@@ -5,7 +5,8 @@
  * registered before the collector). Each stage adds one cycle of latency and none per vector.
  */
 import { InputError } from '../../core/errors.js';
-import { planMacStages, type MacArrayPlan, type MacStages } from '../macarray.js';
+import { layerWidths, type LayerConfig } from '../../core/layer.js';
+import { planMacArray, planMacStages, type MacArrayPlan, type MacStages } from '../macarray.js';
 
 /** The stages asked for; `mac` is N of mac:N (a register every N levels of the trees), 0 for none. */
 export interface PipelineSpec {
@@ -71,6 +72,11 @@ export function pipelineModel(spec: PipelineSpec, mac: MacArrayPlan): PipelineMo
   const macStages = planMacStages(mac, spec.mac);
   const front = (spec.decoders ? 1 : 0) + macStages.cuts.length;
   return { ...spec, macStages, front, added: front + (spec.scale ? 1 : 0) };
+}
+
+/** The pipeline of a layer of `config` (its MAC array as the layer model plans it): for a network's plan. */
+export function layerPipeline(config: LayerConfig, spec: PipelineSpec): PipelineModel {
+  return pipelineModel(spec, planMacArray(config.planes * config.lanes, config.simd, config.actBits, layerWidths(config).acc));
 }
 
 /** One line for the summary and README, or none without stages. */

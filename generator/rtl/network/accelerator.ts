@@ -13,7 +13,7 @@ import { testRandom } from '../../core/prng.js';
 import { byteBits, ceilDiv, featureMapBeats, layerResultBeats, vectorStreamBeats, type StreamBeat } from '../../core/streams.js';
 import { describeFiles, headerView, manifestFile, packageFiles, type GeneratedDesign, type GeneratedFile } from '../design.js';
 import { hdlKeywords, resetKeywords, type Hdl, type ResetStyle } from '../hdl.js';
-import { generateLayer, memoryStyle, type MemoryStyle } from '../layer/generate.js';
+import { generateLayer, memoryStyle, parsePipeline, pipelineText, type MemoryStyle, type PipelineSpec } from '../layer/generate.js';
 import { generateArgmax } from '../stream/argmax.js';
 import { generateAvgPool } from '../stream/avgpool.js';
 import { generateFifo } from '../stream/fifo.js';
@@ -38,6 +38,8 @@ export interface AcceleratorOptions {
   readonly romStyle?: MemoryStyle;
   /** Where synthesis puts the activation banks of every oi-layout engine (io engines keep registers). */
   readonly actStyle?: MemoryStyle;
+  /** Every engine's --pipeline register stages (docs/ARCHITECTURE.md, "Pipeline"): the flag's text or a manifest's object. */
+  readonly pipeline?: string | PipelineSpec;
   /** The test images (integer or real, the network's input shape); else `images` seeded ones. */
   readonly inputs?: NetworkImages;
   /** Seeded test images when no inputs are given (default 4: 1 with stalls, 3 at full speed). */
@@ -137,6 +139,7 @@ interface LayerManifestFigures {
   readonly config: Readonly<Record<string, unknown>>;
   readonly storage: AcceleratorEngine['storage'];
   readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly lastChunk: number; readonly wrapSkip: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[] };
+  readonly latency: { readonly addedCycles: number };
 }
 
 interface RenderedBlock {
@@ -148,6 +151,8 @@ interface RenderedBlock {
   readonly weightBits?: number;
   readonly lutEstimate: number;
   readonly engine?: AcceleratorEngine;
+  /** Cycles of latency the engine's --pipeline stages add. */
+  readonly addedLatency?: number;
 }
 
 /** --act-style: it applies to the activation banks of the oi-layout engines; a network with none has nothing to place. */
@@ -161,7 +166,7 @@ function engineActStyle(plan: NetworkPlan, style: MemoryStyle): MemoryStyle {
 }
 
 /** One block through its own generator, named `<top>_<block>`; its RTL and memory files only. */
-function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle; actStyle: MemoryStyle }): RenderedBlock {
+function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset: ResetStyle; romStyle: MemoryStyle; actStyle: MemoryStyle; pipeline: PipelineSpec }): RenderedBlock {
   const name = `${top.replace(/^flexor_/, '')}_${block.name}`;
   const module = `flexor_${name}`;
   const pick = (files: readonly GeneratedFile[]) => files.filter((f) => f.role === 'rtl' || f.role === 'memory');
@@ -170,7 +175,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
   switch (block.kind) {
     case 'engine': {
       const e = block.engine!;
-      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, actStyle: e.data.config.layout === 'io' ? 'auto' : common.actStyle, vectors: 1 });
+      const design = generateLayer({ ...e.settings, trained: e.trained, topName: module, hdl: common.hdl, reset: common.reset, weights: 'rom', romStyle: common.romStyle, actStyle: e.data.config.layout === 'io' ? 'auto' : common.actStyle, pipeline: common.pipeline, vectors: 1 });
       const c = e.data.config;
       const bufferBits = 2 * c.k * c.actBits;
       const manifest = JSON.parse(String(design.files.find((f) => f.role === 'manifest')!.contents)) as LayerManifestFigures;
@@ -182,7 +187,7 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
         planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
         romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, romStyle: common.romStyle, matrices: e.data.matrices,
       }).luts;
-      return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine };
+      return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine, addedLatency: manifest.latency.addedCycles };
     }
     case 'fork':
       return { files: [], module, idealCycles: 0, bufferBits: 0, lutEstimate: streamBlockEstimate('fork', o).luts };
@@ -304,9 +309,11 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   if (count < 1) throw new InputError('--inputs', 'holds no image; the testbench needs at least 1');
   // Stalls on 1 image when 3 others follow at full speed to measure cycles per image (2 will do).
   const stallImages = requireInteger('--stall-images', options.stallImages ?? Math.max(0, Math.min(1, count - 3)), 0, Math.max(0, count - 3));
-  const plan = planNetwork(model, { bypassDepths: options.bypassDepths });
+  const pipeline = parsePipeline(options.pipeline);
+  const plan = planNetwork(model, { bypassDepths: options.bypassDepths, pipeline });
   const actStyle = engineActStyle(plan, memoryStyle('--act-style', options.actStyle));
-  const styles = { ...(romStyle === 'auto' ? {} : { romStyle }), ...(actStyle === 'auto' ? {} : { actStyle }) };
+  const piped = pipelineText(pipeline) !== 'none';
+  const styles = { ...(romStyle === 'auto' ? {} : { romStyle }), ...(actStyle === 'auto' ? {} : { actStyle }), ...(piped ? { pipeline } : {}) };
   const top = `flexor_${model.spec.name}`;
   const kw = hdlKeywords(hdl);
   const rst = resetKeywords(reset);
@@ -317,12 +324,14 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
   const files: GeneratedFile[] = [];
   const figures: BlockFigure[] = [{ block: 'input', kind: 'input', idealCyclesPerImage: plan.input.beatsPerImage, bufferBits: 0, weightBits: 0, lutEstimate: 0 }];
   const engines: AcceleratorEngine[] = [];
+  const added: string[] = [];
   const instances = plan.blocks.map((block) => {
-    const rendered = renderBlock(block, top, { hdl, reset, romStyle, actStyle });
+    const rendered = renderBlock(block, top, { hdl, reset, romStyle, actStyle, pipeline });
     files.push(...rendered.files);
     const c = block.engine?.data.config;
     figures.push({ block: block.name, kind: block.kind, idealCyclesPerImage: rendered.idealCycles, bufferBits: rendered.bufferBits, weightBits: rendered.weightBits ?? 0, lutEstimate: rendered.lutEstimate, ...(c ? { lanes: c.lanes, simd: c.simd } : {}) });
     if (rendered.engine) engines.push(rendered.engine);
+    if (rendered.addedLatency) added.push(`${block.name} +${rendered.addedLatency}`);
     const module = block.kind === 'fork' ? `${top}_fork` : rendered.module;
     const second = block.input2 ? [{ port: `s_axis_${block.inPort2}`, wire: block.input2.name }] : [];
     const ports = [{ port: `s_axis_${block.inPort}`, wire: block.input.name }, ...second, ...block.outputs.map((o, i) => ({ port: `m_axis_${block.outPorts[i]}`, wire: o.name }))];
@@ -374,6 +383,7 @@ export function generateAccelerator(model: NetworkModel, options: AcceleratorOpt
     ...figures.map((f) => `  ${f.block} (${f.kind}${f.lanes ? `, lanes ${f.lanes} x simd ${f.simd}` : ''}): ${f.idealCyclesPerImage} cycles per image, ${f.bufferBits} buffer bits${f.weightBits ? `, ${f.weightBits} weight bits` : ''}${f.kind === 'input' ? '' : `, about ${f.lutEstimate} LUTs`}`),
     `Totals: ${figures.reduce((n, f) => n + f.weightBits, 0)} weight memory bits, ${figures.reduce((n, f) => n + f.bufferBits, 0)} buffer bits (activations, line buffers, FIFOs), about ${lutEstimate} LUTs (estimate, docs/NETWORK.md).`,
     memoryText(memory),
+    ...(piped ? [`Pipeline: ${pipelineText(pipeline)} (--pipeline) in every engine, the same cycles per image; added cycles of latency: ${added.length > 0 ? added.join(', ') : 'none (no stage fits)'}.`] : []),
     ...plan.bypass.map((b) => `  bypass FIFO ${b.block} (into ${b.add}): depth ${b.depth} beats${b.depth === b.computed ? '' : ` (overridden; computed ${b.computed})`}: (${b.pixels} pixels of the deadlock bound + ${b.slackPixels} for the branch's latency) x ${b.beatsPerPixel} beats per pixel (docs/NETWORK.md, "Bypass FIFOs").`),
     `Testbench: ${count} images (${stallImages} with stalls), every logit and label compared; probes on ${probed.length} streams.`,
   ];

@@ -35,6 +35,8 @@ export interface NetworkAcceleratorOptions {
   readonly romStyle?: MemoryStyle;
   /** The activation banks of every oi-layout engine (docs/SYNTH.md, "Memory styles"). */
   readonly actStyle?: MemoryStyle;
+  /** Every engine's --pipeline register stages (docs/ARCHITECTURE.md, "Pipeline"). */
+  readonly pipeline?: string;
   readonly command?: string;
   /** Bypass FIFO depths by FIFO block name (`<add>_bypass`), replacing the computed ones: to show the bound is needed. */
   readonly bypassDepths?: Readonly<Record<string, number>>;
@@ -82,7 +84,7 @@ export function generateNetworkAccelerator(manifest: string, options: NetworkAcc
   });
   const inputs = options.inputs === undefined ? undefined : readImages(options.inputs, spec, { layout: options.layout, field: '--inputs' });
   const design = generateAccelerator(model, {
-    hdl: options.hdl, reset: options.reset, romStyle: options.romStyle, actStyle: options.actStyle, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
+    hdl: options.hdl, reset: options.reset, romStyle: options.romStyle, actStyle: options.actStyle, pipeline: options.pipeline, inputs, networkFiles: networkFiles(manifest, model), images: options.images, seed: options.seed, clockMhz: options.clockMhz, command: options.command,
     bypassDepths: options.bypassDepths,
   });
   return { ...design, model, parallelism: chosen };
