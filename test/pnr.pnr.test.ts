@@ -43,6 +43,20 @@ describe('flexor pnr (nextpnr-ice40)', function () {
     expect(report.wrapper).to.include({ inputBits: 16, outputBits: 20 });
     expect(r.stdout).to.include(`post-route maximum clock: ${report.fmaxMhz.toFixed(2)} MHz`);
     expect(r.stdout).to.include('inside the wrapper');
+    expect(report.cached).to.equal(false);
+
+    // Again: nextpnr's run comes from the place-and-route cache, the same figures; --no-cache runs it.
+    const again = runCliOk(['pnr', dir, '--device', 'hx8k', '--json', json, '--force']);
+    const cached = JSON.parse(readFileSync(json, 'utf8'));
+    expect(cached.cached).to.equal(true);
+    expect(again.stdout).to.include('from the place-and-route cache: nextpnr did not run');
+    expect([cached.fmaxMhz, cached.utilization]).to.deep.equal([report.fmaxMhz, report.utilization]);
+    const fresh = runCliOk(['pnr', dir, '--device', 'hx8k', '--json', json, '--force', '--no-cache']);
+    expect(JSON.parse(readFileSync(json, 'utf8')).cached).to.equal(false);
+    expect(fresh.stdout).to.not.include('place-and-route cache');
+    // Another seed is another run.
+    runCliOk(['pnr', dir, '--device', 'hx8k', '--seed', '2', '--json', json, '--force']);
+    expect(JSON.parse(readFileSync(json, 'utf8')).cached).to.equal(false);
   });
 
   it('places and routes a small layer on UP5K and writes its bitstream and pins', function () {

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { parseAreaStat, parseStaReport } from '../generator/eda/asic.js';
 import { checkPnrOptions, mainClock, overUsed, parseNextpnrReport, parsePorts, pnrReportText, type PnrReport } from '../generator/eda/pnr.js';
 import { oocWrapper, wrapperPcf, type DesignPort } from '../generator/rtl/ooc.js';
+import { pnrCacheDir, pnrCacheKey } from '../generator/eda/synthcache.js';
 import { PROJECT_ROOT, runCli } from './helpers.js';
 
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/pnr');
@@ -54,6 +55,8 @@ describe("nextpnr's report (fixture: a 32-bit multiplier between shift registers
     expect(text).to.include('MISSED');
     expect(text).to.include('inside the wrapper dut_ooc');
     expect(text).to.include('the design without the wrapper: about 1327 LCs');
+    expect(text).to.not.include('cache');
+    expect(pnrReportText({ ...report, cached: true })).to.include('from the place-and-route cache: nextpnr did not run');
   });
 
   it('names the sites a design too large overuses', () => {
@@ -65,6 +68,32 @@ describe("nextpnr's report (fixture: a 32-bit multiplier between shift registers
   it('refuses a report that is not JSON or has no utilization', () => {
     expect(() => parseNextpnrReport('Info: not json')).to.throw(/not JSON/);
     expect(() => parseNextpnrReport('{}')).to.throw(/no utilization/);
+  });
+});
+
+describe('the place-and-route cache', () => {
+  const base = { nextpnrVersion: '0.8.621', args: ['--hx8k', '--freq', '100', '--seed', '1'], files: new Map([['netlist.json', '{}'], ['pins.pcf', 'set_io clk J3']]) };
+
+  it('keys a run by the nextpnr version, its arguments and the files it reads, each of which changes the key', () => {
+    const key = pnrCacheKey(base);
+    expect(key).to.match(/^[0-9a-f]{64}$/);
+    expect(pnrCacheKey({ ...base, files: new Map(base.files) })).to.equal(key);
+    const variants = [
+      { ...base, nextpnrVersion: '0.8.622' },
+      { ...base, args: ['--hx8k', '--freq', '100', '--seed', '2'] },
+      { ...base, args: ['--seed', '1', '--hx8k', '--freq', '100'] },
+      { ...base, files: new Map([['netlist.json', '{ }'], ['pins.pcf', 'set_io clk J3']]) },
+      { ...base, files: new Map([['netlist.json', '{}'], ['pins.pcf', 'set_io clk J4']]) },
+    ];
+    const keys = new Set([key, ...variants.map(pnrCacheKey)]);
+    expect(keys.size).to.equal(variants.length + 1);
+  });
+
+  it('lives in pnr/ beside the synthesis cache, under the same environment rules', () => {
+    expect(pnrCacheDir({ FLEXOR_CACHE_DIR: '/c' }, '/h')).to.equal('/c/pnr');
+    expect(pnrCacheDir({ XDG_CACHE_HOME: '/x' }, '/h')).to.equal('/x/flexor-rtl/pnr');
+    expect(pnrCacheDir({}, '/h')).to.equal('/h/.cache/flexor-rtl/pnr');
+    expect(pnrCacheDir({ FLEXOR_NO_CACHE: '1' }, '/h')).to.equal(undefined);
   });
 });
 

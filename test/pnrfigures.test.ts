@@ -36,7 +36,7 @@ function routed(over: Partial<PnrReport> = {}): PnrReport {
     device: 'hx8k', package: 'ct256', top: 'dut', clockMhz: 100, seed: 1, fmaxMhz: figuresOfFixture.fmax[clock].achievedMhz, met: false,
     wrapper: { module: 'dut_ooc', inputBits: 64, outputBits: 32, pins: { clk: 'J3', sin: 'B10', shift: 'B7', sout: 'B12' }, luts: 32, flipFlops: 96 },
     utilization: figuresOfFixture.utilization, overused: [], dsp: false, figures: figuresOfFixture, synth: synthOf('dut_ooc', 1300),
-    nextpnrVersion: '0.8.621', nextpnrLog: '', pcf: '', wrapperText: '', errors: [], ok: true, seconds: 12.5, ...over,
+    nextpnrVersion: '0.8.621', nextpnrLog: '', pcf: '', wrapperText: '', errors: [], ok: true, seconds: 12.5, cached: false, ...over,
   };
 }
 

@@ -192,7 +192,7 @@ export function writeFiles(files: readonly OutputFile[]): void {
 
 /** `--no-cache`: synthesize again instead of reusing a cached Yosys run (docs/SYNTH.md, "Cache"). */
 export const cacheFlag = {
-  cache: { type: 'boolean', default: true, describe: 'reuse a cached synthesis of the same files, target and Yosys (--no-cache runs Yosys again)' },
+  cache: { type: 'boolean', default: true, describe: 'reuse a cached synthesis (and place and route) of the same inputs and tools (--no-cache runs them again)' },
 } as const;
 
 /** `--pnr DEVICE` and its settings: place and route beside the synthesis (docs/IMPLEMENTATION.md, "Fmax in the other evidence"). */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.js';
 import { DEVICE_PINS, PNR_DEVICES, oocWrapper, wrapperPcf, type DesignPort, type OocWrapper, type PnrDevice } from '../rtl/ooc.js';
+import { pnrCacheDir, pnrCacheKey, readSynthCache, writeSynthCache } from './synthcache.js';
 import { designInputs, runYosysScript, synthesizeSources, type DesignSources, type ModuleFigures, type SynthReport, type YosysKind } from './synth.js';
 
 export const DEFAULT_PNR_CLOCK_MHZ = 100;
@@ -94,6 +95,8 @@ export interface PnrReport {
   errors: string[];
   ok: boolean;
   seconds: number;
+  /** True when nextpnr did not run: its run (log, report, routed design) came from the place-and-route cache. */
+  cached: boolean;
   /** The packed bitstream, with `bitstream`. */
   bitstream?: Uint8Array;
 }
@@ -262,19 +265,27 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
   const own = synth.modules.find((m) => m.module === wrapper.module);
   const pcf = wrapperPcf(device);
   const base = baseReport(design.top, wrapper, own, device, clockMhz, seed, synthReport, pcf, tool.version);
-  if (!synth.ok || netlist === undefined) return { ...base, errors: [...synth.errors], ok: false, seconds: (performance.now() - started) / 1000 };
+  if (!synth.ok || netlist === undefined) return { ...base, errors: [...synth.errors], ok: false, seconds: (performance.now() - started) / 1000, cached: false };
 
-  log(`placing and routing on iCE40 ${device.toUpperCase()} (${DEVICE_PINS[device].package}), aiming at ${clockMhz} MHz ...`);
-  const pnr = await runTool(tool.runNextpnrIce40, [
+  const args = [
     `--${device}`, '--package', DEVICE_PINS[device].package, '--json', 'netlist.json', '--pcf', 'pins.pcf',
     '--freq', String(clockMhz), '--seed', String(seed), '--timing-allow-fail', '--report', 'report.json', '--asc', 'routed.asc',
-  ], { 'netlist.json': netlist, 'pins.pcf': pcf });
+  ];
+  const inputs = { 'netlist.json': netlist, 'pins.pcf': pcf };
+  const cacheDir = options.cache === false ? undefined : pnrCacheDir();
+  const key = pnrCacheKey({ nextpnrVersion: tool.version, args, files: new Map(Object.entries(inputs)) });
+  const hit = cacheDir === undefined ? undefined : readSynthCache(cacheDir, key);
+  if (hit) log(`placed and routed before: nextpnr's run comes from the place-and-route cache (${cacheDir})`);
+  else log(`placing and routing on iCE40 ${device.toUpperCase()} (${DEVICE_PINS[device].package}), aiming at ${clockMhz} MHz ...`);
+  const started2 = performance.now();
+  const pnr = hit ? { code: hit.code, log: hit.log, files: Object.fromEntries(hit.outputs) as Record<string, unknown> } : await runTool(tool.runNextpnrIce40, args, inputs);
+  const cacheWarning = hit || cacheDir === undefined ? undefined : storePnrRun(cacheDir, key, pnr, (performance.now() - started2) / 1000);
   const reportText = text(pnr.files?.['report.json']);
   if (pnr.code !== 0 || reportText === undefined) {
     const errors = [...new Set([...pnr.log.matchAll(/^ERROR: (.*)$/gm)].map((m) => m[1].trim()))];
     const over = overUsed(pnr.log);
     if (over.length > 0) errors.push(`the design does not fit: ${over.join(', ')} (nextpnr's log)`);
-    return { ...base, utilization: logUtilization(pnr.log), overused: over, nextpnrLog: pnr.log, errors: [`nextpnr-ice40 failed (exit status ${pnr.code}): ${errors.join('; ') || pnr.log.trim().split('\n').slice(-2).join(' ')}`], ok: false, seconds: (performance.now() - started) / 1000 };
+    return { ...base, utilization: logUtilization(pnr.log), overused: over, nextpnrLog: pnr.log, errors: [`nextpnr-ice40 failed (exit status ${pnr.code}): ${errors.join('; ') || pnr.log.trim().split('\n').slice(-2).join(' ')}`], ok: false, seconds: (performance.now() - started) / 1000, cached: false };
   }
   const figures = parseNextpnrReport(reportText);
   const clock = mainClock(figures);
@@ -288,7 +299,9 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
     errors: [],
     ok: true,
     seconds: 0,
+    cached: hit !== undefined,
   };
+  if (cacheWarning !== undefined) report.synth = { ...report.synth, warnings: [...report.synth.warnings, cacheWarning] };
   if (options.bitstream === true) {
     log('packing the bitstream (icepack) ...');
     const pack = await runTool(tool.runIcepack, ['routed.asc', 'bitstream.bin'], { 'routed.asc': pnr.files?.['routed.asc'] ?? '' });
@@ -312,7 +325,7 @@ function baseReport(
   synth: SynthReport,
   pcf: string,
   version: string,
-): Omit<PnrReport, 'errors' | 'ok' | 'seconds'> {
+): Omit<PnrReport, 'errors' | 'ok' | 'seconds' | 'cached'> {
   return {
     device,
     package: DEVICE_PINS[device].package,
@@ -340,6 +353,18 @@ function baseReport(
 }
 
 type ToolCommand = NextpnrModule['runNextpnrIce40'];
+
+/**
+ * Stores a successful nextpnr run (its log, report and routed design) under `key`; a failed run is
+ * not stored. Returns a warning when the cache cannot be written, else undefined.
+ */
+function storePnrRun(dir: string, key: string, run: { code: number; log: string; files?: Record<string, unknown> }, seconds: number): string | undefined {
+  const report = text(run.files?.['report.json']);
+  const routed = text(run.files?.['routed.asc']);
+  if (run.code !== 0 || report === undefined || routed === undefined) return undefined;
+  const why = writeSynthCache(dir, key, { code: run.code, log: run.log, outputs: new Map([['report.json', report], ['routed.asc', routed]]), seconds });
+  return why === undefined ? undefined : `place-and-route cache: could not store this run in ${dir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`;
+}
 
 /** Runs one tool of the package; its exit status, log and output files (also when it fails). */
 async function runTool(command: ToolCommand, args: string[], files: Record<string, unknown>): Promise<{ code: number; log: string; files?: Record<string, unknown> }> {
@@ -388,6 +413,7 @@ export function pnrReportText(r: PnrReport): string {
     lines.push(`post-route maximum clock: ${r.fmaxMhz.toFixed(2)} MHz (nextpnr's report; aimed at ${r.clockMhz} MHz: ${r.met ? 'met' : 'MISSED'})`);
   }
   for (const [clock, f] of Object.entries(r.figures.fmax)) if (Object.keys(r.figures.fmax).length > 1) lines.push(`  clock ${clock}: ${f.achievedMhz.toFixed(2)} MHz`);
+  if (r.cached) lines.push('from the place-and-route cache: nextpnr did not run (--no-cache or FLEXOR_NO_CACHE=1 runs it again; docs/IMPLEMENTATION.md)');
   for (const e of r.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;
 }

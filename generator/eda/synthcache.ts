@@ -5,6 +5,8 @@
  * instead of running Yosys. The figures are computed from the stored netlist on every call, so a
  * newer flexor-rtl never serves figures an older one computed.
  *
+ * Place and route keeps its nextpnr runs the same way, in `pnr/` beside `synth/` (pnrCacheKey).
+ *
  * An entry is one gzipped JSON file, `<key>.json.gz`, in the cache folder. A missing, corrupt or
  * unreadable entry is a miss, never an error; an entry is written to a temporary file and renamed
  * into place, so a reader sees a whole entry or none, even with parallel writers.
@@ -70,12 +72,42 @@ export function cacheDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolea
  * there is no home folder.
  */
 export function synthCacheDir(env: NodeJS.ProcessEnv = process.env, home: string = safeHomedir()): string | undefined {
+  return cacheFolder('synth', env, home);
+}
+
+/** The folder of place-and-route cache entries: as synthCacheDir, `pnr` beside `synth`. */
+export function pnrCacheDir(env: NodeJS.ProcessEnv = process.env, home: string = safeHomedir()): string | undefined {
+  return cacheFolder('pnr', env, home);
+}
+
+function cacheFolder(name: string, env: NodeJS.ProcessEnv, home: string): string | undefined {
   if (cacheDisabledByEnv(env)) return undefined;
-  if (env.FLEXOR_CACHE_DIR) return join(resolve(env.FLEXOR_CACHE_DIR), 'synth');
+  if (env.FLEXOR_CACHE_DIR) return join(resolve(env.FLEXOR_CACHE_DIR), name);
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'flexor-rtl', 'synth');
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'flexor-rtl', name);
   if (home === '') return undefined;
-  return join(home, '.cache', 'flexor-rtl', 'synth');
+  return join(home, '.cache', 'flexor-rtl', name);
+}
+
+/** Everything that decides what nextpnr produces: its version, its arguments and the files it reads. */
+export interface PnrCacheKeyInput {
+  readonly nextpnrVersion: string;
+  readonly args: readonly string[];
+  /** The files nextpnr reads (the netlist, the pin constraints), by name. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** The key of a nextpnr run: sha256 over the schema, the tool's version, its arguments and each file's name and sha256. */
+export function pnrCacheKey(input: PnrCacheKeyInput): string {
+  return sha256(
+    canonicalJson({
+      schema: SYNTH_CACHE_SCHEMA,
+      tool: 'nextpnr-ice40',
+      version: input.nextpnrVersion,
+      args: [...input.args],
+      files: [...input.files].map(([name, contents]) => [name, sha256(contents)]),
+    }),
+  );
 }
 
 function safeHomedir(): string {
