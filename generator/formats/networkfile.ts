@@ -69,14 +69,8 @@ function checkKeys(entry: unknown, keys: Readonly<Record<string, KeyType>>, fiel
   return entry as Record<string, unknown>;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Independent layers (no `input`)
-
-/** The keys a layer entry (or `defaults`) of an independent-layers manifest may have, and their types. */
-const LAYER_KEYS: Record<string, KeyType> = {
-  name: 'string',
-  from: 'string',
-  shape: 'shape',
+/** A conv/linear engine's settings, which `defaults` may also give (in both kinds of manifest). */
+const ENGINE_KEYS: Record<string, KeyType> = {
   nIn: 'number',
   nOut: 'number',
   nTap: 'number',
@@ -87,14 +81,28 @@ const LAYER_KEYS: Record<string, KeyType> = {
   layout: 'string',
   lanes: 'number',
   simd: 'number',
-  actBits: 'number',
   alphaBits: 'number',
-  alphaFrac: 'number',
   bias: 'boolean',
   biasBits: 'number',
+  weights: 'string',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Independent layers (no `input`)
+
+/**
+ * The keys a layer entry (or `defaults`) of an independent-layers manifest may have, and their
+ * types: a conv/linear engine's settings and the layer generator's own (arithmetic, HDL, vectors).
+ */
+const LAYER_KEYS: Record<string, KeyType> = {
+  name: 'string',
+  from: 'string',
+  shape: 'shape',
+  ...ENGINE_KEYS,
+  actBits: 'number',
+  alphaFrac: 'number',
   requantShift: 'number',
   outBits: 'number',
-  weights: 'string',
   reset: 'string',
   hdl: 'string',
   pipeline: 'string',
@@ -164,23 +172,6 @@ function checkNetworkName(path: string, name: unknown): void {
 const NETWORK_KEYS: Record<string, KeyType> = { name: 'string', input: 'object', actBits: 'number', logitBits: 'number', defaults: 'object', layers: 'list' };
 const INPUT_KEYS: Record<string, KeyType> = { shape: 'shape', bits: 'number', signed: 'boolean', scale: 'number', layout: 'string' };
 
-/** The engine settings of a conv/linear layer, which `defaults` may also give. */
-const ENGINE_KEYS: Record<string, KeyType> = {
-  nIn: 'number',
-  nOut: 'number',
-  nTap: 'number',
-  dense: 'boolean',
-  draw: 'string',
-  seed: 'number',
-  planes: 'number',
-  layout: 'string',
-  lanes: 'number',
-  simd: 'number',
-  alphaBits: 'number',
-  bias: 'boolean',
-  biasBits: 'number',
-  weights: 'string',
-};
 
 /** The keys of each kind of layer. */
 const KIND_KEYS: Readonly<Record<NetLayerKind, Readonly<Record<string, KeyType>>>> = {
