@@ -47,7 +47,7 @@ const CASES: readonly Case[] = [
 ];
 
 function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
+  const match = new RegExp(`^${label}: (-?[0-9.]+)`, 'm').exec(output);
   expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
   return Number(match![1]);
 }
