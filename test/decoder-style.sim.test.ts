@@ -1,5 +1,6 @@
 /**
- * Layout of the generated decoders (test/rtlstyle.ts): every line of every RTL and testbench file
+ * Layout of the generated decoders (test/rtlstyle.ts, its own tests in test/layerstyle.test.ts):
+ * every line of every RTL and testbench file
  * within 100 columns, no unsized literal outside localparam values, loop bounds and indices; the
  * Verilog-2005 flavour is Verilog-2005. Several configurations, the widest and densest included,
  * and the decoder modules of a layer.
@@ -13,13 +14,13 @@ import type { GeneratedFile } from '../generator/rtl/design.js';
 import { generateLayer } from '../generator/rtl/layer/generate.js';
 import { lintDesign } from '../generator/eda/simulate.js';
 import { wrapCommand } from '../generator/rtl/textwrap.js';
-import { styleViolations, unsizedLiterals } from './decoderstyle.js';
+import { longLines, unsizedLiterals } from './rtlstyle.js';
 import { tempDir, writeDecoder } from './helpers.js';
 
 const isHdl = (f: GeneratedFile) => /\.(sv|v)$/.test(f.path);
 
 function violationsOf(files: readonly GeneratedFile[]): string[] {
-  return files.filter(isHdl).flatMap((f) => styleViolations(String(f.contents)).map((v) => `${f.path}:${v.line}: ${v.why}\n  ${v.text}`));
+  return files.filter(isHdl).flatMap((f) => [...longLines(String(f.contents)), ...unsizedLiterals(String(f.contents))].map((p) => `${f.path}:${p.line}: ${p.text}`));
 }
 
 /** An imported 40 x 36 matrix that uses only columns 0 and 1, with a zero row: long unused lists. */
@@ -86,30 +87,7 @@ describe('layout of the generated decoders', function () {
   });
 });
 
-describe('the layout check itself', function () {
-  it('finds unsized literals in expressions, and only there', function () {
-    expect(unsizedLiterals('  assign y = a + 1;')).to.deep.equal(['1']);
-    expect(unsizedLiterals('    sent <= 0;  // reset')).to.deep.equal(['0']);
-    expect(unsizedLiterals('    if (failed != 0) begin')).to.deep.equal(['0']);
-    expect(unsizedLiterals('  always #5 clk = ~clk;')).to.deep.equal(['5']);
-    expect(unsizedLiterals('    return s[0] ? (s >> 1) : s;')).to.deep.equal(['1']);
-    expect(unsizedLiterals("  assign y = a + 8'd1 + {1'b0, b[7:1]} + 32'h8020_0003;")).to.deep.equal([]);
-    expect(unsizedLiterals("      enc_tdata  <= '0;")).to.deep.equal([]);
-    expect(unsizedLiterals('  localparam int NVEC = 65536;')).to.deep.equal([]);
-    expect(unsizedLiterals('  logic [NIN-1:0] stimulus [0:NVEC-1];')).to.deep.equal([]);
-    expect(unsizedLiterals('  assign x12_1_0 = enc_i[3] ^ enc_i[17];')).to.deep.equal([]);
-    expect(unsizedLiterals('    for (int v = 0; v < NVEC; v++) begin')).to.deep.equal([]);
-    expect(unsizedLiterals('    repeat (4) @(posedge clk);')).to.deep.equal([]);
-    expect(unsizedLiterals('      $fatal(1, "%0d of %0d failed", failed, NVEC);')).to.deep.equal([]);
-    expect(unsizedLiterals('      $display("%0d passed, 2 ways", passed);  // 3 comments')).to.deep.equal([]);
-    expect(unsizedLiterals('`timescale 1ns / 1ps')).to.deep.equal([]);
-  });
-
-  it('finds lines over 100 columns', function () {
-    const text = ['// short', `// ${'x'.repeat(97)}`, `// ${'x'.repeat(98)}`].join('\n');
-    expect(styleViolations(text).map((v) => [v.line, v.why])).to.deep.equal([[3, '101 columns (at most 100)']]);
-  });
-
+describe('the layout check on a decoder', function () {
   it('rejects a decoder with an unsized literal and an overlong line', function () {
     const design = generateDecoder({ nIn: 6, nOut: 8, nTap: 3, seed: 1 });
     const rtl = design.files.find((f) => f.path === 'rtl/flexor_dec_6x8_t3_s1.sv')!;

@@ -46,6 +46,11 @@ describe('the style checks themselves', () => {
     expect(found('assign v = {a, 2};')).to.deep.equal(['2']);
     expect(found('assign w = x >>> 6;\nlocalparam int N = 2;\nassign u = N * 5;')).to.deep.equal(['6', '5']);
     expect(unsizedLiterals('logic a;\n\nassign a = b | 1;').map((p) => p.line)).to.deep.equal([3]);
+    // Testbench code: a delay, a non-constant condition, a shift in a function.
+    expect(found('  always #5 clk = ~clk;')).to.deep.equal(['5']);
+    expect(found('    if (failed != 0) begin')).to.deep.equal(['0']);
+    expect(found('    return s[0] ? (s >> 1) : s;')).to.deep.equal(['1']);
+    expect(found('      $fatal(1, "%0d failed", failed + 2);')).to.deep.equal(['2']);
   });
 
   it('allow sized literals, declarations, ranges, indices, replications, loops, overrides and constant conditions', () => {
@@ -64,6 +69,11 @@ describe('the style checks themselves', () => {
       'm #(.W(12), .DEPTH(3)) u (.a(b[0]));',
       'm #(\n  .DEPTH(3), .INIT_FILE(F)\n) u (.a(b[0]));',
       '`timescale 1ns / 1ps',
+      '    repeat (4) @(posedge clk);',
+      '      $fatal(1, "%0d of %0d failed", failed, NVEC);',
+      '    $dumpvars(0, tb);',
+      '      $display("%0d passed, 2 ways", passed);  // 3 comments',
+      "      enc_tdata  <= 8'd1 | 32'h8020_0003;",
     ];
     for (const code of allowed) expect(unsizedLiterals(code), code).to.deep.equal([]);
   });

@@ -4,13 +4,17 @@
  * `unsizedLiterals` reports every decimal literal without a size (`1`, `42`) and every based
  * literal without one (`'d5`, `'0`) in expressions. Allowed, because they are elaboration-time
  * integers rather than values of a width: parameter and localparam declarations (their values),
- * parameter overrides `#(...)`, `for (...)` headers, everything inside `[...]` (ranges, indices,
- * part-selects), replication counts `{N{...}}`, and `if (...)` conditions made of constants only
- * (identifiers in capitals, genvars), such as generate conditions and parameter checks.
- * Comments, strings and compiler directives are skipped.
+ * parameter overrides `#(...)`, `for (...)` and `repeat (...)` headers, the first argument of
+ * `$fatal` (its finish number) and `$dumpvars` (a hierarchy depth), everything inside `[...]`
+ * (ranges, indices, part-selects), replication counts `{N{...}}`, and `if (...)` conditions made
+ * of constants only (identifiers in capitals, genvars), such as generate conditions and parameter
+ * checks. Comments, strings and compiler directives are skipped. One check for every generated
+ * file, RTL and testbench alike (docs/DECODER.md, "Conventions of every generated file").
  */
+import { MAX_COLUMNS as GENERATED_COLUMNS } from '../generator/rtl/textwrap.js';
 
-export const MAX_COLUMNS = 100;
+/** The generator's own limit (generator/rtl/textwrap.ts). */
+export const MAX_COLUMNS = GENERATED_COLUMNS;
 
 export interface StyleProblem {
   readonly line: number;
@@ -35,8 +39,10 @@ function codeOnly(text: string): string {
 }
 
 interface Context {
-  /** Literals inside are allowed. */
-  readonly exempt: boolean;
+  /** Literals inside are allowed (up to the first comma with firstArgument). */
+  exempt: boolean;
+  /** `$fatal(` and `$dumpvars(`: only the first argument is exempt. */
+  readonly firstArgument: boolean;
   /** `if (`: decided at its `)`, from whether every identifier in it is a constant. */
   readonly condition: boolean;
   /** A `{` whose first element may still turn out to be a replication count. */
@@ -65,7 +71,7 @@ export function unsizedLiterals(text: string): StyleProblem[] {
   const stack: Context[] = [];
   let declaration = false; // inside a localparam or parameter declaration, up to its ';'
   let previous = '';
-  const context = (exempt: boolean, extra: Partial<Context> = {}): Context => ({ exempt, condition: false, brace: false, pending: [], identifiers: [], sawComma: false, ...extra });
+  const context = (exempt: boolean, extra: Partial<Context> = {}): Context => ({ exempt, firstArgument: false, condition: false, brace: false, pending: [], identifiers: [], sawComma: false, ...extra });
   // A literal waits in the innermost condition (kept if the condition is not constant) or in the
   // first element of the innermost brace (dropped if that element is a replication count).
   const report = (p: StyleProblem) => {
@@ -95,7 +101,8 @@ export function unsizedLiterals(text: string): StyleProblem[] {
       const p = punct.replace(/\s+/g, '');
       if (p === '#(') stack.push(context(true));
       else if (p === '[') stack.push(context(true));
-      else if (p === '(') stack.push(context(previous === 'for', { condition: previous === 'if' }));
+      else if (p === '(' && (previous === '$fatal' || previous === '$dumpvars')) stack.push(context(true, { firstArgument: true }));
+      else if (p === '(') stack.push(context(previous === 'for' || previous === 'repeat', { condition: previous === 'if' }));
       else if (p === '{') {
         // {N{...}}: the first element of the enclosing brace is a replication count.
         const outer = stack[stack.length - 1];
@@ -106,6 +113,7 @@ export function unsizedLiterals(text: string): StyleProblem[] {
         if (done && !(done.condition && done.identifiers.every(constant))) for (const q of done.pending) report(q);
       } else if (p === ',') {
         const inner = stack[stack.length - 1];
+        if (inner?.firstArgument) inner.exempt = false;
         if (inner?.brace && !inner.sawComma) {
           inner.sawComma = true;
           const pending = inner.pending;

@@ -76,7 +76,7 @@ module tb_flexor_dec_5x7_dense_s2_reg;
   always @(posedge clk) begin
     if (rst) begin
       enc_tvalid <= 1'b0;
-      enc_tdata  <= '0;
+      enc_tdata  <= {NIN{1'b0}};
       sent       <= 32'd0;
       lfsr_valid <= SEED_VALID;
     end else begin

@@ -77,7 +77,7 @@ module tb_flexor_dec_6x8_t3_s1_reg;
   always @(posedge clk) begin
     if (!rst_ni) begin
       enc_tvalid <= 1'b0;
-      enc_tdata  <= '0;
+      enc_tdata  <= {NIN{1'b0}};
       sent       <= 32'd0;
       lfsr_valid <= SEED_VALID;
     end else begin
