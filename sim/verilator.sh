@@ -16,6 +16,12 @@ top=$2
 waves=${3:-}
 build="$dir/build/verilator"
 jobs=${FLEXOR_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# Where ccache is installed, verilated.mk's compiler wrapper (OBJCACHE) is ccache: Verilator's own
+# runtime (verilated.cpp and the rest, the same C++ in every build, most of a small design's build
+# time) is compiled once, then taken from the cache. OBJCACHE set, even empty, is left as it is.
+if [ -z "${OBJCACHE+set}" ] && command -v ccache >/dev/null 2>&1; then
+  export OBJCACHE=ccache
+fi
 
 rm -rf "$build"
 mkdir -p "$build"
