@@ -16,6 +16,16 @@ top=$2
 waves=${3:-}
 build="$dir/build/verilator"
 jobs=${FLEXOR_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# Where ccache is installed, verilated.mk's compiler wrapper (OBJCACHE) is ccache: Verilator's own
+# runtime (verilated.cpp and the rest, the same C++ in every build, most of a small design's build
+# time) is compiled once, then taken from the cache. Only if its cache folder can be written (ccache
+# fails the compile otherwise). OBJCACHE set, even empty, is left as it is.
+if [ -z "${OBJCACHE+set}" ] && command -v ccache >/dev/null 2>&1; then
+  cache_dir=$(ccache -k cache_dir 2>/dev/null || true)
+  if [ -n "$cache_dir" ] && mkdir -p "$cache_dir" 2>/dev/null && [ -w "$cache_dir" ]; then
+    export OBJCACHE=ccache
+  fi
+fi
 
 rm -rf "$build"
 mkdir -p "$build"
