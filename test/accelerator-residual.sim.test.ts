@@ -11,7 +11,7 @@ import { lintDesign, SIMULATORS, verifyDesign, type Simulator } from '../generat
 import { parseNpy } from '../generator/formats/npy.js';
 import { generateNetworkAccelerator } from '../generator/rtl/network/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { imagesFile, runCliOk, tempDir } from './helpers.js';
+import { imagesFile, printedFigure, runCliOk, tempDir } from './helpers.js';
 
 /**
  * 8 x 8 x 4 in; conv 3x3; block 1: two 3x3 convs and the identity shortcut; block 2: a stride-2
@@ -72,12 +72,6 @@ export const STRIDE2_NET = {
   layers: RESIDUAL_NET.layers.map((l) => ({ ...l, lanes: undefined, simd: undefined })),
 };
 
-function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
-  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
-  return Number(match![1]);
-}
-
 /**
  * Writes the design to `folder` and runs it in `simulators` (both unless told): every image passes,
  * at the ideal cycles per image, and the RTL is lint-clean.
@@ -89,7 +83,7 @@ async function expectBitExactAtIdealRate(design: ReturnType<typeof generateNetwo
   for (const r of report.results) {
     expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
     expect(r.passed).to.equal(images);
-    expect(figure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
+    expect(printedFigure(r.output, 'cycles per image')).to.equal(design.idealCyclesPerImage);
   }
   expect(lintDesign(folder).ok).to.equal(true);
 }
@@ -154,7 +148,7 @@ describe('a residual network as one accelerator', function () {
     expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
     expect(r.passed).to.equal(4);
     expect(design.idealCyclesPerImage).to.equal(4096);
-    expect(figure(r.output, 'cycles per image')).to.equal(4096);
+    expect(printedFigure(r.output, 'cycles per image')).to.equal(4096);
   });
 
   it('a bypass FIFO below the bound stalls the network; the watchdog names it and its fill', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { lintDesign, verifyDesign } from '../generator/eda/simulate.js';
 import { generateNetworkAccelerator, type NetworkAcceleratorOptions } from '../generator/rtl/network/generate.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { imagesFile, PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
+import { imagesFile, printedFigure, PROJECT_ROOT, tempDir, withoutScales } from './helpers.js';
 
 /** A network with a global average pool, the io layout, stride 2 and a 1 x 1 tensor into a linear layer. */
 export const AVGPOOL_NET = {
@@ -45,12 +45,6 @@ export const SIGNED_AVGPOOL_NET = {
   ],
 };
 
-function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
-  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
-  return Number(match![1]);
-}
-
 async function generateAndVerify(manifest: string, options: NetworkAcceleratorOptions, dir: string) {
   const design = generateNetworkAccelerator(manifest, options);
   writeDesignFiles(dir, design.files, false);
@@ -67,8 +61,8 @@ describe('network accelerators in both simulators', function () {
     for (const r of report.results) {
       expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
       expect(r.passed).to.equal(6);
-      const measured = figure(r.output, 'cycles per image');
-      expect(figure(r.output, 'ideal cycles per image')).to.equal(design.idealCyclesPerImage);
+      const measured = printedFigure(r.output, 'cycles per image');
+      expect(printedFigure(r.output, 'ideal cycles per image')).to.equal(design.idealCyclesPerImage);
       expect(measured).to.be.at.most(1.1 * design.idealCyclesPerImage);
       expect(measured).to.be.at.least(design.idealCyclesPerImage);
     }
@@ -84,7 +78,7 @@ describe('network accelerators in both simulators', function () {
     expect(design.plan.blocks.map((b) => b.kind)).to.deep.equal(['window', 'engine', 'fifo', 'tail', 'avgpool', 'flatten', 'engine', 'fork', 'argmax']);
     for (const r of report.results) {
       expect(r.ok, `${r.simulator}:\n${r.output.slice(-3000)}`).to.equal(true);
-      expect(figure(r.output, 'cycles per image')).to.be.at.most(1.1 * design.idealCyclesPerImage);
+      expect(printedFigure(r.output, 'cycles per image')).to.be.at.most(1.1 * design.idealCyclesPerImage);
     }
     expect(lintDesign(join(dir, 'avg')).ok).to.equal(true);
   });

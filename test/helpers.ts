@@ -16,6 +16,7 @@ import { writeNpy } from '../generator/formats/npy.js';
 import { drawMatrix, type XorMatrix } from '../generator/core/matrix.js';
 import { generateDecoder, type DecoderOptions } from '../generator/rtl/decoder.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
+import type { SimulationResult } from '../generator/eda/simulate.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(PROJECT_ROOT, 'dist/generator/cli/flexor.js');
@@ -200,4 +201,16 @@ export function imagesFile(dir: string, v: number, c: number, h: number, w: numb
   const path = join(dir, `images_${v}x${c}x${h}x${w}.npy`);
   writeFileSync(path, writeNpy({ dtype: 'float32', shape: [v, c, h, w], data: Float32Array.from({ length: v * c * h * w }, () => rng.nextUint32() / 2 ** 32) }));
   return path;
+}
+
+/** A figure a testbench prints on a line of its own, `label: value` (a signed decimal; the first such line). */
+export function printedFigure(output: string, label: string): number {
+  const match = new RegExp(`^${label}: (-?[0-9.]+)`, 'm').exec(output);
+  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
+  return Number(match![1]);
+}
+
+/** A simulation in words, for an assertion's message: simulator, exit status, counts and the end of its output. */
+export function describeSimulation(r: SimulationResult): string {
+  return `${r.simulator}: exit ${r.exitCode}, ${r.passed} passed, ${r.failed} failed of ${r.expected}\n${r.output.slice(-3000)}`;
 }

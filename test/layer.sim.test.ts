@@ -11,8 +11,8 @@ import { generateLayer, type LayerGenOptions } from '../generator/rtl/layer/gene
 import { planLayer } from '../generator/rtl/layerplan.js';
 import { resolveLayer, type LayerOptions } from '../generator/core/layer.js';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { lintDesign, verifyDesign, type SimulationResult } from '../generator/eda/simulate.js';
-import { tempDir } from './helpers.js';
+import { lintDesign, verifyDesign } from '../generator/eda/simulate.js';
+import { describeSimulation, printedFigure, tempDir } from './helpers.js';
 
 interface Case {
   readonly name: string;
@@ -40,16 +40,6 @@ const CASES: readonly Case[] = [
   { name: 'io, q = 2, streamed, bias, Verilog-2005, async reset', options: { shape: [7, 3, 2, 2], nIn: 5, nOut: 9, nTap: 2, seed: 8, layout: 'io', lanes: 3, simd: 5, planes: 2, weights: 'stream', bias: true, hdl: 'verilog', reset: 'async' }, throughput: true },
 ];
 
-function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: ([0-9.]+)`, 'm').exec(output);
-  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
-  return Number(match![1]);
-}
-
-function describeFailure(r: SimulationResult): string {
-  return `${r.simulator}: exit ${r.exitCode}, ${r.passed} passed, ${r.failed} failed of ${r.expected}\n${r.output.slice(-3000)}`;
-}
-
 describe('generated layers in simulation', function () {
   const root = tempDir('layer-sim');
 
@@ -65,9 +55,9 @@ describe('generated layers in simulation', function () {
       const ideal = Math.ceil(config.n / config.lanes) * Math.ceil(config.k / config.simd);
       expect(planLayer(config).stepsPerVector).to.equal(ideal);
       for (const r of report.results) {
-        expect(r.ok, describeFailure(r)).to.equal(true);
-        const cycles = figure(r.output, 'cycles per vector');
-        const macs = figure(r.output, 'MACs per cycle');
+        expect(r.ok, describeSimulation(r)).to.equal(true);
+        const cycles = printedFigure(r.output, 'cycles per vector');
+        const macs = printedFigure(r.output, 'MACs per cycle');
         expect(cycles, `${r.simulator}: cycles per vector`).to.be.at.least(ideal);
         if (c.throughput) expect(cycles, `${r.simulator}: cycles per vector against ${ideal}`).to.be.at.most(ideal * 1.05);
         expect(macs).to.be.closeTo((config.planes * config.n * config.k) / cycles, 0.01);
@@ -122,12 +112,12 @@ describe('pipelined layers (--pipeline)', function () {
       // The same layer without stages, in one simulator (both measure the same cycles).
       const plain = await run({ ...c.options, pipeline: 'none' }, 'plain', ['iverilog']);
       const p = plain.report.results[0];
-      expect(p.ok, describeFailure(p)).to.equal(true);
+      expect(p.ok, describeSimulation(p)).to.equal(true);
       for (const r of piped.report.results) {
-        expect(r.ok, describeFailure(r)).to.equal(true);
+        expect(r.ok, describeSimulation(r)).to.equal(true);
         // The cycles measured against those the manifest states, then against the stages asked for.
-        expect(figure(r.output, 'first-vector latency') - figure(p.output, 'first-vector latency'), `${r.simulator}: latency added`).to.equal(piped.added);
-        expect(figure(r.output, 'cycles per vector'), `${r.simulator}: cycles per vector`).to.equal(figure(p.output, 'cycles per vector'));
+        expect(printedFigure(r.output, 'first-vector latency') - printedFigure(p.output, 'first-vector latency'), `${r.simulator}: latency added`).to.equal(piped.added);
+        expect(printedFigure(r.output, 'cycles per vector'), `${r.simulator}: cycles per vector`).to.equal(printedFigure(p.output, 'cycles per vector'));
       }
       expect(piped.added).to.equal(c.added);
     });

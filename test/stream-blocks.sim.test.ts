@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { lintDesign, verifyDesign, type SimulationResult, type Simulator } from '../generator/eda/simulate.js';
+import { lintDesign, verifyDesign, type Simulator } from '../generator/eda/simulate.js';
 import { generateFifo } from '../generator/rtl/stream/fifo.js';
 import { generateRequantTail } from '../generator/rtl/stream/requant.js';
 import { generateMaxPool } from '../generator/rtl/stream/maxpool.js';
@@ -20,7 +20,7 @@ import { generateFork } from '../generator/rtl/stream/fork.js';
 import { generateAdd } from '../generator/rtl/stream/add.js';
 import { generateShortcut } from '../generator/rtl/stream/shortcut.js';
 import type { StreamBlockDesign } from '../generator/rtl/stream/package.js';
-import { tempDir } from './helpers.js';
+import { describeSimulation, printedFigure, tempDir } from './helpers.js';
 import { headerView } from '../generator/rtl/design.js';
 import { testRandom } from '../generator/core/prng.js';
 import { streamTestbench } from '../generator/rtl/stream/testbench.js';
@@ -102,16 +102,6 @@ const CASES: readonly Case[] = [
   { name: 'shortcut stride 1, no new channels (identity)', design: () => generateShortcut({ h: 2, w: 3, c: 2, bits: 8, stride: 1, channels: 2 }), simulators: ICARUS },
 ];
 
-function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: (-?[0-9.]+)`, 'm').exec(output);
-  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
-  return Number(match![1]);
-}
-
-function describeFailure(r: SimulationResult): string {
-  return `${r.simulator}: exit ${r.exitCode}, ${r.passed} passed, ${r.failed} failed of ${r.expected}\n${r.output.slice(-3000)}`;
-}
-
 describe('stream blocks in simulation', function () {
   const root = tempDir('stream-sim');
 
@@ -125,11 +115,11 @@ describe('stream blocks in simulation', function () {
       const report = await verifyDesign(dir, c.simulators ?? BOTH);
       const { idealCyclesPerImage, latencyBound } = design.figures;
       for (const r of report.results) {
-        expect(r.ok, describeFailure(r)).to.equal(true);
+        expect(r.ok, describeSimulation(r)).to.equal(true);
         expect(r.output).to.match(new RegExp(`^${r.expected} passed, 0 failed$`, 'm'));
-        const cycles = figure(r.output, 'cycles per (?:image|vector)');
+        const cycles = printedFigure(r.output, 'cycles per (?:image|vector)');
         expect(cycles, `${r.simulator}: cycles per image`).to.be.within(idealCyclesPerImage, idealCyclesPerImage * 1.05 + 1);
-        expect(figure(r.output, 'latency'), `${r.simulator}: latency`).to.be.at.most(latencyBound);
+        expect(printedFigure(r.output, 'latency'), `${r.simulator}: latency`).to.be.at.most(latencyBound);
       }
     });
   });

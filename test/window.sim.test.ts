@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDesignFiles } from '../generator/rtl/output.js';
-import { lintDesign, verifyDesign, type SimulationResult, type Simulator } from '../generator/eda/simulate.js';
+import { lintDesign, verifyDesign, type Simulator } from '../generator/eda/simulate.js';
 import { generateWindow, type WindowGenOptions } from '../generator/rtl/stream/window.js';
-import { tempDir } from './helpers.js';
+import { describeSimulation, printedFigure, tempDir } from './helpers.js';
 
 interface Case {
   readonly name: string;
@@ -46,16 +46,6 @@ const CASES: readonly Case[] = [
   { name: '6x7x10, 3x2, padding 1, P_in 4, S 9 (C > S), async reset', options: { h: 6, w: 7, c: 10, p: 4, bits: 8, kh: 3, kw: 2, padding: 1, s: 9, reset: 'async' }, simulators: ICARUS },
 ];
 
-function figure(output: string, label: string): number {
-  const match = new RegExp(`^${label}: (-?[0-9.]+)`, 'm').exec(output);
-  expect(match, `no "${label}" line in\n${output.slice(-2000)}`).to.not.equal(null);
-  return Number(match![1]);
-}
-
-function describeFailure(r: SimulationResult): string {
-  return `${r.simulator}: exit ${r.exitCode}, ${r.passed} passed, ${r.failed} failed of ${r.expected}\n${r.output.slice(-3000)}`;
-}
-
 describe('sliding window in simulation', function () {
   const root = tempDir('window-sim');
 
@@ -68,11 +58,11 @@ describe('sliding window in simulation', function () {
       expect(lint.ok, `${lint.command}\n${lint.output}`).to.equal(true);
       const report = await verifyDesign(dir, c.simulators);
       for (const r of report.results) {
-        expect(r.ok, describeFailure(r)).to.equal(true);
-        const cycles = figure(r.output, 'cycles per image');
+        expect(r.ok, describeSimulation(r)).to.equal(true);
+        const cycles = printedFigure(r.output, 'cycles per image');
         expect(cycles, `${r.simulator}: cycles per image`).to.be.closeTo(design.figures.idealCyclesPerImage, 0.01);
         if (c.atBound) expect(cycles, `${r.simulator}: cycles per image`).to.be.closeTo(design.figures.rateBoundCycles, 0.01);
-        expect(figure(r.output, 'latency'), `${r.simulator}: latency`).to.equal(design.figures.latencyBound);
+        expect(printedFigure(r.output, 'latency'), `${r.simulator}: latency`).to.equal(design.figures.latencyBound);
       }
     });
   });
