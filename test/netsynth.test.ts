@@ -44,7 +44,7 @@ describe('accelerator LUT estimate (model)', () => {
     const expected = [
       32 * (m.macPerBit * 9 + m.macConstant),
       4 * 20, // 20 rows of 2 taps: one LUT each
-      4 * (8 * Math.ceil(10 / m.gearboxMuxInputsPerLut) + m.gearboxConstant), // offsets: multiples of gcd(8, 20, 30) = 2 below 20
+      4 * (8 * Math.ceil(10 / m.gearboxMuxInputsPerLut) + m.gearboxConstant) + m.gearboxShared, // offsets: multiples of gcd(8, 20, 30) = 2 below 20
       4 * 12, // words of at most 64: one LUT per bit
       m.engineTopPerLane * 4 + m.engineTopConstant,
     ];

@@ -19,6 +19,9 @@ export function collectorView(model: LayerModel) {
     banks: model.banks,
     lastBank: model.banks - 1,
     finalBits: model.widths.final,
+    // Read in place: a slot holds its result, or (lateScale) its accumulators, plane 0 lowest.
+    lateScale: model.lateScale,
+    collectBits: model.lateScale ? model.config.planes * model.widths.acc : model.widths.final,
     slotBits: model.topModel.slotBits,
     oneBeat: model.plan.beatsPerVector === 1,
   };

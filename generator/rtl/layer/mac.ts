@@ -3,7 +3,7 @@
  * single cell and the adder, each a module file when the array uses it.
  */
 import type { GeneratedFile } from '../design.js';
-import { CHAIN_CELLS, type MacCut } from '../macarray.js';
+import { CHAIN_CELLS, sumOfTermsBits, type MacChain, type MacCut } from '../macarray.js';
 import type { LayerModel } from './model.js';
 import { moduleView, rtlFile } from './view.js';
 
@@ -25,8 +25,8 @@ export function macView(model: LayerModel) {
     accsBits: mac.trees * mac.accBits,
     pairs: mac.pairs,
     chainCells: CHAIN_CELLS,
-    // A chain's running sums: one before its first cell and one after each cell.
-    chains: mac.chains.map((c) => ({ ...c, cells: c.pairCells + c.singleCells, links: c.pairCells + c.singleCells + 1 })),
+    // A chain's cells, each at the exact width of the running sum it outputs.
+    chains: mac.chains.map((c) => ({ ...c, cells: chainCells(c, mac.actBits), last: `chain${c.index}_${c.pairCells + c.singleCells}` })),
     // With --pipeline mac:N, each join's operands and the root are the registers of the last stage before them.
     // A stage's registers are declared before the first join that reads them.
     joins: stages.joins.map((j, i) => ({ ...j, cutsBefore: stages.cuts.filter((c) => firstReader(c) === i) })),
@@ -38,6 +38,30 @@ export function macView(model: LayerModel) {
     oneModule: names.macOne,
     addModule: names.macAdd,
   };
+}
+
+/**
+ * The cells of a chain, in order: cell k (1, 2, ...) outputs chain<index>_<k>, the sum of the
+ * chain's first k cells at the exact width of that sum, and takes the previous one sign-extended
+ * (zeros for the first): pair cells (pair P: activations 2P, 2P + 1), then single cells.
+ */
+function chainCells(c: MacChain, actBits: number) {
+  const cells: { k: number; width: number; signal: string; input: { width: number; from: number; signal: string } | null; pair?: number; act?: number }[] = [];
+  for (let i = 0; i < c.pairCells + c.singleCells; i++) {
+    const k = i + 1;
+    const pair = i < c.pairCells;
+    const terms = pair ? 2 * k : 2 * c.pairCells + (k - c.pairCells);
+    const width = sumOfTermsBits(terms, actBits);
+    const previous = cells[i - 1];
+    cells.push({
+      k,
+      width,
+      signal: `chain${c.index}_${k}`,
+      input: previous === undefined ? null : { width, from: previous.width, signal: previous.signal },
+      ...(pair ? { pair: c.firstPair + i } : { act: c.firstSingle + (i - c.pairCells) }),
+    });
+  }
+  return cells.map((cell) => ({ ...cell, negX: cell.pair === undefined ? 0 : 2 * cell.pair, negY: cell.pair === undefined ? 0 : 2 * cell.pair + 1 }));
 }
 
 /** The MAC array and the modules of the cells it uses. */

@@ -60,7 +60,10 @@ export interface ActsModel {
   readonly khw: number;
 }
 
-/** One unit's gearbox (docs/ARCHITECTURE.md, "Fetch keeps up by construction"). */
+/**
+ * The gearboxes (docs/ARCHITECTURE.md, "Fetch keeps up by construction"): a ring per plane and
+ * unit, all read at one position under one control.
+ */
 export interface GearboxModel {
   readonly chunk: number;
   readonly lastAmount: number;
@@ -72,8 +75,15 @@ export interface GearboxModel {
   readonly offsetBits: number;
   readonly positionBits: number;
   readonly fillBits: number;
-  /** The largest OFFSET (the leading bits of a unit's first slice to skip) a gearbox works with. */
-  readonly maxOffset: number;
+  /**
+   * Where a vector starts in its first group: the largest unit OFFSET (the leading bits of a
+   * unit's first slice that belong to the previous unit). Unit u's ring holds its decoded bits
+   * delayed by `delays[u] = start - OFFSET_u`, so every unit's range starts there.
+   */
+  readonly start: number;
+  readonly delays: readonly number[];
+  /** Bits of one entry of the packed delays (at least 1). */
+  readonly delayBits: number;
   /** Read positions that leave `count` groups behind: position >= bits, largest count first. */
   readonly pops: readonly { readonly count: number; readonly bits: number }[];
 }
@@ -157,6 +167,13 @@ export interface LayerModel extends LayerIdentity {
    * before the collector is written again.
    */
   readonly inPlace: boolean;
+  /**
+   * The collector read in place holds the accumulators, narrower than the results, and the scale
+   * stage runs on the beat the output shows (its ROM per beat): LANES scale datapaths either way,
+   * the beat multiplexer on fewer bits. Not with `--pipeline scale` (its register sits before the
+   * collector).
+   */
+  readonly lateScale: boolean;
   readonly testbench: TestbenchModel;
   readonly macsPerCycle: number;
 }
@@ -254,6 +271,11 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
   const endAdvance = plan.lastChunk + plan.wrapSkip;
   const maxPosition = plan.group - 1 + Math.max(plan.chunk, plan.lastChunk, endAdvance);
   const maxPops = Math.floor(maxPosition / plan.group);
+  const offsets = plan.unitPlans.map((u) => u.offset);
+  const start = Math.max(...offsets);
+  // A vector's end still consumes at least a row's last chunk: END_ADV - start >= lastChunk.
+  if (start > Math.min(plan.group - 1, plan.wrapSkip)) throw new Error(`layer model: a unit's offset ${start} exceeds its last word`);
+  const delays = offsets.map((o) => start - o);
   return {
     chunk: plan.chunk,
     lastAmount: plan.lastChunk,
@@ -264,8 +286,9 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
     offsetBits: Math.max(1, clog2(plan.group)),
     positionBits: clog2(maxPosition + 1),
     fillBits: clog2(groups * plan.group + 1),
-    // OFFSET is below a group, and a vector's end still consumes at least a row's last chunk.
-    maxOffset: Math.min(plan.group - 1, plan.wrapSkip),
+    start,
+    delays,
+    delayBits: Math.max(1, clog2(Math.max(...delays) + 1)),
     pops: Array.from({ length: maxPops }, (_, i) => ({ count: maxPops - i, bits: (maxPops - i) * plan.group })),
   };
 }
@@ -286,10 +309,12 @@ function weightsModel(identity: LayerIdentity, config: LayerConfig, data: LayerD
   };
 }
 
-function scalesModel(top: string, config: LayerConfig, data: LayerData, plan: LayerPlan, widths: LayerWidths, emits: number): ScalesModel {
+/** Row e of the scale ROM: per emission e, or per output beat e (`perBeat`, the late scale stage). */
+function scalesModel(top: string, config: LayerConfig, data: LayerData, plan: LayerPlan, widths: LayerWidths, emits: number, perBeat: boolean): ScalesModel {
   const biasBits = config.bias ? widths.bias : 1;
-  const channelOf = (slot: number, e: number) => (config.layout === 'io' ? e * config.lanes + slot : slot * plan.rowsPerUnit + e);
-  const rows = Array.from({ length: emits }, (_, e) =>
+  const channelOf = (slot: number, e: number) => (config.layout === 'io' || perBeat ? e * config.lanes + slot : slot * plan.rowsPerUnit + e);
+  const rowCount = perBeat ? plan.beatsPerVector : emits;
+  const rows = Array.from({ length: rowCount }, (_, e) =>
     packFields(
       Array.from({ length: config.lanes }, (_, slot) => {
         const c = channelOf(slot, e);
@@ -362,6 +387,8 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   // and the next emitting step may run the cycle after the last beat has left.
   const inPlace = emissionGap >= plan.beatsPerVector + 2;
   const mac = planMacArray(config.planes * config.lanes, config.simd, config.actBits, widths.acc);
+  const pipeline = pipelineModel(identity.choices.pipeline, mac);
+  const lateScale = inPlace && !pipeline.scale && config.planes * widths.acc < widths.final;
   return {
     ...identity,
     config,
@@ -369,7 +396,7 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     plan,
     widths,
     mac,
-    pipeline: pipelineModel(identity.choices.pipeline, mac),
+    pipeline,
     io,
     names: moduleNames(identity.top, config.planes),
     topModel: top,
@@ -377,11 +404,12 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     syncActs: !io && identity.choices.actStyle === 'block',
     gearbox: gearboxModel(plan),
     weights: weightsModel(identity, config, data, plan),
-    scales: scalesModel(identity.top, config, data, plan, widths, top.emits),
+    scales: scalesModel(identity.top, config, data, plan, widths, top.emits, lateScale),
     requant: requantModel(config, widths),
     banks: emissionGap >= 3 || inPlace ? 1 : 3,
     emissionGap,
     inPlace,
+    lateScale,
     testbench: testbenchModel(identity, config, data, plan, top),
     macsPerCycle: (config.planes * config.n * config.k) / plan.stepsPerVector,
   };

@@ -96,6 +96,7 @@ export function topView(model: LayerModel) {
     weights: weightsView(model),
     scale: scaleView(model),
     collector: collectorView(model),
+    lateScale: model.lateScale,
     pipe: pipeView(model),
   };
 }

@@ -13,19 +13,20 @@ import { flattenBanks } from '../stream/flatten.js';
 export const LUT_MODEL = {
   /** A binary MAC (pair cells, joins, pair sums, accumulator share): LUTs per MAC per activation bit, plus a constant per MAC. */
   macPerBit: 1,
-  macConstant: 2.5,
+  macConstant: 1.5,
   /** With a single tree (q x lanes = 1) nothing is shared: each term a cell of its own and the adder tree, LUTs per MAC beside macPerBit x A. */
   macSingleTreeConstant: 6.5,
-  /** A gearbox: its window is a CHUNK-bit shift by one of the reachable offsets (multiples of gcd(chunk, group, end advance) below a group), a multiplexer per bit over them, this many inputs per LUT (LUT6 and MUXF7/8), plus control. */
+  /** A unit's gearbox ring: its window is a CHUNK-bit shift by one of the reachable offsets (multiples of gcd(chunk, group, end advance) below a group), a multiplexer per bit over them, this many inputs per LUT (LUT6 and MUXF7/8), plus a constant per unit; and the read control all units share. */
   gearboxMuxInputsPerLut: 4,
-  gearboxConstant: 35,
+  gearboxConstant: 15,
+  gearboxShared: 30,
   /** A unit ROM in LUTs: words per LUT6 (a LUT6 is a 64 x 1 ROM), per bit of the word. */
   romWordsPerLut: 64,
   /** A unit ROM this deep or deeper goes to block RAM, no LUTs (docs/SYNTH.md: Yosys maps a 1024-word ROM to a RAMB36E1). */
   romBlockRamDepth: 1024,
   /** An engine's top: scale stage, collector, output buffer and control, per lane and a constant. */
   engineTopPerLane: 25,
-  engineTopConstant: 190,
+  engineTopConstant: 115,
   /** A sliding window: LUTs per bit of the window's values (kh x kw x C values of A bits: line buffer reads and the selection), plus control. */
   windowPerValueBit: 1.64,
   windowConstant: 200,
@@ -110,7 +111,7 @@ export function engineEstimate(e: EngineEstimateInput, m: LutModel = LUT_MODEL):
   return sum([
     { part: `MAC array: ${macs} MACs x (${m.macPerBit} x ${e.actBits} + ${macConstant})${single ? ' (a single tree)' : ''}`, luts: macs * (m.macPerBit * e.actBits + macConstant) },
     { part: `decoders: ${e.units} units x ${decoder} LUTs (sum of ceil((taps - 1)/5) over the rows of ${e.planes} plane(s))`, luts: e.units * decoder },
-    { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(${offsets} offsets / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant})`, luts: gearboxes * (e.chunk * Math.ceil(offsets / m.gearboxMuxInputsPerLut) + m.gearboxConstant) },
+    { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(${offsets} offsets / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant}) + ${m.gearboxShared} (their shared read control)`, luts: gearboxes * (e.chunk * Math.ceil(offsets / m.gearboxMuxInputsPerLut) + m.gearboxConstant) + m.gearboxShared },
     { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs, none in block RAM (rom style ${e.romStyle ?? 'auto'}: ${e.romStyle === 'block' ? 'all' : `at ${m.romBlockRamDepth} words or more`})`, luts: e.unitDepths.reduce((n, d) => n + (inBlockRam(d) ? 0 : e.romWidth * Math.ceil(d / m.romWordsPerLut)), 0) },
     { part: `scale, collector, control: ${m.engineTopPerLane} x ${e.lanes} lanes + ${m.engineTopConstant}`, luts: m.engineTopPerLane * e.lanes + m.engineTopConstant },
   ]);

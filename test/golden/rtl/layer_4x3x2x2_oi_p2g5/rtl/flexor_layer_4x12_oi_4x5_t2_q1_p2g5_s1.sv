@@ -54,7 +54,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   localparam int GROUP       = 5;  // SPF * NOUT decoded bits per fetch
   localparam int WORD_W      = 8;
   localparam int ROWS        = 2;  // rows per unit
-  localparam int ROW_BITS    = 12;  // weight bits of a row
   localparam int EMITS       = 2;  // emissions per vector
   localparam int SLOTS       = 4;  // output slots per vector
   localparam int ACC_W       = 12;  // acc = sum_k (bit ? +a : -a)
@@ -237,13 +236,11 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   assign append = word_valid && weights_ready;
 
   // ---------------------------------------------------------------- decoders and gearboxes
-  // Plane p, unit u: SPF XOR decoders of the plane's matrix, then the unit's gearbox, whose
-  // sign bits are unit_bits[(p*UNITS + u)*CHUNK +: CHUNK].
-  logic [PLANES*UNITS-1:0] unit_ready;
-  logic [PLANES*UNITS-1:0] unit_avail;
+  // Plane p, unit u: SPF XOR decoders of the plane's matrix into unit_groups, then the gearboxes
+  // (one module: a ring per plane and unit, one control), whose sign bits for plane p, unit u are
+  // unit_bits[(p*UNITS + u)*CHUNK +: CHUNK].
+  logic [PLANES*UNITS*GROUP-1:0] unit_groups;
   logic [PLANES*UNITS*CHUNK-1:0] unit_bits;
-  assign weights_ready = &unit_ready;
-  assign weights_avail = &unit_avail;
 
   genvar gp;
   genvar gw;
@@ -251,35 +248,31 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane
       for (gw = 0; gw < UNITS; gw = gw + 1) begin : g_unit
-        logic [GROUP-1:0] group_bits;
         for (gd = 0; gd < SPF; gd = gd + 1) begin : g_dec
           if (gp == 0) begin : g_p0
             flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_dec_p0 u_dec (
               .enc_i(word[((gp*UNITS + gw)*SPF + gd)*NIN +: NIN]),
-              .dec_o(group_bits[gd*NOUT +: NOUT])
+              .dec_o(unit_groups[(gp*UNITS + gw)*GROUP + gd*NOUT +: NOUT])
             );
           end
         end
-        // The unit's range starts OFFSET_U bits into its first slice.
-        localparam int OFFSET_U = (gw*ROWS*ROW_BITS) % NOUT;
-        flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
-          .OFFSET(OFFSET_U)
-        ) u_gearbox (
-          .clk(clk),
-          .rst(rst),
-          .group_i(group_bits),
-          .append_i(append),
-          .first_i(first_word),
-          .step_i(step_en),
-          .row_end_i(last_step),
-          .vec_end_i(vec_end),
-          .bits_o(unit_bits[(gp*UNITS + gw)*CHUNK +: CHUNK]),
-          .ready_o(unit_ready[gp*UNITS + gw]),
-          .avail_o(unit_avail[gp*UNITS + gw])
-        );
       end
     end
   endgenerate
+
+  flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox u_gearbox (
+    .clk(clk),
+    .rst(rst),
+    .groups_i(unit_groups),
+    .append_i(append),
+    .first_i(first_word),
+    .step_i(step_en),
+    .row_end_i(last_step),
+    .vec_end_i(vec_end),
+    .bits_o(unit_bits),
+    .ready_o(weights_ready),
+    .avail_o(weights_avail)
+  );
 
   // ---------------------------------------------------------------- MAC array
   // Tree t = p * LANES + s of plane p is lane s, channel s * ROWS + row; its term i is activation

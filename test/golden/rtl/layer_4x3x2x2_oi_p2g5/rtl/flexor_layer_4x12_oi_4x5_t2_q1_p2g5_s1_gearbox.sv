@@ -10,53 +10,54 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Gearbox of one weight unit and plane: a ring of NG groups of GROUP decoded weight bits, written
-// a group per fetch and read CHUNK bits per step (LAST_AMOUNT at a row's last step, END_AMOUNT at
-// a vector's last step, which also drops the bits of the unit's last fetched slices that belong
-// to no row of it); bits_o are sign bits (the weight bits inverted: 1 means -1, as the MAC array
-// takes them). The read position is a group (rd_q) and an offset in it (ro_q): bits_o is bits
-// ro_q.. of the two groups from rd_q on, bits_o[0] the oldest. The OFFSET leading bits of a
-// vector's first group belong to the previous unit: the read position skips them (after reset,
-// and with the vector's last step). fill_q counts the bits from the read position on that have
-// arrived.
-module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
-  parameter int OFFSET = 0  // leading bits of the unit's first slice (the previous unit's)
-) (
+// The gearboxes of all weight units and planes: per plane p and unit u a ring of NG groups of
+// GROUP decoded weight bits (ring r = p*UNITS + u), written a group per fetch and read CHUNK bits
+// per step (LAST_AMOUNT at a row's last step, END_AMOUNT at a vector's last step, which also
+// drops the bits of the units' last fetched slices that belong to no row of theirs); bits_o are
+// sign bits (the weight bits inverted: 1 means -1, as the MAC array takes them).
+// Unit u's range starts OFFSET_u bits into its first slice. Its ring holds the unit's decoded
+// bits delayed by DELAY_u = START - OFFSET_u bits (the last DELAY_u bits of the previous fetch,
+// then the first GROUP - DELAY_u of this one), so every unit's range starts START bits into a
+// vector's first group: all rings are read at one position, under one control. The read position
+// is a group (rd_q) and an offset in it (ro_q): a ring's bits are bits ro_q.. of its two groups
+// from rd_q on, the oldest at 0. The read position skips the first START bits (after reset, and
+// with a vector's last step). fill_q counts the bits from the read position on that have arrived.
+module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   input  logic clk,
   input  logic rst,
-  input  logic [4:0] group_i,  // GROUP decoded weight bits of the next fetch, oldest at 0
-  input  logic append_i,  // take group_i this cycle
-  input  logic first_i,  // group_i is the first of a vector
+  input  logic [9:0] groups_i,  // ring r's next GROUP bits at [r*GROUP +: GROUP]
+  input  logic append_i,  // take groups_i this cycle
+  input  logic first_i,  // groups_i are the first of a vector
   input  logic step_i,  // consume this cycle
   input  logic row_end_i,  // the step ends a row: it consumes LAST_AMOUNT bits
   input  logic vec_end_i,  // the step ends a vector (and its row): END_AMOUNT bits
-  output logic [4:0] bits_o,  // the next CHUNK sign bits (1 means -1)
-  output logic ready_o,  // a free group in the ring
+  output logic [9:0] bits_o,  // ring r's next CHUNK sign bits at [r*CHUNK +: CHUNK]
+  output logic ready_o,  // a free group in the rings
   output logic avail_o  // enough bits for the step
 );
 
+  localparam int PLANES      = 1;
+  localparam int UNITS       = 2;
   localparam int CHUNK       = 5;
   localparam int LAST_AMOUNT = 2;
   localparam int END_ADV     = 8;  // a vector's end, into the next vector's first group
-  localparam int END_AMOUNT  = END_ADV - OFFSET;
+  localparam int START       = 4;  // the largest unit OFFSET
+  localparam int END_AMOUNT  = END_ADV - START;
   localparam int GROUP       = 5;
   localparam int NG          = 4;
   localparam int GP_W        = 2;  // ring index: NG = 2^GP_W
   localparam int RO_W        = 3;  // offset in a group, 0..GROUP-1
   localparam int POS_W       = 4;  // offset + the largest advance
   localparam int FILL_W      = 5;
-  localparam int MAX_OFFSET  = 4;
-
-  // Parameter check: a value this module was not generated for is an error.
-  initial begin
-    if (OFFSET > MAX_OFFSET) begin
-      $error("%m: OFFSET = %0d, at most MAX_OFFSET = %0d", OFFSET, MAX_OFFSET);
-      $finish;
-    end
-  end
+  localparam int DELAY_W     = 3;
+  // Unit u's DELAY_u at DELAYS[u*DELAY_W +: DELAY_W].
+  localparam [5:0] DELAYS = {
+    3'd0,  // unit 1
+    3'd4  // unit 0
+  };
 
   // The amounts at the counters' widths.
-  localparam int FIRST   = GROUP - OFFSET;
+  localparam int FIRST   = GROUP - START;
   localparam [FILL_W-1:0] CHUNK_F = CHUNK[FILL_W-1:0];
   localparam [FILL_W-1:0] LAST_F  = LAST_AMOUNT[FILL_W-1:0];
   localparam [FILL_W-1:0] END_F   = END_AMOUNT[FILL_W-1:0];
@@ -65,9 +66,9 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
   localparam [POS_W-1:0]  CHUNK_P = CHUNK[POS_W-1:0];
   localparam [POS_W-1:0]  LAST_P  = LAST_AMOUNT[POS_W-1:0];
   localparam [POS_W-1:0]  END_P   = END_ADV[POS_W-1:0];
-  localparam [RO_W-1:0]   START   = OFFSET[RO_W-1:0];
+  localparam [RO_W-1:0]   START_R = START[RO_W-1:0];
 
-  logic [GROUP-1:0]  ring_q [0:NG-1];
+  // ---------------------------------------------------------------- the control, shared
   logic [GP_W-1:0]   wr_q;
   logic [GP_W-1:0]   rd_q;
   logic [RO_W-1:0]   ro_q;
@@ -81,9 +82,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
   logic [POS_W-1:0]   popped_bits;
   logic [POS_W-1:0]   rest;
   logic [GP_W-1:0]    rd_next1;
-  logic [2*GROUP-1:0] pair;
-  logic [2*GROUP-1:0] window;
-  logic unused_high;                  // window and rest past what is read of them
 
   assign amount   = vec_end_i ? END_F : row_end_i ? LAST_F : CHUNK_F;
   assign advance  = !step_i ? {POS_W{1'b0}} : vec_end_i ? END_P : row_end_i ? LAST_P : CHUNK_P;
@@ -91,9 +89,6 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
   assign rd_next1 = rd_q + 1'b1;
-  assign pair     = {ring_q[rd_next1], ring_q[rd_q]};
-  assign window   = pair >> ro_q;
-  assign bits_o   = ~window[CHUNK-1:0];   // sign bits, inverted where the window's LUTs absorb it
 
   // The groups the read position leaves behind (position / GROUP) and their bits.
   assign pops =
@@ -105,13 +100,14 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
     (position >= 4'd5) ? 4'd5 :
     4'd0;
   assign rest        = position - popped_bits;   // below GROUP
-  assign unused_high = ^{window[2*GROUP-1:CHUNK], rest[POS_W-1:RO_W]};
+  logic unused_rest;                  // rest past the offset's bits
+  assign unused_rest = ^rest[POS_W-1:RO_W];
 
   always_ff @(posedge clk) begin
     if (rst) begin
       wr_q   <= {GP_W{1'b0}};
       rd_q   <= {GP_W{1'b0}};
-      ro_q   <= START;
+      ro_q   <= START_R;
       used_q <= {(GP_W+1){1'b0}};
       fill_q <= {FILL_W{1'b0}};
     end else begin
@@ -126,11 +122,45 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (append_i) begin
-      ring_q[wr_q] <= group_i;
+  // ---------------------------------------------------------------- the rings
+  genvar gp;
+  genvar gu;
+  generate
+    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane
+      for (gu = 0; gu < UNITS; gu = gu + 1) begin : g_unit
+        logic [GROUP-1:0]   ring_q [0:NG-1];
+        logic [GROUP-1:0]   group_bits;
+        logic [GROUP-1:0]   aligned;        // the group as the ring holds it
+        logic [2*GROUP-1:0] pair;
+        logic [2*GROUP-1:0] window;
+        logic unused_window;                // window bits past CHUNK
+        assign group_bits = groups_i[(gp*UNITS + gu)*GROUP +: GROUP];
+        localparam int DELAY = {{29{1'b0}}, DELAYS[gu*DELAY_W +: DELAY_W]};
+        if (DELAY == 0) begin : g_direct
+          assign aligned = group_bits;
+        end else begin : g_delayed
+          // The previous group's last DELAY bits (after reset: bits before START, never read).
+          logic [DELAY-1:0] hold_q;
+          always_ff @(posedge clk) begin
+            if (append_i) begin
+              hold_q <= group_bits[GROUP-1 -: DELAY];
+            end
+          end
+          assign aligned = {group_bits[GROUP-DELAY-1:0], hold_q};
+        end
+        always_ff @(posedge clk) begin
+          if (append_i) begin
+            ring_q[wr_q] <= aligned;
+          end
+        end
+        assign pair   = {ring_q[rd_next1], ring_q[rd_q]};
+        assign window = pair >> ro_q;
+        // sign bits, inverted where the window's LUTs absorb it
+        assign bits_o[(gp*UNITS + gu)*CHUNK +: CHUNK] = ~window[CHUNK-1:0];
+        assign unused_window = ^window[2*GROUP-1:CHUNK];
+      end
     end
-  end
+  endgenerate
 
 endmodule
 

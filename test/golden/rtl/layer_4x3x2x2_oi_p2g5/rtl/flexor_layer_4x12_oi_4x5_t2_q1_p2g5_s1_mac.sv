@@ -15,8 +15,8 @@
 // holds the inverted weight bits (sign bits: 1 means -a), tree t's at [t*SIMD +: SIMD].
 // The sum and difference of each pair of activations are shared by all trees; a tree's pair cell
 // picks one of them, or its complement, by the two sign bits.
-// Every tree is alike: chains of at most 4 cells, each chain at the exact width of its
-// sum, joined by a balanced tree of adders.
+// Every tree is alike: chains of at most 4 cells, each cell at the exact width of the
+// chain's sum so far, joined by a balanced tree of adders.
 // Each tree's step sum goes into its accumulator ring (ACC_DEPTH entries, the bottom one in use);
 // acc_o is the bottom entry plus this step's sum. A step that emits (emit_i) writes zero back, so
 // that entry starts over; reset clears the rings. See docs/ARCHITECTURE.md, "MAC array".
@@ -36,12 +36,11 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac (
   localparam int ACC_W     = 12;
   localparam int ACC_DEPTH = 1;
   localparam int PAIRS     = 2;
-  // The width of each chain's cells and of each join, the exact width of its sum.
+  // The width of each chain's sum and of each join, the exact width of its sum.
   localparam int W_C0 = 11;  // chain 0: sum0, 5 term(s)
 
   genvar gp;
   genvar gt;
-  genvar gk;
   generate
     // Shared by every tree: the sum and difference of each pair of activations, A + 1 bits.
     logic [PAIRS*(A+1)-1:0] pair_sum;
@@ -60,36 +59,40 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac (
       logic [SIMD-1:0] neg;   // the tree's sign bits (simulators wake its cells only)
       assign neg = neg_i[gt*SIMD +: SIMD];
 
-      // Chain 0: chain0[k*W_C0 +: W_C0] is the sum of its first k cells.
-      logic [4*W_C0-1:0] chain0;
+      // Chain 0: chain0_<k> is the sum of its first k cells, at its exact width.
+      logic [9:0] chain0_1;
+      flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pair #(
+        .W(10)
+      ) u_c0_1 (   // pair 0: activations 0 and 1
+        .chain_i (10'd0),
+        .xy_sum_i(pair_sum[0*(A+1) +: A+1]),
+        .xy_dif_i(pair_dif[0*(A+1) +: A+1]),
+        .neg_x_i (neg[0]),
+        .neg_y_i (neg[1]),
+        .chain_o (chain0_1)
+      );
+      logic [10:0] chain0_2;
+      flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pair #(
+        .W(11)
+      ) u_c0_2 (   // pair 1: activations 2 and 3
+        .chain_i ({chain0_1[9], chain0_1}),
+        .xy_sum_i(pair_sum[1*(A+1) +: A+1]),
+        .xy_dif_i(pair_dif[1*(A+1) +: A+1]),
+        .neg_x_i (neg[2]),
+        .neg_y_i (neg[3]),
+        .chain_o (chain0_2)
+      );
+      logic [10:0] chain0_3;
+      flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_one #(
+        .W(11)
+      ) u_c0_3 (   // activation 4
+        .chain_i(chain0_2),
+        .act_i  (acts_i[4*A +: A]),
+        .neg_i  (neg[4]),
+        .chain_o(chain0_3)
+      );
       logic [W_C0-1:0] sum0;
-      assign chain0[W_C0-1:0] = {W_C0{1'b0}};
-      for (gk = 0; gk < 2; gk = gk + 1) begin : g_c0_pair
-        localparam int P = gk;   // pair P: activations 2P and 2P + 1
-        flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pair #(
-          .W(W_C0)
-        ) u_cell (
-          .chain_i (chain0[gk*W_C0 +: W_C0]),
-          .xy_sum_i(pair_sum[P*(A+1) +: A+1]),
-          .xy_dif_i(pair_dif[P*(A+1) +: A+1]),
-          .neg_x_i (neg[2*P]),
-          .neg_y_i (neg[2*P+1]),
-          .chain_o (chain0[(gk+1)*W_C0 +: W_C0])
-        );
-      end
-      for (gk = 0; gk < 1; gk = gk + 1) begin : g_c0_one
-        localparam int I = 4 + gk;   // activation I
-        localparam int C = 2 + gk;   // cell C of the chain
-        flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_one #(
-          .W(W_C0)
-        ) u_cell (
-          .chain_i(chain0[C*W_C0 +: W_C0]),
-          .act_i  (acts_i[I*A +: A]),
-          .neg_i  (neg[I]),
-          .chain_o(chain0[(C+1)*W_C0 +: W_C0])
-        );
-      end
-      assign sum0 = chain0[3*W_C0 +: W_C0];
+      assign sum0 = chain0_3;
 
       assign roots[gt*ACC_W +: ACC_W] = {sum0[10], sum0};
     end

@@ -55,8 +55,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   localparam integer NOUT        = 4;
   localparam integer GROUP       = 4;  // SPF * NOUT decoded bits per fetch
   localparam integer WORD_W      = 12;
-  localparam integer ROWS        = 4;  // rows per unit
-  localparam integer ROW_BITS    = 6;  // weight bits of a row
   localparam integer EMITS       = 2;  // emissions per vector
   localparam integer SLOTS       = 6;  // output slots per vector
   localparam integer ACC_W       = 12;  // acc = sum_k (bit ? +a : -a)
@@ -197,13 +195,11 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   assign append = word_valid && weights_ready;
 
   // ---------------------------------------------------------------- decoders and gearboxes
-  // Plane p, unit u: SPF XOR decoders of the plane's matrix, then the unit's gearbox, whose
-  // sign bits are unit_bits[(p*UNITS + u)*CHUNK +: CHUNK].
-  wire [PLANES*UNITS-1:0] unit_ready;
-  wire [PLANES*UNITS-1:0] unit_avail;
+  // Plane p, unit u: SPF XOR decoders of the plane's matrix into unit_groups, then the gearboxes
+  // (one module: a ring per plane and unit, one control), whose sign bits for plane p, unit u are
+  // unit_bits[(p*UNITS + u)*CHUNK +: CHUNK].
+  wire [PLANES*UNITS*GROUP-1:0] unit_groups;
   wire [PLANES*UNITS*CHUNK-1:0] unit_bits;
-  assign weights_ready = &unit_ready;
-  assign weights_avail = &unit_avail;
 
   genvar gp;
   genvar gw;
@@ -211,40 +207,36 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane
       for (gw = 0; gw < UNITS; gw = gw + 1) begin : g_unit
-        wire [GROUP-1:0] group_bits;
         for (gd = 0; gd < SPF; gd = gd + 1) begin : g_dec
           if (gp == 0) begin : g_p0
             flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_dec_p0 u_dec (
               .enc_i(word[((gp*UNITS + gw)*SPF + gd)*NIN +: NIN]),
-              .dec_o(group_bits[gd*NOUT +: NOUT])
+              .dec_o(unit_groups[(gp*UNITS + gw)*GROUP + gd*NOUT +: NOUT])
             );
           end else if (gp == 1) begin : g_p1
             flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_dec_p1 u_dec (
               .enc_i(word[((gp*UNITS + gw)*SPF + gd)*NIN +: NIN]),
-              .dec_o(group_bits[gd*NOUT +: NOUT])
+              .dec_o(unit_groups[(gp*UNITS + gw)*GROUP + gd*NOUT +: NOUT])
             );
           end
         end
-        // The unit's range starts OFFSET_U bits into its first slice.
-        localparam integer OFFSET_U = (gw*ROWS*ROW_BITS) % NOUT;
-        flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
-          .OFFSET(OFFSET_U)
-        ) u_gearbox (
-          .clk(clk),
-          .rst_ni(rst_ni),
-          .group_i(group_bits),
-          .append_i(append),
-          .first_i(first_word),
-          .step_i(step_en),
-          .row_end_i(last_step),
-          .vec_end_i(vec_end),
-          .bits_o(unit_bits[(gp*UNITS + gw)*CHUNK +: CHUNK]),
-          .ready_o(unit_ready[gp*UNITS + gw]),
-          .avail_o(unit_avail[gp*UNITS + gw])
-        );
       end
     end
   endgenerate
+
+  flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox u_gearbox (
+    .clk(clk),
+    .rst_ni(rst_ni),
+    .groups_i(unit_groups),
+    .append_i(append),
+    .first_i(first_word),
+    .step_i(step_en),
+    .row_end_i(last_step),
+    .vec_end_i(vec_end),
+    .bits_o(unit_bits),
+    .ready_o(weights_ready),
+    .avail_o(weights_avail)
+  );
 
   // ---------------------------------------------------------------- MAC array
   // Tree t = p * LANES + s of plane p computes channel step * LANES + s; its term i is unit i's

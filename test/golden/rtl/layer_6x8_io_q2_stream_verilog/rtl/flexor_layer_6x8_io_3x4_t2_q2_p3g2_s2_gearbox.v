@@ -11,53 +11,48 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Gearbox of one weight unit and plane: a ring of NG groups of GROUP decoded weight bits, written
-// a group per fetch and read CHUNK bits per step (LAST_AMOUNT at a row's last step, END_AMOUNT at
-// a vector's last step, which also drops the bits of the unit's last fetched slices that belong
-// to no row of it); bits_o are sign bits (the weight bits inverted: 1 means -1, as the MAC array
-// takes them). The read position is a group (rd_q) and an offset in it (ro_q): bits_o is bits
-// ro_q.. of the two groups from rd_q on, bits_o[0] the oldest. The OFFSET leading bits of a
-// vector's first group belong to the previous unit: the read position skips them (after reset,
-// and with the vector's last step). fill_q counts the bits from the read position on that have
-// arrived.
-module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
-  parameter integer OFFSET = 0  // leading bits of the unit's first slice (the previous unit's)
-) (
+// The gearboxes of all weight units and planes: per plane p and unit u a ring of NG groups of
+// GROUP decoded weight bits (ring r = p*UNITS + u), written a group per fetch and read CHUNK bits
+// per step (LAST_AMOUNT at a row's last step, END_AMOUNT at a vector's last step, which also
+// drops the bits of the units' last fetched slices that belong to no row of theirs); bits_o are
+// sign bits (the weight bits inverted: 1 means -1, as the MAC array takes them).
+// Unit u's range starts OFFSET_u bits into its first slice. Its ring holds the unit's decoded
+// bits delayed by DELAY_u = START - OFFSET_u bits (the last DELAY_u bits of the previous fetch,
+// then the first GROUP - DELAY_u of this one), so every unit's range starts START bits into a
+// vector's first group: all rings are read at one position, under one control. The read position
+// is a group (rd_q) and an offset in it (ro_q): a ring's bits are bits ro_q.. of its two groups
+// from rd_q on, the oldest at 0. The read position skips the first START bits (after reset, and
+// with a vector's last step). fill_q counts the bits from the read position on that have arrived.
+module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox (
   input  wire clk,
   input  wire rst_ni,
-  input  wire [3:0] group_i,  // GROUP decoded weight bits of the next fetch, oldest at 0
-  input  wire append_i,  // take group_i this cycle
-  input  wire first_i,  // group_i is the first of a vector
+  input  wire [15:0] groups_i,  // ring r's next GROUP bits at [r*GROUP +: GROUP]
+  input  wire append_i,  // take groups_i this cycle
+  input  wire first_i,  // groups_i are the first of a vector
   input  wire step_i,  // consume this cycle
   input  wire row_end_i,  // the step ends a row: it consumes LAST_AMOUNT bits
   input  wire vec_end_i,  // the step ends a vector (and its row): END_AMOUNT bits
-  output wire [2:0] bits_o,  // the next CHUNK sign bits (1 means -1)
-  output wire ready_o,  // a free group in the ring
+  output wire [11:0] bits_o,  // ring r's next CHUNK sign bits at [r*CHUNK +: CHUNK]
+  output wire ready_o,  // a free group in the rings
   output wire avail_o  // enough bits for the step
 );
 
+  localparam integer PLANES      = 2;
+  localparam integer UNITS       = 2;
   localparam integer CHUNK       = 3;
   localparam integer LAST_AMOUNT = 3;
   localparam integer END_ADV     = 3;  // a vector's end, into the next vector's first group
-  localparam integer END_AMOUNT  = END_ADV - OFFSET;
+  localparam integer START       = 0;  // the largest unit OFFSET
+  localparam integer END_AMOUNT  = END_ADV - START;
   localparam integer GROUP       = 4;
   localparam integer NG          = 4;
   localparam integer GP_W        = 2;  // ring index: NG = 2^GP_W
   localparam integer RO_W        = 2;  // offset in a group, 0..GROUP-1
   localparam integer POS_W       = 3;  // offset + the largest advance
   localparam integer FILL_W      = 5;
-  localparam integer MAX_OFFSET  = 0;
-
-  // Parameter check: a value this module was not generated for is an error.
-  initial begin
-    if (OFFSET > MAX_OFFSET) begin
-      $display("ERROR: %m: OFFSET = %0d, at most MAX_OFFSET = %0d", OFFSET, MAX_OFFSET);
-      $finish;
-    end
-  end
 
   // The amounts at the counters' widths.
-  localparam integer FIRST   = GROUP - OFFSET;
+  localparam integer FIRST   = GROUP - START;
   localparam [FILL_W-1:0] CHUNK_F = CHUNK[FILL_W-1:0];
   localparam [FILL_W-1:0] LAST_F  = LAST_AMOUNT[FILL_W-1:0];
   localparam [FILL_W-1:0] END_F   = END_AMOUNT[FILL_W-1:0];
@@ -66,9 +61,9 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   localparam [POS_W-1:0]  CHUNK_P = CHUNK[POS_W-1:0];
   localparam [POS_W-1:0]  LAST_P  = LAST_AMOUNT[POS_W-1:0];
   localparam [POS_W-1:0]  END_P   = END_ADV[POS_W-1:0];
-  localparam [RO_W-1:0]   START   = OFFSET[RO_W-1:0];
+  localparam [RO_W-1:0]   START_R = START[RO_W-1:0];
 
-  reg [GROUP-1:0]  ring_q [0:NG-1];
+  // ---------------------------------------------------------------- the control, shared
   reg [GP_W-1:0]   wr_q;
   reg [GP_W-1:0]   rd_q;
   reg [RO_W-1:0]   ro_q;
@@ -82,9 +77,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   wire [POS_W-1:0]   popped_bits;
   wire [POS_W-1:0]   rest;
   wire [GP_W-1:0]    rd_next1;
-  wire [2*GROUP-1:0] pair;
-  wire [2*GROUP-1:0] window;
-  wire unused_high;                  // window and rest past what is read of them
 
   assign amount   = vec_end_i ? END_F : row_end_i ? LAST_F : CHUNK_F;
   assign advance  = !step_i ? {POS_W{1'b0}} : vec_end_i ? END_P : row_end_i ? LAST_P : CHUNK_P;
@@ -92,9 +84,6 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
   assign rd_next1 = rd_q + 1'b1;
-  assign pair     = {ring_q[rd_next1], ring_q[rd_q]};
-  assign window   = pair >> ro_q;
-  assign bits_o   = ~window[CHUNK-1:0];   // sign bits, inverted where the window's LUTs absorb it
 
   // The groups the read position leaves behind (position / GROUP) and their bits.
   assign pops =
@@ -104,13 +93,14 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
     (position >= 3'd4) ? 3'd4 :
     3'd0;
   assign rest        = position - popped_bits;   // below GROUP
-  assign unused_high = ^{window[2*GROUP-1:CHUNK], rest[POS_W-1:RO_W]};
+  wire unused_rest;                  // rest past the offset's bits
+  assign unused_rest = ^rest[POS_W-1:RO_W];
 
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin
       wr_q   <= {GP_W{1'b0}};
       rd_q   <= {GP_W{1'b0}};
-      ro_q   <= START;
+      ro_q   <= START_R;
       used_q <= {(GP_W+1){1'b0}};
       fill_q <= {FILL_W{1'b0}};
     end else begin
@@ -125,11 +115,33 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox #(
     end
   end
 
-  always @(posedge clk) begin
-    if (append_i) begin
-      ring_q[wr_q] <= group_i;
+  // ---------------------------------------------------------------- the rings
+  genvar gp;
+  genvar gu;
+  generate
+    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane
+      for (gu = 0; gu < UNITS; gu = gu + 1) begin : g_unit
+        reg [GROUP-1:0]   ring_q [0:NG-1];
+        wire [GROUP-1:0]   group_bits;
+        wire [GROUP-1:0]   aligned;        // the group as the ring holds it
+        wire [2*GROUP-1:0] pair;
+        wire [2*GROUP-1:0] window;
+        wire unused_window;                // window bits past CHUNK
+        assign group_bits = groups_i[(gp*UNITS + gu)*GROUP +: GROUP];
+        assign aligned = group_bits;
+        always @(posedge clk) begin
+          if (append_i) begin
+            ring_q[wr_q] <= aligned;
+          end
+        end
+        assign pair   = {ring_q[rd_next1], ring_q[rd_q]};
+        assign window = pair >> ro_q;
+        // sign bits, inverted where the window's LUTs absorb it
+        assign bits_o[(gp*UNITS + gu)*CHUNK +: CHUNK] = ~window[CHUNK-1:0];
+        assign unused_window = ^window[2*GROUP-1:CHUNK];
+      end
     end
-  end
+  endgenerate
 
 endmodule
 
