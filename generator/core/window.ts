@@ -660,8 +660,8 @@ export interface WindowFigures {
   /** Bits of data storage: the ring, the memories' read registers and the output register. */
   readonly bufferBits: number;
   /**
-   * Most cycles from an image's last input beat to its last output beat, at full speed (0 when
-   * the last output leaves before the image's last, unused, input rows arrive).
+   * Most cycles from an image's last input beat to its last output beat, at full speed (negative
+   * when the last output leaves before the image's last, unused, input rows arrive).
    */
   readonly latencyBound: number;
   /** max(H*W*ceil(C/P_in), Ho*Wo*ceil(K/S)): the rate bound of any window unit (docs/STREAMS.md). */
@@ -692,7 +692,7 @@ export function windowFigures(plan: WindowPlan): WindowFigures {
   return {
     idealCyclesPerImage: (ends[FIGURE_IMAGES - 1] - ends[1]) / (FIGURE_IMAGES - 2),
     bufferBits: plan.ringBits + readRegisters + c.s * c.outBits,
-    latencyBound: Math.max(0, ...ends.map((end, i) => end - run.inputEnds[i])),
+    latencyBound: Math.max(...ends.map((end, i) => end - run.inputEnds[i])),
     rateBoundCycles: Math.max(g.pixels * g.beatsPerPixel, g.outputs * g.beatsPerVector),
     ringBits: plan.ringBits,
     boundBits: plan.boundBits,
