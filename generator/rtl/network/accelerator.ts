@@ -81,7 +81,7 @@ export interface MemoryFigures {
   readonly storedWeightBits: number;
   /** The sliding windows' line buffers. */
   readonly lineBufferBits: number;
-  /** The engines' activation registers (two vectors of K values each). */
+  /** The engines' activation buffers (two vectors of K values each): banks in the oi layout (block RAM with --act-style block), registers in io. */
   readonly engineBufferBits: number;
   /** The FIFOs after the engines (two result bursts each). */
   readonly engineFifoBits: number;
@@ -112,7 +112,7 @@ export function memoryFigures(figures: readonly BlockFigure[], engines: readonly
 export function memoryText(m: MemoryFigures): string {
   const buffers = m.lineBufferBits + m.engineBufferBits + m.engineFifoBits + m.bypassFifoBits + m.otherBits;
   return `Memory: weights ${m.trainedWeightBits} bits as trained (encrypted), ${m.storedWeightBits} as stored in the ROMs; ` +
-    `data ${buffers} bits: line buffers ${m.lineBufferBits}, engine activation registers ${m.engineBufferBits}, FIFOs after the engines ${m.engineFifoBits}, ` +
+    `data ${buffers} bits: line buffers ${m.lineBufferBits}, engine activation buffers ${m.engineBufferBits}, FIFOs after the engines ${m.engineFifoBits}, ` +
     `bypass FIFOs ${m.bypassFifoBits}, other blocks ${m.otherBits}.`;
 }
 
