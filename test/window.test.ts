@@ -392,4 +392,13 @@ describe('sliding window: generated files', () => {
       }
     });
   });
+
+  it('states its latency figure: at most N cycles, or how early the last beat leaves when input rows reach no window', () => {
+    const skipping = generateWindow({ h: 6, w: 6, c: 4, p: 4, bits: 8, kh: 1, stride: 2, s: 4, images: 0 });
+    expect(skipping.figures.latencyBound).to.be.below(0);
+    expect(skipping.summary.join('\n')).to.include(`the last beat out leaves ${-skipping.figures.latencyBound} cycles before the last beat in`);
+    const plain = generateWindow({ h: 4, w: 4, c: 2, p: 2, bits: 8, kh: 3, padding: 1, s: 6, images: 0 });
+    expect(plain.figures.latencyBound).to.be.at.least(0);
+    expect(plain.summary.join('\n')).to.include(`latency at most ${plain.figures.latencyBound} cycles (last beat in to last beat out)`);
+  });
 });

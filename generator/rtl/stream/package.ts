@@ -52,6 +52,12 @@ export interface CommonSettings {
 }
 
 /** Checks the shared options; each error names the option and what is allowed. */
+/** The latency figure in words: at most N cycles from the last beat in to the last beat out, or how early the last beat leaves. */
+function latencyText(cycles: number): string {
+  if (cycles >= 0) return `latency at most ${cycles} cycles (last beat in to last beat out)`;
+  return `the last beat out leaves ${-cycles} cycles before the last beat in (input rows no output reads)`;
+}
+
 export function commonSettings(options: StreamBlockCommonOptions): CommonSettings {
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('hdl', `must be sv or verilog; got ${String(hdl)}`);
@@ -150,7 +156,7 @@ export function packageStreamBlock(p: StreamBlockPackage): StreamBlockDesign {
   const f = p.figures;
   const summary = [
     ...p.summary,
-    `Figures: ${f.idealCyclesPerImage} cycles per image at full speed, ${f.bufferBits} buffer bits, latency at most ${f.latencyBound} cycles (last beat in to last beat out).`,
+    `Figures: ${f.idealCyclesPerImage} cycles per image at full speed, ${f.bufferBits} buffer bits, ${latencyText(f.latencyBound)}.`,
     `${p.settings.hdl === 'sv' ? 'SystemVerilog' : 'Verilog-2005'}; reset ${resetKeywords(p.settings.reset).resetText}.`,
     tb.summary,
   ];
