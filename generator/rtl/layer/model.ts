@@ -9,8 +9,8 @@ import { unpackBits } from '../../core/golden.js';
 import { testRandom } from '../../core/prng.js';
 import { clog2 } from '../hdl.js';
 import { planLayer, unitWeightImages, weightImage, type LayerPlan } from '../layerplan.js';
-import { planMacArray, type MacArrayPlan } from '../macarray.js';
-import { pipelineModel, type PipelineModel } from './pipeline.js';
+import type { MacArrayPlan } from '../macarray.js';
+import { layerMacArray, pipelineModel, type PipelineModel } from './pipeline.js';
 import { FAST_VECTORS, type LayerGenOptions, type LayerIdentity, layerIdentity } from './options.js';
 
 /** Module names of a layer design: `<top>_<part>`, one file each. */
@@ -386,7 +386,7 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land,
   // and the next emitting step may run the cycle after the last beat has left.
   const inPlace = emissionGap >= plan.beatsPerVector + 2;
-  const mac = planMacArray(config.planes * config.lanes, config.simd, config.actBits, widths.acc);
+  const mac = layerMacArray(config);
   const pipeline = pipelineModel(identity.choices.pipeline, mac);
   const lateScale = inPlace && !pipeline.scale && config.planes * widths.acc < widths.final;
   return {

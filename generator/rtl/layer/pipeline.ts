@@ -74,9 +74,14 @@ export function pipelineModel(spec: PipelineSpec, mac: MacArrayPlan): PipelineMo
   return { ...spec, macStages, front, added: front + (spec.scale ? 1 : 0) };
 }
 
+/** The MAC array of a layer of `config`: a tree per plane and lane, SIMD terms, its accumulators' width. */
+export function layerMacArray(config: LayerConfig): MacArrayPlan {
+  return planMacArray(config.planes * config.lanes, config.simd, config.actBits, layerWidths(config).acc);
+}
+
 /** The pipeline of a layer of `config` (its MAC array as the layer model plans it): for a network's plan. */
 export function layerPipeline(config: LayerConfig, spec: PipelineSpec): PipelineModel {
-  return pipelineModel(spec, planMacArray(config.planes * config.lanes, config.simd, config.actBits, layerWidths(config).acc));
+  return pipelineModel(spec, layerMacArray(config));
 }
 
 /** One line for the summary and README, or none without stages. */
