@@ -6,7 +6,7 @@
  * that run the simulators are in cli.sim.test.ts, those that run Yosys in cli.synth.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { expect } from 'chai';
@@ -497,11 +497,18 @@ describe('flexor CLI', () => {
       expect(ok(['--version']).stdout).to.equal(`${VERSION}\n`);
     });
 
-    it('npx flexor --version works from the project root (the bin entry)', () => {
+    it('npx flexor --version works from the project root (the bin entry) and leaves dist/ as it was', () => {
+      // npx installs the project into its cache as a link, which runs the project's "prepare"
+      // script in the project itself: a build there would rewrite dist/ under the tests running
+      // beside this one. The build belongs to make (and to "prepack", for npm pack and git installs).
+      const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+      for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) expect(scripts, `package.json scripts.${hook}`).to.not.have.property(hook);
+      const before = statSync(CLI).mtimeMs;
       // --no: never fetch a package named "flexor" from the registry; "--" keeps --version for us.
       const r = spawnSync('npx', ['--no', '--', 'flexor', '--version'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout.trim()).to.equal(VERSION);
+      expect(statSync(CLI).mtimeMs, 'dist/generator/cli/flexor.js rewritten by npx').to.equal(before);
     });
   });
 });
