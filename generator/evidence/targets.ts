@@ -7,8 +7,8 @@
  *   6^L >= the largest row's taps LUT levels;
  * - binary MAC array (the `<top>_mac` module with everything below it, `--target xilinx`): at most
  *   13 LUTs per MAC for 8-bit activations, beside FINN's LUT cost model of a binary-weight MAC;
- * - the whole layer (its top with everything below it, `--target xilinx`): at most 15 LUTs per MAC
- *   for 8-bit activations;
+ * - the whole layer (its top with everything below it, `--target xilinx`, LUTs as logic and as
+ *   RAM): at most 15 LUTs per MAC for 8-bit activations;
  * - weight memory (any target): exactly q * ceil(N*K/Nout) * Nin trained bits, and in memory those
  *   plus the slices stored twice, q * duplicateSlicesPerPlane * Nin bits.
  *
@@ -235,10 +235,12 @@ function layerCheck(facts: TargetFacts, synth: SynthReport, synthFailed: string 
   if (synthFailed !== undefined || figures === undefined) {
     return notMeasured(name, unit, 'at most', target, `not measurable: ${synthFailed ?? `the design has no ${facts.top} module`}${targetNote}`);
   }
-  const { luts } = figures;
+  // All in: the LUT sites used as RAM (LUT RAM, shift registers) are LUTs too, as a vendor's
+  // utilization counts them ("Slice LUTs": LUT as logic plus LUT as memory).
+  const luts = figures.luts + figures.lutRamSites;
   const mac = macArrayLuts(synth, facts.top);
-  const macNote = mac === undefined ? '' : ` (the MAC array ${mac}, the rest ${luts - mac})`;
-  const detail = `${luts} LUTs in ${facts.top} with everything below it${macNote} / ${macs} MACs; besides them ${figures.lutRamSites} LUT sites as RAM${targetNote}`;
+  const macNote = mac === undefined ? '' : `; the MAC array ${mac}, the rest ${luts - mac}`;
+  const detail = `${luts} LUTs in ${facts.top} with everything below it (${figures.luts} as logic, ${figures.lutRamSites} as RAM${macNote}) / ${macs} MACs${targetNote}`;
   if (target === null) return { name, measured: luts / macs, target, unit, bound: 'at most', met: null, status: 'no target', missedBy: null, detail };
   // Compared in whole LUTs (luts against 15 x MACs), so no rounding decides it.
   const met = luts <= target * macs;

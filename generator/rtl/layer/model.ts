@@ -86,7 +86,44 @@ export interface GearboxModel {
   readonly delayBits: number;
   /** Read positions that leave `count` groups behind: position >= bits, largest count first. */
   readonly pops: readonly { readonly count: number; readonly bits: number }[];
+  /**
+   * How a ring's window is read. `phases`: the ring is flip-flops and the read position one of
+   * the few positions a step can start at (`phases`, reached from `start` by the fixed step
+   * schedule), so each window bit is a multiplexer over that many fixed ring bits. `shift`: the
+   * ring is memory read at two groups and the window a shift by the offset in a group (any
+   * position); used where there are more than MAX_WINDOW_PHASES positions.
+   */
+  readonly window: 'phases' | 'shift';
+  /** `phases` only: every reachable read position (ring bit of the window's first bit), ascending. */
+  readonly phases: readonly GearboxPhase[];
+  /** `phases` only: bits of ph_q (a phase's code); the code of `start` is `startPhase`. */
+  readonly phaseBits: number;
+  readonly startPhase: number;
 }
+
+/** A read position of a `phases` gearbox and where each kind of step takes it. */
+export interface GearboxPhase {
+  /** The ring bit the window starts at (0 .. groups * group - 1). */
+  readonly position: number;
+  /**
+   * The phase's code in ph_q. Up to 4 phases: 0, 1, ... Beyond: {hi, lo} (2 bits each) where
+   * the phases sharing hi form a group; each window bit is then one LUT6 (a 4-way multiplexer by
+   * lo) per group of two or more, and one more choosing by hi among the groups (a group of one is
+   * its ring bit): 3 LUT6 per bit for 10 phases (groups of 4, 4, 1, 1). Groups of one are as many
+   * as can be.
+   */
+  readonly code: number;
+  /** The phase after a step of CHUNK, of LAST_AMOUNT (a row's end) and of END_ADV (a vector's end) bits, and the groups each leaves behind. */
+  readonly next: { readonly chunk: GearboxMove; readonly last: GearboxMove; readonly end: GearboxMove };
+}
+
+export interface GearboxMove {
+  readonly phase: number;
+  readonly pops: number;
+}
+
+/** Most read positions for which a gearbox window is a multiplexer over fixed ring bits (16: four LUT6 and their MUXF7/F8 per bit). */
+export const MAX_WINDOW_PHASES = 16;
 
 /** One unit's weight ROM (`rom` weights); depth 0 for a unit that reads nothing. */
 export interface UnitRom {
@@ -276,6 +313,7 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
   // A vector's end still consumes at least a row's last chunk: END_ADV - start >= lastChunk.
   if (start > Math.min(plan.group - 1, plan.wrapSkip)) throw new Error(`layer model: a unit's offset ${start} exceeds its last word`);
   const delays = offsets.map((o) => start - o);
+  const phases = windowPhases(plan, groups, start);
   return {
     chunk: plan.chunk,
     lastAmount: plan.lastChunk,
@@ -290,7 +328,71 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
     delays,
     delayBits: Math.max(1, clog2(Math.max(...delays) + 1)),
     pops: Array.from({ length: maxPops }, (_, i) => ({ count: maxPops - i, bits: (maxPops - i) * plan.group })),
+    window: phases === undefined ? 'shift' : 'phases',
+    phases: phases ?? [],
+    phaseBits: phases === undefined ? 0 : phases.length <= 4 ? Math.max(1, clog2(phases.length)) : 4,
+    startPhase: phases === undefined ? 0 : phases.find((p) => p.position === start)!.code,
   };
+}
+
+/**
+ * The read positions a step can start at, from `start` after reset, by the fixed schedule (a
+ * vector's steps: CHUNK bits, LAST_AMOUNT at a row's last step, END_ADV at the vector's last),
+ * modulo the ring's bits, over vectors until a vector starts where an earlier one did; undefined
+ * when there are more than MAX_WINDOW_PHASES of them.
+ */
+function windowPhases(plan: LayerPlan, groups: number, start: number): GearboxPhase[] | undefined {
+  const ringBits = groups * plan.group;
+  const endAdvance = plan.lastChunk + plan.wrapSkip;
+  const advanceOf = { chunk: plan.chunk, last: plan.lastChunk, end: endAdvance } as const;
+  const positions = new Set<number>();
+  const vectorStarts = new Set<number>();
+  let position = start;
+  while (!vectorStarts.has(position)) {
+    vectorStarts.add(position);
+    for (let s = 0; s < plan.stepsPerVector; s++) {
+      positions.add(position);
+      if (positions.size > MAX_WINDOW_PHASES) return undefined;
+      const kind = s === plan.stepsPerVector - 1 ? 'end' : (s + 1) % plan.stepsPerRow === 0 ? 'last' : 'chunk';
+      position = (position + advanceOf[kind]) % ringBits;
+    }
+  }
+  const sorted = [...positions].sort((a, b) => a - b);
+  const codes = phaseCodes(sorted.length);
+  const index = new Map(sorted.map((p, i) => [p, codes[i]]));
+  // A kind of step that never starts at a position (a vector's end in mid-row) moves nowhere
+  // reachable; it goes to the phase a chunk would, any phase being as good.
+  const move = (p: number, advance: number): GearboxMove | undefined => {
+    const phase = index.get((p + advance) % ringBits);
+    return phase === undefined ? undefined : { phase, pops: Math.floor(((p % plan.group) + advance) / plan.group) };
+  };
+  return sorted.map((p, i) => {
+    const chunk = move(p, advanceOf.chunk);
+    const last = move(p, advanceOf.last);
+    const end = move(p, advanceOf.end);
+    const fallback = chunk ?? last ?? end ?? { phase: 0, pops: 0 };
+    return { position: p, code: codes[i], next: { chunk: chunk ?? fallback, last: last ?? fallback, end: end ?? fallback } };
+  });
+}
+
+/**
+ * Codes of n phases (GearboxPhase.code): 0 .. n-1 up to 4; beyond, groups of up to 4 sharing
+ * the code's upper two bits, as many groups of one as still leave room for the rest (at most
+ * (16 - n) / 3), the larger groups first.
+ */
+export function phaseCodes(n: number): number[] {
+  if (n > MAX_WINDOW_PHASES) throw new Error(`phaseCodes: ${n} phases, at most ${MAX_WINDOW_PHASES}`);
+  if (n <= 4) return Array.from({ length: n }, (_, i) => i);
+  const singles = Math.min(3, Math.floor((16 - n) / 3));
+  const codes: number[] = [];
+  let left = n - singles;
+  for (let hi = 0; hi < 4 - singles; hi++) {
+    const size = Math.min(4, left - (4 - singles - hi - 1));
+    for (let lo = 0; lo < Math.min(size, 4); lo++) codes.push(hi * 4 + lo);
+    left -= Math.min(size, 4);
+  }
+  for (let hi = 4 - singles; hi < 4; hi++) codes.push(hi * 4);
+  return codes;
 }
 
 function weightsModel(identity: LayerIdentity, config: LayerConfig, data: LayerData, plan: LayerPlan): WeightsModel {

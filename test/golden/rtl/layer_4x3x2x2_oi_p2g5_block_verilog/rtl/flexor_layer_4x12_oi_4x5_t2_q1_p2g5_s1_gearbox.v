@@ -19,9 +19,12 @@
 // bits delayed by DELAY_u = START - OFFSET_u bits (the last DELAY_u bits of the previous fetch,
 // then the first GROUP - DELAY_u of this one), so every unit's range starts START bits into a
 // vector's first group: all rings are read at one position, under one control. The read position
-// is a group (rd_q) and an offset in it (ro_q): a ring's bits are bits ro_q.. of its two groups
-// from rd_q on, the oldest at 0. The read position skips the first START bits (after reset, and
-// with a vector's last step). fill_q counts the bits from the read position on that have arrived.
+// skips the first START bits (after reset, and with a vector's last step). fill_q counts the bits
+// from the read position on that have arrived.
+// The read position is one of the ring bits a step can start at, reached by the fixed schedule of
+// steps; ph_q holds its code. Each ring is NG groups of flip-flops and each window bit a
+// multiplexer over the ring bits it can be.
+// The 8 positions: 1, 4, 6, 9, 11, 14, 16, 19.
 module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   input  wire clk,
   input  wire rst,
@@ -46,8 +49,7 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   localparam integer GROUP       = 5;
   localparam integer NG          = 4;
   localparam integer GP_W        = 2;  // ring index: NG = 2^GP_W
-  localparam integer RO_W        = 3;  // offset in a group, 0..GROUP-1
-  localparam integer POS_W       = 4;  // offset + the largest advance
+  localparam integer PH_W        = 4;  // the phase's code: 8 read positions a step can start at
   localparam integer FILL_W      = 5;
   localparam integer DELAY_W     = 3;
   // Unit u's DELAY_u at DELAYS[u*DELAY_W +: DELAY_W].
@@ -63,59 +65,77 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   localparam [FILL_W-1:0] END_F   = END_AMOUNT[FILL_W-1:0];
   localparam [FILL_W-1:0] GROUP_F = GROUP[FILL_W-1:0];
   localparam [FILL_W-1:0] FIRST_F = FIRST[FILL_W-1:0];
-  localparam [POS_W-1:0]  CHUNK_P = CHUNK[POS_W-1:0];
-  localparam [POS_W-1:0]  LAST_P  = LAST_AMOUNT[POS_W-1:0];
-  localparam [POS_W-1:0]  END_P   = END_ADV[POS_W-1:0];
-  localparam [RO_W-1:0]   START_R = START[RO_W-1:0];
 
   // ---------------------------------------------------------------- the control, shared
   reg [GP_W-1:0]   wr_q;
-  reg [GP_W-1:0]   rd_q;
-  reg [RO_W-1:0]   ro_q;
-  reg [GP_W:0]     used_q;         // groups from rd_q up to wr_q
+  reg [PH_W-1:0]   ph_q;           // the read position's phase
+  reg [GP_W:0]     used_q;         // groups from the read position's up to wr_q
   reg [FILL_W-1:0] fill_q;
 
   wire [FILL_W-1:0]  amount;
-  wire [POS_W-1:0]   advance;
-  wire [POS_W-1:0]   position;
-  wire [GP_W:0]      pops;
-  wire [POS_W-1:0]   popped_bits;
-  wire [POS_W-1:0]   rest;
-  wire [GP_W-1:0]    rd_next1;
+  reg [PH_W-1:0]    ph_next;
+  reg [GP_W:0]      pops;           // the groups the step leaves behind
 
   assign amount   = vec_end_i ? END_F : row_end_i ? LAST_F : CHUNK_F;
-  assign advance  = !step_i ? {POS_W{1'b0}} : vec_end_i ? END_P : row_end_i ? LAST_P : CHUNK_P;
-  assign position = {1'b0, ro_q} + advance;
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
-  assign rd_next1 = rd_q + 1'b1;
 
-  // The groups the read position leaves behind (position / GROUP) and their bits.
-  assign pops =
-    (position >= 4'd10) ? 3'd2 :
-    (position >= 4'd5) ? 3'd1 :
-    3'd0;
-  assign popped_bits =
-    (position >= 4'd10) ? 4'd10 :
-    (position >= 4'd5) ? 4'd5 :
-    4'd0;
-  assign rest        = position - popped_bits;   // below GROUP
-  wire unused_rest;                  // rest past the offset's bits
-  assign unused_rest = ^rest[POS_W-1:RO_W];
+  // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i) bits.
+  always @* begin
+    ph_next = ph_q;
+    pops    = 3'd0;
+    if (step_i) begin
+      case (ph_q)
+        4'd0: begin  // position 1
+          ph_next = vec_end_i ? 4'd3 : 4'd2;
+          pops    = 3'd1;
+        end
+        4'd1: begin  // position 4
+          ph_next = vec_end_i ? 4'd3 : row_end_i ? 4'd2 : 4'd3;
+          pops    = 3'd1;
+        end
+        4'd2: begin  // position 6
+          ph_next = vec_end_i ? 4'd5 : 4'd4;
+          pops    = 3'd1;
+        end
+        4'd3: begin  // position 9
+          ph_next = vec_end_i ? 4'd5 : row_end_i ? 4'd4 : 4'd5;
+          pops    = 3'd1;
+        end
+        4'd4: begin  // position 11
+          ph_next = vec_end_i ? 4'd12 : 4'd8;
+          pops    = 3'd1;
+        end
+        4'd5: begin  // position 14
+          ph_next = vec_end_i ? 4'd12 : row_end_i ? 4'd8 : 4'd12;
+          pops    = 3'd1;
+        end
+        4'd8: begin  // position 16
+          ph_next = vec_end_i ? 4'd1 : 4'd0;
+          pops    = 3'd1;
+        end
+        4'd12: begin  // position 19
+          ph_next = vec_end_i ? 4'd1 : row_end_i ? 4'd0 : 4'd1;
+          pops    = 3'd1;
+        end
+        default: begin
+          ph_next = ph_q;
+        end
+      endcase
+    end
+  end
 
   always @(posedge clk) begin
     if (rst) begin
       wr_q   <= {GP_W{1'b0}};
-      rd_q   <= {GP_W{1'b0}};
-      ro_q   <= START_R;
+      ph_q   <= 4'd1;
       used_q <= {(GP_W+1){1'b0}};
       fill_q <= {FILL_W{1'b0}};
     end else begin
       if (append_i) begin
         wr_q <= wr_q + 1'b1;
       end
-      rd_q   <= rd_q + pops[GP_W-1:0];
-      ro_q   <= rest[RO_W-1:0];
+      ph_q   <= ph_next;
       used_q <= used_q + {{2{1'b0}}, append_i} - pops;
       fill_q <= (step_i ? fill_q - amount : fill_q) +
                 (append_i ? (first_i ? FIRST_F : GROUP_F) : {FILL_W{1'b0}});
@@ -125,15 +145,14 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   // ---------------------------------------------------------------- the rings
   genvar gp;
   genvar gu;
+  genvar gg;
   generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane
       for (gu = 0; gu < UNITS; gu = gu + 1) begin : g_unit
-        reg [GROUP-1:0]   ring_q [0:NG-1];
+        wire [NG*GROUP-1:0] ring;          // group g at [g*GROUP +: GROUP]
         wire [GROUP-1:0]   group_bits;
         wire [GROUP-1:0]   aligned;        // the group as the ring holds it
-        wire [2*GROUP-1:0] pair;
-        wire [2*GROUP-1:0] window;
-        wire unused_window;                // window bits past CHUNK
+        reg [CHUNK-1:0]   window;
         assign group_bits = groups_i[(gp*UNITS + gu)*GROUP +: GROUP];
         localparam integer DELAY = {{29{1'b0}}, DELAYS[gu*DELAY_W +: DELAY_W]};
         if (DELAY == 0) begin : g_direct
@@ -148,16 +167,46 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
           end
           assign aligned = {group_bits[GROUP-DELAY-1:0], hold_q};
         end
-        always @(posedge clk) begin
-          if (append_i) begin
-            ring_q[wr_q] <= aligned;
+        for (gg = 0; gg < NG; gg = gg + 1) begin : g_group
+          localparam integer ENTRY_I = gg;
+          localparam [GP_W-1:0] ENTRY = ENTRY_I[GP_W-1:0];
+          reg [GROUP-1:0] entry_q;
+          always @(posedge clk) begin
+            if (append_i && wr_q == ENTRY) begin
+              entry_q <= aligned;
+            end
           end
+          assign ring[gg*GROUP +: GROUP] = entry_q;
         end
-        assign pair   = {ring_q[rd_next1], ring_q[rd_q]};
-        assign window = pair >> ro_q;
+        // The CHUNK ring bits from the read position on, the oldest at 0.
+        reg [CHUNK-1:0] pick_0;
+        always @* begin
+          case (ph_q[1:0])
+            2'd0: pick_0 = ring[5:1];  // position 1
+            2'd1: pick_0 = ring[8:4];  // position 4
+            2'd2: pick_0 = ring[10:6];  // position 6
+            2'd3: pick_0 = ring[13:9];  // position 9
+            default: pick_0 = ring[5:1];
+          endcase
+        end
+        reg [CHUNK-1:0] pick_1;
+        always @* begin
+          case (ph_q[1:0])
+            2'd0: pick_1 = ring[15:11];  // position 11
+            2'd1: pick_1 = ring[18:14];  // position 14
+            default: pick_1 = ring[15:11];
+          endcase
+        end
+        always @* begin
+          case (ph_q[3:2])
+            2'd0: window = pick_0;  // positions 1, 4, 6, 9
+            2'd1: window = pick_1;  // positions 11, 14
+            2'd2: window = {ring[0:0], ring[19:16]};  // position 16
+            2'd3: window = {ring[3:0], ring[19:19]};  // position 19
+          endcase
+        end
         // sign bits, inverted where the window's LUTs absorb it
-        assign bits_o[(gp*UNITS + gu)*CHUNK +: CHUNK] = ~window[CHUNK-1:0];
-        assign unused_window = ^window[2*GROUP-1:CHUNK];
+        assign bits_o[(gp*UNITS + gu)*CHUNK +: CHUNK] = ~window;
       end
     end
   endgenerate
