@@ -25,6 +25,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'dec_5x7_dense_s2_reg', decoder: { nIn: 5, nOut: 7, dense: true, seed: 2, registered: true } },
   { name: 'layer_4x3x2x2_oi_p2g5', layer: { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 2 } },
   { name: 'layer_4x3x2x2_oi_p2g5_block_verilog', layer: { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5, vectors: 2, romStyle: 'block', actStyle: 'block', hdl: 'verilog' } },
+  // The collector's columns of shift registers (rows = lanes = 2) and the phased gearbox window.
+  { name: 'layer_4x20_oi_p2g4_columns', layer: { shape: [4, 20], nIn: 4, nOut: 5, nTap: 2, seed: 3, lanes: 2, simd: 4, vectors: 2 } },
   { name: 'layer_6x8_io_q2_stream_verilog', layer: { shape: [6, 8], nIn: 3, nOut: 4, nTap: 2, seed: 2, planes: 2, layout: 'io', lanes: 3, simd: 2, weights: 'stream', bias: true, requantShift: 6, outBits: 8, hdl: 'verilog', reset: 'async', vectors: 2 } },
 ];
 

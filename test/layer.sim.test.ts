@@ -33,6 +33,7 @@ const CASES: readonly Case[] = [
   { name: 'lanes = N, simd = K (one step per vector)', options: { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, throughput: true },
   { name: 'io, one row per unit (every step emits), streamed', options: { shape: [8, 4], nIn: 3, nOut: 5, nTap: 2, seed: 7, layout: 'io', lanes: 4, simd: 4, weights: 'stream' }, throughput: true },
   { name: 'bias, requantization to 8 bits, lanes and simd dividing nothing', options: { shape: [8, 4, 3, 3], nIn: 9, nOut: 12, nTap: 3, seed: 7, lanes: 3, simd: 5, bias: true, requantShift: 10, outBits: 8 }, throughput: true },
+  { name: 'collector columns at their least gap (5 steps, 2 beats, rows = lanes = 2)', options: { shape: [4, 20], nIn: 4, nOut: 5, nTap: 2, seed: 3, lanes: 2, simd: 4 }, throughput: true },
   { name: 'one beat per vector read in place (3 steps apart), async reset', options: { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8, reset: 'async' }, throughput: true },
   { name: 'results 3 steps apart for 6 beats: collector and output buffer, Verilog-2005', options: { shape: [12, 12], nIn: 4, nOut: 6, nTap: 2, seed: 11, lanes: 2, simd: 4, hdl: 'verilog' }, throughput: true },
   { name: 'weights and activations in block RAM (banks read a step ahead), T = 6 chunks', options: { shape: [8, 4, 3, 3], nIn: 9, nOut: 12, nTap: 3, seed: 9, lanes: 3, simd: 7, romStyle: 'block', actStyle: 'block' }, throughput: true },
@@ -63,6 +64,24 @@ describe('generated layers in simulation', function () {
         expect(macs).to.be.closeTo((config.planes * config.n * config.k) / cycles, 0.01);
       }
     });
+  });
+});
+
+describe('a collector whose columns fill in the wrong lane order', function () {
+  it('is rejected by the testbench (Icarus): the beats leave with lanes swapped', async function () {
+    const dir = join(tempDir('layer-columns'), 'layer');
+    const design = generateLayer({ shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16, vectors: 2 });
+    writeDesignFiles(dir, design.files, false);
+    // Lane LANES - 1 - k instead of lane k in fill cycle k: each column holds its lanes reversed.
+    const topPath = join(dir, 'rtl', `${design.top}.sv`);
+    const rtl = readFileSync(topPath, 'utf8');
+    const broken = rtl.replace('acc_final_q[(gp*LANES + {{30{1\'b0}}, fill_lane_q})*ACC_W +: ACC_W]', 'acc_final_q[(gp*LANES + {{30{1\'b0}}, ~fill_lane_q})*ACC_W +: ACC_W]');
+    expect(broken, 'the fill select in the generated top').to.not.equal(rtl);
+    writeFileSync(topPath, broken);
+    const report = await verifyDesign(dir, ['iverilog']);
+    expect(report.ok).to.equal(false);
+    expect(report.results[0].failed).to.be.greaterThan(0);
+    expect(report.results[0].output).to.match(/^MISMATCH vector \d+ channel \d+: expected -?\d+ got -?\d+$/m);
   });
 });
 

@@ -103,24 +103,37 @@ describe('the collector the schedule allows', () => {
     const design = generateLayer({ ...options, vectors: 1 });
     return design.files.find((f) => f.path === `rtl/${design.top}.sv`)!.contents as string;
   };
-  const cases: readonly (readonly [string, LayerGenOptions, { gap: number; beats: number; inPlace: boolean; banks: number }])[] = [
-    // 9 steps between emissions, 4 beats: one copy, read in place.
-    ['ResNet-20 3x3', { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }, { gap: 9, beats: 4, inPlace: true, banks: 1 }],
+  type Want = { gap: number; beats: number; inPlace: boolean; columns: boolean; banks: number };
+  const cases: readonly (readonly [string, LayerGenOptions, Want])[] = [
+    // 9 steps between emissions, 4 beats, rows = lanes = 4: columns (9 >= 4 beats + 4 lanes + 1).
+    ['ResNet-20 3x3', { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }, { gap: 9, beats: 4, inPlace: true, columns: true, banks: 1 }],
+    // The same with the scale stage registered before the collector: no accumulators to hold, read in place.
+    ['ResNet-20 3x3, --pipeline scale', { shape: [16, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16, pipeline: 'scale' }, { gap: 9, beats: 4, inPlace: true, columns: false, banks: 1 }],
+    // rows = lanes = 2: the least gap for columns, beats + lanes + 1 = 5 steps...
+    ['rows = lanes, gap = beats + lanes + 1', { shape: [4, 20], nIn: 4, nOut: 5, nTap: 2, seed: 3, lanes: 2, simd: 4 }, { gap: 5, beats: 2, inPlace: true, columns: true, banks: 1 }],
+    // ... and one step less: read in place.
+    ['rows = lanes, gap = beats + lanes', { shape: [4, 16], nIn: 4, nOut: 5, nTap: 2, seed: 3, lanes: 2, simd: 4 }, { gap: 4, beats: 2, inPlace: true, columns: false, banks: 1 }],
+    // rows (8) twice the lanes (4): no columns.
+    ['rows = 2 x lanes', { shape: [32, 16, 3, 3], nIn: 16, nOut: 20, nTap: 2, seed: 1, lanes: 4, simd: 16 }, { gap: 9, beats: 8, inPlace: false, columns: false, banks: 1 }],
     // The least gap that allows it: beats + 2 (one beat per vector, 3 steps apart).
-    ['gap = beats + 2', { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8 }, { gap: 3, beats: 1, inPlace: true, banks: 1 }],
+    ['gap = beats + 2', { shape: [4, 24], nIn: 4, nOut: 5, nTap: 2, seed: 10, lanes: 4, simd: 8 }, { gap: 3, beats: 1, inPlace: true, columns: false, banks: 1 }],
     // One step less: the collector and the output buffer.
-    ['gap = beats + 1', { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5 }, { gap: 3, beats: 2, inPlace: false, banks: 1 }],
+    ['gap = beats + 1', { shape: [4, 3, 2, 2], nIn: 4, nOut: 5, nTap: 2, seed: 1, lanes: 2, simd: 5 }, { gap: 3, beats: 2, inPlace: false, columns: false, banks: 1 }],
     // 3 steps for 6 beats: the collector and the output buffer.
-    ['gap < beats + 1', { shape: [12, 12], nIn: 4, nOut: 6, nTap: 2, seed: 11, lanes: 2, simd: 4 }, { gap: 3, beats: 6, inPlace: false, banks: 1 }],
+    ['gap < beats + 1', { shape: [12, 12], nIn: 4, nOut: 6, nTap: 2, seed: 11, lanes: 2, simd: 4 }, { gap: 3, beats: 6, inPlace: false, columns: false, banks: 1 }],
     // One step per vector: three banks.
-    ['one step per vector', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, { gap: 1, beats: 1, inPlace: false, banks: 3 }],
+    ['one step per vector', { shape: [6, 10], nIn: 4, nOut: 5, nTap: 2, seed: 6, lanes: 6, simd: 10 }, { gap: 1, beats: 1, inPlace: false, columns: false, banks: 3 }],
   ];
+  const what = (w: Want) => (w.columns ? 'columns of shift registers' : w.inPlace ? 'one copy, read in place' : `collector (${w.banks} bank(s)) and output buffer`);
   for (const [name, options, want] of cases) {
-    it(`${name}: ${want.inPlace ? 'one copy, read in place' : `collector (${want.banks} bank(s)) and output buffer`}`, () => {
+    it(`${name}: ${what(want)}`, () => {
       const m = layerModel({ ...options, vectors: 1 });
-      expect({ gap: m.emissionGap, beats: m.plan.beatsPerVector, inPlace: m.inPlace, banks: m.banks }).to.deep.equal(want);
+      const c = m.collector;
+      expect({ gap: c.emissionGap, beats: m.plan.beatsPerVector, inPlace: c.inPlace, columns: c.columns, banks: c.banks }).to.deep.equal(want);
+      expect(c.addedLatency).to.equal(want.columns ? options.lanes! - 1 : 0);
       const rtl = top(options);
-      expect(rtl.includes('collector, read in place'), 'in place').to.equal(want.inPlace);
+      expect(rtl.includes('collector, columns'), 'columns').to.equal(want.columns);
+      expect(rtl.includes('collector, read in place'), 'in place').to.equal(want.inPlace && !want.columns);
       expect(/\bout_q\b/.test(rtl), 'an output buffer').to.equal(!want.inPlace);
       expect(rtl.includes('bank_full_q'), 'banks').to.equal(want.banks > 1);
     });

@@ -77,7 +77,7 @@ describe('--pipeline', () => {
     expect(file('README.md')).to.include(line);
     const manifest = JSON.parse(file('manifest.json'));
     expect(manifest.pipeline).to.deep.equal({ decoders: true, mac: 1, scale: true });
-    expect(manifest.latency).to.deep.equal({ addedCycles: 4, macStages: 2 });
+    expect(manifest.latency).to.deep.equal({ addedCycles: 4, macStages: 2, collectorCycles: 0 });
     const top = file(`rtl/${design.top}.sv`);
     expect(top).to.include('--pipeline decoders,mac:1,scale').and.include('localparam int FRONT = 3;');
     // The manifest's object regenerates the same design.

@@ -10,6 +10,7 @@ import { testRandom } from '../../core/prng.js';
 import { clog2 } from '../hdl.js';
 import { planLayer, unitWeightImages, weightImage, type LayerPlan } from '../layerplan.js';
 import type { MacArrayPlan } from '../macarray.js';
+import { planCollector, type CollectorPlan } from './collectorplan.js';
 import { layerMacArray, pipelineModel, type PipelineModel } from './pipeline.js';
 import { FAST_VECTORS, type LayerGenOptions, type LayerIdentity, layerIdentity } from './options.js';
 
@@ -194,23 +195,8 @@ export interface LayerModel extends LayerIdentity {
   readonly weights: WeightsModel;
   readonly scales: ScalesModel;
   readonly requant: RequantModel;
-  /** Collector banks: 1, or 3 when a vector's last result and the next one's first are < 3 steps apart (not in place). */
-  readonly banks: number;
-  /** Steps from a vector's last emission to the next vector's first, in steady state. */
-  readonly emissionGap: number;
-  /**
-   * One copy of a vector's results, read out in place (no output buffer): when the next vector's
-   * first emission is at least beatsPerVector + 2 steps after a vector's last, every beat has left
-   * before the collector is written again.
-   */
-  readonly inPlace: boolean;
-  /**
-   * The collector read in place holds the accumulators, narrower than the results, and the scale
-   * stage runs on the beat the output shows (its ROM per beat): LANES scale datapaths either way,
-   * the beat multiplexer on fewer bits. Not with `--pipeline scale` (its register sits before the
-   * collector).
-   */
-  readonly lateScale: boolean;
+  /** How the top collects a vector's results and sends them (collectorplan.ts). */
+  readonly collector: CollectorPlan;
   readonly testbench: TestbenchModel;
   readonly macsPerCycle: number;
 }
@@ -482,15 +468,9 @@ export function layerModel(options: LayerGenOptions): LayerModel {
   const widths = layerWidths(config);
   const io = config.layout === 'io';
   const top = topModel(config, plan, widths);
-  // An emission lands in the collector a cycle after its step; the step after a vector's last
-  // emission must wait for the collector to empty unless the next emission is >= 3 steps away.
-  const emissionGap = io ? (plan.rowsPerUnit - 1) * plan.stepsPerRow + 1 : plan.stepsPerRow;
-  // Read in place, a vector's beats leave in the beatsPerVector cycles after its last results land,
-  // and the next emitting step may run the cycle after the last beat has left.
-  const inPlace = emissionGap >= plan.beatsPerVector + 2;
   const mac = layerMacArray(config);
   const pipeline = pipelineModel(identity.choices.pipeline, mac);
-  const lateScale = inPlace && !pipeline.scale && config.planes * widths.acc < widths.final;
+  const collector = planCollector(config, plan, widths, pipeline);
   return {
     ...identity,
     config,
@@ -506,12 +486,9 @@ export function layerModel(options: LayerGenOptions): LayerModel {
     syncActs: !io && identity.choices.actStyle === 'block',
     gearbox: gearboxModel(plan),
     weights: weightsModel(identity, config, data, plan),
-    scales: scalesModel(identity.top, config, data, plan, widths, top.emits, lateScale),
+    scales: scalesModel(identity.top, config, data, plan, widths, top.emits, collector.lateScale),
     requant: requantModel(config, widths),
-    banks: emissionGap >= 3 || inPlace ? 1 : 3,
-    emissionGap,
-    inPlace,
-    lateScale,
+    collector,
     testbench: testbenchModel(identity, config, data, plan, top),
     macsPerCycle: (config.planes * config.n * config.k) / plan.stepsPerVector,
   };

@@ -24,8 +24,16 @@ export function layerSummary(model: LayerModel): string[] {
       : `Weights: streamed, ${plan.depth} beats of ${plan.wordBits} bits = ${weights.memoryBits} bits per vector for ${weights.trainedBits} trained bits; ${plan.duplicateSlices} slice(s) per plane sent twice (at unit boundaries).`,
     `Widths: activations ${config.actBits}, accumulators ${widths.acc}, scales ${widths.alpha} (${config.alphaFrac} fraction bits), output ${widths.final}${config.requant ? ` after requantization (shift ${config.requant.shift})` : ''}.`,
     ...pipelineLine(model.pipeline),
+    ...collectorLine(model),
     `Testbench: ${choices.vectorCount} vectors (${choices.stallVectors} ${choices.inputs ? `from ${choices.inputsFile ?? 'the inputs'}` : 'seeded'}, with random stalls; ${FAST_VECTORS} seeded at full speed).`,
   ];
+}
+
+/** One line when the collector adds latency (its columns of shift registers), else none. */
+function collectorLine(model: LayerModel): string[] {
+  const c = model.collector;
+  if (!c.columns) return [];
+  return [`Collector: columns of shift registers, one per row (rows = lanes = ${model.config.lanes}), no output multiplexer: a vector's results leave ${c.addedLatency} cycle(s) after its last emission's, the same cycles per vector.`];
 }
 
 /** File lists, core, layer.npz, matrix.json, README.md and manifest.json, after `files`. */
@@ -59,8 +67,9 @@ export function packageLayer(model: LayerModel, files: readonly GeneratedFile[])
     plan: { ...plan, unitPlans: plan.unitPlans },
     widths,
     throughput: { cyclesPerVector: plan.stepsPerVector, macsPerCycle: model.macsPerCycle },
-    // --pipeline's register stages: the cycles of latency they add (the same cycles per vector).
-    latency: { addedCycles: model.pipeline.added, macStages: model.pipeline.macStages.cuts.length },
+    // --pipeline's register stages: the cycles of latency they add (the same cycles per vector);
+    // the collector's columns: the cycles they take to fill after a vector's last emission.
+    latency: { addedCycles: model.pipeline.added, macStages: model.pipeline.macStages.cuts.length, collectorCycles: model.collector.addedLatency },
     storage: { memoryBits: weights.memoryBits, trainedBits: weights.trainedBits, duplicateSlicesPerPlane: plan.duplicateSlices },
     warnings,
   };

@@ -26,7 +26,7 @@ export function scaleView(model: LayerModel) {
     // --pipeline scale: the results are registered (results_q) before the collector.
     pipelined: model.pipeline.scale,
     // After the collector: the beat the output shows (out_beat_q; the only one of a one-beat vector).
-    lateScale: model.lateScale,
+    lateScale: model.collector.lateScale,
     beatIndex: model.plan.beatsPerVector === 1 ? '1\'b0' : 'out_beat_q',
     resultsNet: model.pipeline.scale ? 'scaled' : 'results',
   };

@@ -78,7 +78,7 @@ export function topView(model: LayerModel) {
     emitCountBits: t.emitBits,
     outBeatCountBits: outBeatCountBits(model),
     // Read in place, one beat per vector has no beat counter.
-    outBeatCounter: !(model.inPlace && plan.beatsPerVector === 1),
+    outBeatCounter: !(model.collector.inPlace && plan.beatsPerVector === 1),
     lastStep: plan.stepsPerRow - 1,
     lastRow: plan.rowsPerUnit - 1,
     lastBeat: t.loadBeats - 1,
@@ -96,7 +96,7 @@ export function topView(model: LayerModel) {
     weights: weightsView(model),
     scale: scaleView(model),
     collector: collectorView(model),
-    lateScale: model.lateScale,
+    lateScale: model.collector.lateScale,
     pipe: pipeView(model),
   };
 }

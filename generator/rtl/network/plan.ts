@@ -9,6 +9,7 @@ import type { AddLayer, EngineLayer, NetLayer, NetworkSpec, ShortcutLayer, Tenso
 import { byteBits, ceilDiv } from '../../core/streams.js';
 import type { Kernel } from '../../core/netops.js';
 import { bypassBound, type PathStep } from './bypass.js';
+import { layerCollector } from '../layer/collectorplan.js';
 import { layerPipeline, NO_PIPELINE, type PipelineSpec } from '../layer/pipeline.js';
 import { rateSlack, resolveWindow, type WindowOptions } from '../../core/window.js';
 
@@ -232,15 +233,16 @@ class ChainBuilder {
    * A layer's latency on a branch, in cycles, from the beat that completes an output's inputs to
    * that output at the next block (docs/NETWORK.md, "Bypass FIFOs"): a conv's window pipeline (3),
    * the engine loading a vector (ceil(K/S)), computing it (ceil(N/L) * ceil(K/S)), emitting it
-   * through the FIFO and the tail (2 * ceil(N/L) + 2), 8 cycles of pipeline and the cycles its
-   * --pipeline stages add; a pool's 2.
+   * through the FIFO and the tail (2 * ceil(N/L) + 2), 8 cycles of pipeline, the cycles its
+   * --pipeline stages add and those its collector's columns take to fill; a pool's 2.
    */
   latency(l: NetLayer): number {
     if (l.kind !== 'conv') return l.kind === 'maxpool' ? 2 : 0;
     const c = this.model.engines[l.index]!.data.config;
     const load = ceilDiv(c.k, c.simd);
     const burst = ceilDiv(c.n, c.lanes);
-    return 3 + load + burst * load + 2 * burst + 2 + 8 + layerPipeline(c, this.options.pipeline ?? NO_PIPELINE).added;
+    const pipeline = this.options.pipeline ?? NO_PIPELINE;
+    return 3 + load + burst * load + 2 * burst + 2 + 8 + layerPipeline(c, pipeline).added + layerCollector(c, pipeline).addedLatency;
   }
 
   tensorName(t: number): string {

@@ -178,16 +178,7 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   logic [WORD_W-1:0] word;
   logic word_valid;
   logic append;
-  logic [ADDR_W-1:0] word_index_q;   // which word of the vector `word` is
-  logic first_word;
-  assign first_word = word_index_q == {ADDR_W{1'b0}};
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      word_index_q <= {ADDR_W{1'b0}};
-    end else if (append) begin
-      word_index_q <= (word_index_q == LAST_ADDR) ? {ADDR_W{1'b0}} : word_index_q + 1'b1;
-    end
-  end
+  logic first_word;                  // `word` is the first of a vector
 
   // On-chip weight memory: a ROM per weight unit holding exactly the slices the unit reads,
   // 44 bits in all (UNIT_W-bit words: plane p, slice d of a fetch at
@@ -195,19 +186,23 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1 #(
   localparam int UNIT_W = PLANES*SPF*NIN;
   logic [ADDR_W-1:0] addr_q;
   logic word_valid_q;
+  logic first_q;                     // the ROMs' word was read at address 0
   logic advance;
   logic [UNITS*UNIT_W-1:0] unit_words;   // unit u's word at [u*UNIT_W +: UNIT_W]
 
   assign advance    = !word_valid_q || append;
   assign word_valid = word_valid_q;
+  assign first_word = first_q;
 
   always_ff @(posedge clk) begin
     if (rst) begin
       addr_q       <= {ADDR_W{1'b0}};
       word_valid_q <= 1'b0;
+      first_q      <= 1'b0;
     end else if (advance) begin
       addr_q       <= (addr_q == LAST_ADDR) ? {ADDR_W{1'b0}} : addr_q + 1'b1;
       word_valid_q <= 1'b1;
+      first_q      <= addr_q == {ADDR_W{1'b0}};
     end
   end
 

@@ -174,8 +174,8 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2 #(
   wire [WORD_W-1:0] word;
   wire word_valid;
   wire append;
+  wire first_word;                  // `word` is the first of a vector
   reg [ADDR_W-1:0] word_index_q;   // which word of the vector `word` is
-  wire first_word;
   assign first_word = word_index_q == {ADDR_W{1'b0}};
   always @(posedge clk or negedge rst_ni) begin
     if (!rst_ni) begin
