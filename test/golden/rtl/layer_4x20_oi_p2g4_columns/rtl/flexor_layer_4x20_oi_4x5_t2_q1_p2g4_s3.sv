@@ -351,7 +351,8 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3 #(
   genvar gq;
   generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_fill_plane
-      assign fill_accs[gp*ACC_W +: ACC_W] = acc_final_q[(gp*LANES + {{31{1'b0}}, fill_lane_q})*ACC_W +: ACC_W];
+      assign fill_accs[gp*ACC_W +: ACC_W] =
+        acc_final_q[(gp*LANES + {{31{1'b0}}, fill_lane_q})*ACC_W +: ACC_W];
     end
   endgenerate
 

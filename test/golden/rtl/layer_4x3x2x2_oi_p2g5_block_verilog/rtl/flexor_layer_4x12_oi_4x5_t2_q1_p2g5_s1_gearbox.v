@@ -80,7 +80,8 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
 
-  // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i) bits.
+  // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i)
+  // bits, and the groups the step leaves behind.
   always @* begin
     ph_next = ph_q;
     pops    = 3'd0;

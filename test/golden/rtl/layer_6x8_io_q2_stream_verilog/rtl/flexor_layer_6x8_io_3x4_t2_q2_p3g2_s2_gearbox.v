@@ -75,7 +75,8 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_gearbox (
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
 
-  // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i) bits.
+  // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i)
+  // bits, and the groups the step leaves behind.
   always @* begin
     ph_next = ph_q;
     pops    = 3'd0;
