@@ -47,14 +47,16 @@ describe('--pipeline', () => {
         const where = `${trees} trees of ${simd}, mac:${every}`;
         expect(stages.levels, where).to.equal(1 + Math.max(0, ...plan.joins.map((j) => j.level)));
         expect(stages.cuts.map((c) => c.level), where).to.deep.equal(every === 0 ? [] : Array.from({ length: Math.floor(stages.levels / every) }, (_, i) => (i + 1) * every));
-        // The registers each signal has crossed: 0 for a chain's sum; a join's sum, its operands'.
-        const delay = new Map<string, number>(plan.chains.map((c) => [`sum${c.index}`, 0]));
+        // The registers each signal has crossed: 0 for a chain's sum and carry; a join's sum, its operands'.
+        const delay = new Map<string, number>(plan.chains.flatMap((c) => [[`sum${c.index}`, 0], [`carry${c.index}`, 0]]));
         const cutsAt = (level: number) => stages.cuts.filter((c) => c.level === level);
         for (let level = 1; level <= stages.levels; level++) {
           for (const j of stages.joins.filter((x) => x.level + 1 === level)) {
             const left = delay.get(j.leftRef.signal);
             expect(left, `${where}: join ${j.id} reads ${j.leftRef.signal} before it exists`).to.not.equal(undefined);
             expect(delay.get(j.rightRef.signal), `${where}: join ${j.id}'s operands`).to.equal(left);
+            expect(j.carryRef.chain, where).to.equal(j.carry);
+            expect(delay.get(j.carryRef.signal), `${where}: join ${j.id}'s carry`).to.equal(left);
             delay.set(`sum${j.id}`, left!);
           }
           for (const cut of cutsAt(level)) {
@@ -62,9 +64,15 @@ describe('--pipeline', () => {
               expect(delay.has(n.source), `${where}: stage ${cut.index} loads ${n.source}`).to.equal(true);
               delay.set(n.signal, delay.get(n.source)! + 1);
             }
+            for (const c of cut.carries) {
+              expect(delay.has(c.source), `${where}: stage ${cut.index} loads ${c.source}`).to.equal(true);
+              delay.set(c.signal, delay.get(c.source)! + 1);
+            }
           }
         }
         expect(delay.get(stages.root.signal), `${where}: the root`).to.equal(stages.cuts.length);
+        expect(stages.rootCarry.chain, where).to.equal(plan.rootCarry);
+        expect(delay.get(stages.rootCarry.signal), `${where}: the root's carry`).to.equal(stages.cuts.length);
       }
     }
   });

@@ -10,6 +10,13 @@
  *   selects and adds, for two MACs.
  * - singles (one tree): a cell adds a ^ {A{neg}} plus neg, i.e. +-a.
  *
+ * The first cell of a chain has nothing to add to: it is only its pick (A + 1 bits for a pair, A
+ * for a single), and the 1 its term lacks when x (or a) is negated, its sign bit, is the chain's
+ * *carry*, added by an adder further on through its carry input, free on a carry chain: each join
+ * takes one chain's carry, the accumulator the last one (a tree of n chains has n - 1 joins). A
+ * chain's sum is thus its terms' sum less its carry, in the same exact width (the carry only
+ * lowers the sum, and a width that holds +m holds -m - 1).
+ *
  * Cells are chained, at most CHAIN_CELLS per chain, each chain at the width of its exact range;
  * chains are joined by a balanced tree of adders; the root goes into the accumulator. Each cell and
  * adder is its own module, so that synthesis maps each to one carry chain instead of merging the
@@ -50,7 +57,10 @@ export interface MacNode {
   readonly width: number;
 }
 
-/** An adder of two sums of a tree, each sign-extended to `width`, the exact width of their sum. */
+/**
+ * An adder of two sums of a tree, each sign-extended to `width`, the exact width of their sum,
+ * plus the carry of chain `carry` (through the adder's carry input).
+ */
 export interface MacJoin {
   /** Its sum is node `id`. */
   readonly id: number;
@@ -59,6 +69,8 @@ export interface MacJoin {
   readonly width: number;
   readonly left: MacNode;
   readonly right: MacNode;
+  /** The chain whose carry this join adds. */
+  readonly carry: number;
 }
 
 export interface MacArrayPlan {
@@ -75,9 +87,14 @@ export interface MacArrayPlan {
   readonly joins: readonly MacJoin[];
   /** The tree's step sum (a chain or the last join), sign-extended to accBits into the accumulator. */
   readonly root: MacNode;
-  /** Cell kinds in use (a module file each). */
-  readonly kinds: { readonly pair: boolean; readonly one: boolean; readonly add: boolean };
-  /** The widest cell of each kind (the default of its module's width parameter; 0 when unused). */
+  /** The chain whose carry the accumulator adds, with the root. */
+  readonly rootCarry: number;
+  /**
+   * Cell kinds in use (a module file each): the first cells, pickPair (a chain that starts with a
+   * pair) and pickOne (with a single), and the cells after them, pair and one; add for the joins.
+   */
+  readonly kinds: { readonly pickPair: boolean; readonly pickOne: boolean; readonly pair: boolean; readonly one: boolean; readonly add: boolean };
+  /** The widest cell of each kind with a width parameter (its default; 0 when unused). */
   readonly widest: { readonly pair: number; readonly one: number; readonly add: number };
   /** The longest chain of cells plus join levels: LUT levels of a tree, without the accumulator. */
   readonly levels: number;
@@ -85,6 +102,8 @@ export interface MacArrayPlan {
 
 interface Sum extends MacNode {
   readonly count: number;
+  /** The chain whose carry the sum still lacks (exactly one: each join adds one of its two operands'). */
+  readonly carry: number;
 }
 
 /** The cells of `trees` trees of `simd` terms of `actBits`-bit activations, each root at `accBits`. */
@@ -104,16 +123,18 @@ export function planMacArray(trees: number, simd: number, actBits: number, accBi
   }
   // A balanced tree of adders over the chains.
   const joins: MacJoin[] = [];
-  let layer: Sum[] = chains.map((c) => ({ id: c.index, width: c.width, count: c.terms }));
+  let layer: Sum[] = chains.map((c) => ({ id: c.index, width: c.width, count: c.terms, carry: c.index }));
   let level = 0;
   while (layer.length > 1) {
     level++;
     const next: Sum[] = [];
     for (let i = 0; i + 1 < layer.length; i += 2) {
-      const count = layer[i].count + layer[i + 1].count;
-      const join = { id: chains.length + joins.length, level, width: sumOfTermsBits(count, actBits), left: node(layer[i]), right: node(layer[i + 1]) };
+      const [left, right] = [layer[i], layer[i + 1]];
+      const count = left.count + right.count;
+      // The join adds its left operand's carry; the right one's goes on with the join's sum.
+      const join = { id: chains.length + joins.length, level, width: sumOfTermsBits(count, actBits), left: node(left), right: node(right), carry: left.carry };
       joins.push(join);
-      next.push({ id: join.id, width: join.width, count });
+      next.push({ id: join.id, width: join.width, count, carry: right.carry });
     }
     if (layer.length % 2 === 1) next.push(layer[layer.length - 1]);
     layer = next;
@@ -131,10 +152,17 @@ export function planMacArray(trees: number, simd: number, actBits: number, accBi
     chains,
     joins,
     root,
-    kinds: { pair: pairs > 0, one: chains.some((c) => c.singleCells > 0), add: joins.length > 0 },
+    rootCarry: layer[0].carry,
+    kinds: {
+      pickPair: chains.some((c) => c.pairCells > 0),
+      pickOne: chains.some((c) => c.pairCells === 0),
+      pair: chains.some((c) => c.pairCells > 1),
+      one: chains.some((c) => c.singleCells > (c.pairCells > 0 ? 0 : 1)),
+      add: joins.length > 0,
+    },
     widest: {
-      pair: widest(chains.filter((c) => c.pairCells > 0).map((c) => c.width)),
-      one: widest(chains.filter((c) => c.singleCells > 0).map((c) => c.width)),
+      pair: widest(chains.filter((c) => c.pairCells > 1).map((c) => c.width)),
+      one: widest(chains.filter((c) => c.singleCells > (c.pairCells > 0 ? 0 : 1)).map((c) => c.width)),
       add: widest(joins.map((j) => j.width)),
     },
     levels: Math.min(items, CHAIN_CELLS) + level,
@@ -152,11 +180,21 @@ export interface MacRef extends MacNode {
   readonly widthParam: string;
 }
 
-/** Register stage `index` (1, 2, ...) of every tree: the sums alive after level `level`, each loaded from `source`. */
+/** A chain's carry as an adder's carry input: the signal that holds it there (`carry<chain>`, or a stage's register of it). */
+export interface MacCarryRef {
+  readonly chain: number;
+  readonly signal: string;
+}
+
+/**
+ * Register stage `index` (1, 2, ...) of every tree: the sums alive after level `level`, and the
+ * chains' carries not yet added, each loaded from `source`.
+ */
 export interface MacCut {
   readonly index: number;
   readonly level: number;
   readonly nodes: readonly (MacRef & { readonly source: string })[];
+  readonly carries: readonly (MacCarryRef & { readonly source: string })[];
 }
 
 /**
@@ -164,7 +202,8 @@ export interface MacCut {
  * levels are its chains of cells (level 1), then each round of joins (levels 2, 3, ...); the
  * accumulator's adder follows the last. A stage after every `every`-th level registers every sum
  * alive there (a sum the odd count of a round carries up is registered at each stage it crosses),
- * so the trees are cut whole and the chains stay single carry chains.
+ * so the trees are cut whole and the chains stay single carry chains. A chain's carry, ready with
+ * the chain's sum, is registered at every stage before the adder that adds it, like a sum.
  */
 export interface MacStages {
   readonly every: number;
@@ -172,8 +211,10 @@ export interface MacStages {
   readonly levels: number;
   readonly cuts: readonly MacCut[];
   /** Each join's operands and the root, as the signals that hold them after the stages before them. */
-  readonly joins: readonly (MacJoin & { readonly leftRef: MacRef; readonly rightRef: MacRef })[];
+  readonly joins: readonly (MacJoin & { readonly leftRef: MacRef; readonly rightRef: MacRef; readonly carryRef: MacCarryRef })[];
   readonly root: MacRef;
+  /** The carry the accumulator adds with the root. */
+  readonly rootCarry: MacCarryRef;
 }
 
 /** The stages of `plan`'s trees with a register after every `every`-th level (0: none). */
@@ -182,16 +223,27 @@ export function planMacStages(plan: MacArrayPlan, every: number): MacStages {
   const produced = (id: number) => (id < chainCount ? 1 : plan.joins[id - chainCount].level + 1);
   const levels = 1 + Math.max(0, ...plan.joins.map((j) => j.level));
   const cutLevels = every > 0 ? Array.from({ length: Math.floor(levels / every) }, (_, i) => (i + 1) * every) : [];
-  // The signal of node `n` as read at `level`: its register at the last stage between.
+  // The register of a value made at level `made` as read at `level`: the last stage between (0: none).
+  const stage = (made: number, level: number) => {
+    let last = 0;
+    cutLevels.forEach((m, i) => {
+      if (made <= m && m < level) last = i + 1;
+    });
+    return last;
+  };
+  // The signal of node `n` as read at `level`.
   const ref = (n: MacNode, level: number): MacRef => {
     const widthParam = n.id < chainCount ? `W_C${n.id}` : `W_J${n.id}`;
-    let stage = 0;
-    cutLevels.forEach((m, i) => {
-      if (produced(n.id) <= m && m < level) stage = i + 1;
-    });
-    return { id: n.id, width: n.width, widthParam, signal: stage === 0 ? `sum${n.id}` : `sum${n.id}_s${stage}_q` };
+    const s = stage(produced(n.id), level);
+    return { id: n.id, width: n.width, widthParam, signal: s === 0 ? `sum${n.id}` : `sum${n.id}_s${s}_q` };
+  };
+  // The signal of chain `chain`'s carry as read at `level` (made with the chain's sum, at level 1).
+  const carryRef = (chain: number, level: number): MacCarryRef => {
+    const s = stage(1, level);
+    return { chain, signal: s === 0 ? `carry${chain}` : `carry${chain}_s${s}_q` };
   };
   const consumers = [...plan.joins.flatMap((j) => [{ node: j.left, level: j.level + 1 }, { node: j.right, level: j.level + 1 }]), { node: plan.root, level: levels + 1 }];
+  const carryConsumers = [...plan.joins.map((j) => ({ chain: j.carry, level: j.level + 1 })), { chain: plan.rootCarry, level: levels + 1 }];
   const cuts = cutLevels.map((m, i) => ({
     index: i + 1,
     level: m,
@@ -199,12 +251,17 @@ export function planMacStages(plan: MacArrayPlan, every: number): MacStages {
       .filter((c) => produced(c.node.id) <= m && m < c.level)
       .map((c) => ({ ...ref(c.node, m + 1), source: ref(c.node, m).signal }))
       .sort((a, b) => a.id - b.id),
+    carries: carryConsumers
+      .filter((c) => 1 <= m && m < c.level)
+      .map((c) => ({ ...carryRef(c.chain, m + 1), source: carryRef(c.chain, m).signal }))
+      .sort((a, b) => a.chain - b.chain),
   }));
   return {
     every,
     levels,
     cuts,
-    joins: plan.joins.map((j) => ({ ...j, leftRef: ref(j.left, j.level + 1), rightRef: ref(j.right, j.level + 1) })),
+    joins: plan.joins.map((j) => ({ ...j, leftRef: ref(j.left, j.level + 1), rightRef: ref(j.right, j.level + 1), carryRef: carryRef(j.carry, j.level + 1) })),
     root: ref(plan.root, levels + 1),
+    rootCarry: carryRef(plan.rootCarry, levels + 1),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The views of the MAC array (templates/layer/layer_mac.hbs) and of its cells: the pair cell, the
- * single cell and the adder, each a module file when the array uses it.
+ * The views of the MAC array (templates/layer/layer_mac.hbs) and of its cells: the first cells of
+ * chains (a pick of a pair or of a single), the pair cell, the single cell and the adder, each a
+ * module file when the array uses it.
  */
 import type { GeneratedFile } from '../design.js';
 import { CHAIN_CELLS, sumOfTermsBits, type MacChain, type MacCut } from '../macarray.js';
@@ -26,14 +27,22 @@ export function macView(model: LayerModel) {
     pairs: mac.pairs,
     chainCells: CHAIN_CELLS,
     // A chain's cells, each at the exact width of the running sum it outputs.
-    chains: mac.chains.map((c) => ({ ...c, cells: chainCells(c, mac.actBits), last: `chain${c.index}_${c.pairCells + c.singleCells}` })),
+    // The chain's carry is its first cell's sign bit: x's for a pair, a's for a single.
+    chains: mac.chains.map((c) => {
+      const cells = chainCells(c, mac.actBits);
+      const last = cells[cells.length - 1];
+      return { ...c, cells, last, carrySign: c.pairCells > 0 ? 2 * c.firstPair : c.firstSingle };
+    }),
     // With --pipeline mac:N, each join's operands and the root are the registers of the last stage before them.
     // A stage's registers are declared before the first join that reads them.
     joins: stages.joins.map((j, i) => ({ ...j, cutsBefore: stages.cuts.filter((c) => firstReader(c) === i) })),
     cutsAfter: stages.cuts.filter((c) => firstReader(c) === -1),
     root: stages.root,
+    rootCarry: stages.rootCarry,
     cuts: stages.cuts,
     every: stages.every,
+    pickPairModule: names.macPickPair,
+    pickOneModule: names.macPickOne,
     pairModule: names.macPair,
     oneModule: names.macOne,
     addModule: names.macAdd,
@@ -42,8 +51,9 @@ export function macView(model: LayerModel) {
 
 /**
  * The cells of a chain, in order: cell k (1, 2, ...) outputs chain<index>_<k>, the sum of the
- * chain's first k cells at the exact width of that sum, and takes the previous one sign-extended
- * (zeros for the first): pair cells (pair P: activations 2P, 2P + 1), then single cells.
+ * chain's first k cells less the chain's carry, and takes the previous one sign-extended: pair
+ * cells (pair P: activations 2P, 2P + 1), then single cells. The first cell (no input) is only its
+ * pick, A + 1 bits (a pair) or A (a single); the others are at the exact width of their sum.
  */
 function chainCells(c: MacChain, actBits: number) {
   const cells: { k: number; width: number; signal: string; input: { width: number; from: number; signal: string } | null; pair?: number; act?: number }[] = [];
@@ -51,7 +61,7 @@ function chainCells(c: MacChain, actBits: number) {
     const k = i + 1;
     const pair = i < c.pairCells;
     const terms = pair ? 2 * k : 2 * c.pairCells + (k - c.pairCells);
-    const width = sumOfTermsBits(terms, actBits);
+    const width = i > 0 ? sumOfTermsBits(terms, actBits) : pair ? actBits + 1 : actBits;
     const previous = cells[i - 1];
     cells.push({
       k,
@@ -69,6 +79,8 @@ export function macFiles(model: LayerModel): GeneratedFile[] {
   const { mac, names, config } = model;
   const cell = (module: string, width: number) => ({ ...moduleView(model, module), actBits: config.actBits, pairBits: config.actBits + 1, width });
   const files: GeneratedFile[] = [];
+  if (mac.kinds.pickPair) files.push(rtlFile(model, names.macPickPair, 'layer/layer_mac_pick_pair', cell(names.macPickPair, config.actBits + 1)));
+  if (mac.kinds.pickOne) files.push(rtlFile(model, names.macPickOne, 'layer/layer_mac_pick_one', cell(names.macPickOne, config.actBits)));
   if (mac.kinds.pair) files.push(rtlFile(model, names.macPair, 'layer/layer_mac_pair', { ...cell(names.macPair, mac.widest.pair), paramLimits: [{ name: 'W', min: 'MIN_W' }] }));
   if (mac.kinds.one) files.push(rtlFile(model, names.macOne, 'layer/layer_mac_one', { ...cell(names.macOne, mac.widest.one), paramLimits: [{ name: 'W', min: 'MIN_W' }] }));
   if (mac.kinds.add) files.push(rtlFile(model, names.macAdd, 'layer/layer_mac_add', cell(names.macAdd, mac.widest.add)));

@@ -21,6 +21,8 @@ export interface ModuleNames {
   readonly gearbox: string;
   readonly rom: string;
   readonly mac: string;
+  readonly macPickPair: string;
+  readonly macPickOne: string;
   readonly macPair: string;
   readonly macOne: string;
   readonly macAdd: string;
@@ -234,6 +236,8 @@ function moduleNames(top: string, planes: number): ModuleNames {
     gearbox: part('gearbox'),
     rom: part('rom'),
     mac: part('mac'),
+    macPickPair: part('mac_pick_pair'),
+    macPickOne: part('mac_pick_one'),
     macPair: part('mac_pair'),
     macOne: part('mac_one'),
     macAdd: part('mac_add'),

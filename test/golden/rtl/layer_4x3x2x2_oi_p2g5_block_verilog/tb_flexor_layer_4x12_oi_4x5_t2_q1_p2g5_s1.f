@@ -8,6 +8,7 @@
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_dec_p0.v
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox.v
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_acts.v
+rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pick_pair.v
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_pair.v
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_one.v
 rtl/flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac.v

@@ -10,9 +10,9 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// MAC cell of one activation a: chain_o = chain_i + (+-a), the sign given by neg_i (1 means
-// minus): a ^ {A{neg_i}} is a or ~a (= -a - 1), and neg_i enters as the carry input. All in W
-// bits, two's complement (W > A); see docs/ARCHITECTURE.md, "MAC array".
+// MAC cell of one activation a, after a chain's first: chain_o = chain_i + (+-a), the sign given by
+// neg_i (1 means minus): a ^ {A{neg_i}} is a or ~a (= -a - 1), and neg_i enters as the carry
+// input. All in W bits, two's complement (W > A); see docs/ARCHITECTURE.md, "MAC array".
 module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_mac_one #(
   parameter int W = 11  // the chain's width
 ) (
