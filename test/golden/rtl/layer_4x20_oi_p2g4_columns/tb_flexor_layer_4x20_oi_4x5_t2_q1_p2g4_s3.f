@@ -8,6 +8,7 @@
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_dec_p0.sv
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_gearbox.sv
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_acts.sv
+rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pick_pair.sv
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pair.sv
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac.sv
 rtl/flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_rom.sv

@@ -16,10 +16,13 @@
 // The sum and difference of each pair of activations are shared by all trees; a tree's pair cell
 // picks one of them, or its complement, by the two sign bits.
 // Every tree is alike: chains of at most 4 cells, each cell at the exact width of the
-// chain's sum so far, joined by a balanced tree of adders.
+// chain's sum so far, joined by a balanced tree of adders. A chain's first cell is only its pick:
+// the 1 its term lacks when negated (its sign bit, the chain's carry) is added by a later adder
+// through its carry input, each join one chain's carry and the accumulator the last one.
 // Each tree's step sum goes into its accumulator ring (ACC_DEPTH entries, the bottom one in use);
-// acc_o is the bottom entry plus this step's sum. A step that emits (emit_i) writes zero back, so
-// that entry starts over; reset clears the rings. See docs/ARCHITECTURE.md, "MAC array".
+// acc_o is the bottom entry plus this step's sum (its root plus the last carry). A step that
+// emits (emit_i) writes zero back, so that entry starts over; reset clears the rings. See
+// docs/ARCHITECTURE.md, "MAC array".
 module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac (
   input  logic clk,
   input  logic rst,
@@ -54,28 +57,29 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac (
       assign pair_dif[gp*(A+1) +: A+1] = x - y;
     end
 
-    logic [TREES*ACC_W-1:0] roots;   // each tree's step sum, at ACC_W bits
+    logic [TREES*ACC_W-1:0] roots;   // each tree's step sum less one chain's carry, at ACC_W bits
+    logic [TREES-1:0] root_carries;   // that carry, the accumulator's carry input
     for (gt = 0; gt < TREES; gt = gt + 1) begin : g_tree
       logic [SIMD-1:0] neg;   // the tree's sign bits (simulators wake its cells only)
       assign neg = neg_i[gt*SIMD +: SIMD];
 
-      // Chain 0: chain0_<k> is the sum of its first k cells, at its exact width.
-      logic [9:0] chain0_1;
-      flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pair #(
-        .W(10)
-      ) u_c0_1 (   // pair 0: activations 0 and 1
-        .chain_i (10'd0),
+      // Chain 0: chain0_<k> is the sum of its first k cells less the chain's carry,
+      // carry0 (the sign bit of its first cell's x), which a later adder adds.
+      logic carry0;
+      assign carry0 = neg[0];
+      logic [8:0] chain0_1;
+      flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pick_pair u_c0_1 (   // pair 0: activations 0 and 1
         .xy_sum_i(pair_sum[0*(A+1) +: A+1]),
         .xy_dif_i(pair_dif[0*(A+1) +: A+1]),
         .neg_x_i (neg[0]),
         .neg_y_i (neg[1]),
-        .chain_o (chain0_1)
+        .pick_o  (chain0_1)
       );
       logic [10:0] chain0_2;
       flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pair #(
         .W(11)
       ) u_c0_2 (   // pair 1: activations 2 and 3
-        .chain_i ({chain0_1[9], chain0_1}),
+        .chain_i ({{2{chain0_1[8]}}, chain0_1}),
         .xy_sum_i(pair_sum[1*(A+1) +: A+1]),
         .xy_dif_i(pair_dif[1*(A+1) +: A+1]),
         .neg_x_i (neg[2]),
@@ -86,12 +90,13 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac (
       assign sum0 = chain0_2;
 
       assign roots[gt*ACC_W +: ACC_W] = {{2{sum0[10]}}, sum0};
+      assign root_carries[gt] = carry0;   // chain 0's carry
     end
 
     for (gt = 0; gt < TREES; gt = gt + 1) begin : g_acc
       logic [ACC_DEPTH*ACC_W-1:0] ring_q;
       logic [ACC_W-1:0] head;
-      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W];
+      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W] + {{(ACC_W-1){1'b0}}, root_carries[gt]};
       assign acc_o[gt*ACC_W +: ACC_W] = head;
       always_ff @(posedge clk) begin
         if (rst || (step_i && emit_i)) begin

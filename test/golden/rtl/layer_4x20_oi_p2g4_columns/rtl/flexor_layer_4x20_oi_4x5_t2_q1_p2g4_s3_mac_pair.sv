@@ -10,11 +10,11 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// MAC cell of two activations x, y: chain_o = chain_i + (+-x) + (+-y), the signs given by neg_x_i
-// and neg_y_i (1 means minus). The array shares xy_sum_i = x + y and xy_dif_i = x - y; the cell
-// picks xy_sum_i, xy_dif_i, ~xy_dif_i or ~xy_sum_i (~v = -v - 1) and adds the missing 1 through
-// the carry input when x is negated. All in W bits, two's complement (W > A + 1); see
-// docs/ARCHITECTURE.md, "MAC array".
+// MAC cell of two activations x, y, after a chain's first: chain_o = chain_i + (+-x) + (+-y), the
+// signs given by neg_x_i and neg_y_i (1 means minus). The array shares xy_sum_i = x + y and
+// xy_dif_i = x - y; the cell picks xy_sum_i, xy_dif_i, ~xy_dif_i or ~xy_sum_i (~v = -v - 1) and
+// adds the missing 1 through the carry input when x is negated. All in W bits, two's complement
+// (W > A + 1); see docs/ARCHITECTURE.md, "MAC array".
 module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pair #(
   parameter int W = 11  // the chain's width
 ) (
