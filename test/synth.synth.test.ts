@@ -120,6 +120,7 @@ describe('flexor synth (embedded Yosys)', function () {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       top: string;
       plan: { memoryBits: number; units: number; stepsPerRow: number; capacity: number; group: number };
+      gearbox: { window: 'phases' | 'shift'; ringBits: number; positions: number[] };
       config: { lanes: number; planes: number; alphaBits: number; biasBits: number; simd: number; actBits: number };
       memoryFiles: string[];
     };
@@ -132,8 +133,13 @@ describe('flexor synth (embedded Yosys)', function () {
     const scaleBits = scaleLines * c.lanes * (c.planes * c.alphaBits + c.biasBits);
     const topBits = manifest.plan.memoryBits + scaleBits;
     const actBits = 2 * bankDepth * c.simd * c.actBits;
-    // Each gearbox: a ring of NG groups, NG the power of two at or above capacity / group.
+    // Each gearbox: a ring of NG groups, NG the power of two at or above capacity / group; a
+    // memory where its window shifts, flip-flops where it picks among the read positions.
     const ringBits = 2 ** Math.ceil(Math.log2(Math.ceil(manifest.plan.capacity / manifest.plan.group))) * manifest.plan.group;
+    expect(manifest.gearbox.ringBits).to.equal(ringBits);
+    expect(manifest.gearbox.window).to.equal('phases');
+    expect(manifest.gearbox.positions.length).to.be.within(1, 16);
+    const ringMemoryBits = manifest.gearbox.window === 'shift' ? ringBits : 0;
 
     for (const target of ['generic', 'xilinx'] as const) {
       const r = await synthesizeDesign(dir, { target });
@@ -141,7 +147,7 @@ describe('flexor synth (embedded Yosys)', function () {
       expect(r.cached, target).to.equal(false);
       expect(r.total.luts, target).to.be.above(0);
       expect(r.total.flipFlops, target).to.be.above(0);
-      expect(r.total.memoryBits, target).to.equal(topBits + actBits + manifest.plan.units * c.planes * ringBits);
+      expect(r.total.memoryBits, target).to.equal(topBits + actBits + manifest.plan.units * c.planes * ringMemoryBits);
       // The scale ROM in the top, the weight memory in the units' ROMs (<top>_rom instances).
       expect(moduleNamed(r, manifest.top).memoryBits, target).to.equal(scaleBits);
       const roms = r.modules.filter((m) => baseModuleName(m.module) === `${manifest.top}_rom`);

@@ -67,6 +67,9 @@ export function packageLayer(model: LayerModel, files: readonly GeneratedFile[])
     plan: { ...plan, unitPlans: plan.unitPlans },
     widths,
     throughput: { cyclesPerVector: plan.stepsPerVector, macsPerCycle: model.macsPerCycle },
+    // The gearboxes' window (docs/ARCHITECTURE.md): a multiplexer over the read positions a step
+    // can start at, the rings flip-flops ('phases'), or a shift of a ring held as memory ('shift').
+    gearbox: { window: model.gearbox.window, ringBits: model.gearbox.groups * model.gearbox.group, positions: model.gearbox.phases.map((p) => p.position) },
     // --pipeline's register stages: the cycles of latency they add (the same cycles per vector);
     // the collector's columns: the cycles they take to fill after a vector's last emission.
     latency: { addedCycles: model.pipeline.added, macStages: model.pipeline.macStages.cuts.length, collectorCycles: model.collector.addedLatency },
