@@ -68,7 +68,8 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac (
       logic carry0;
       assign carry0 = neg[0];
       logic [8:0] chain0_1;
-      flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pick_pair u_c0_1 (   // pair 0: activations 0 and 1
+      // pair 0: activations 0 and 1
+      flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac_pick_pair u_c0_1 (
         .xy_sum_i(pair_sum[0*(A+1) +: A+1]),
         .xy_dif_i(pair_dif[0*(A+1) +: A+1]),
         .neg_x_i (neg[0]),
@@ -96,7 +97,8 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_mac (
     for (gt = 0; gt < TREES; gt = gt + 1) begin : g_acc
       logic [ACC_DEPTH*ACC_W-1:0] ring_q;
       logic [ACC_W-1:0] head;
-      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W] + {{(ACC_W-1){1'b0}}, root_carries[gt]};
+      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W] +
+                    {{(ACC_W-1){1'b0}}, root_carries[gt]};
       assign acc_o[gt*ACC_W +: ACC_W] = head;
       always_ff @(posedge clk) begin
         if (rst || (step_i && emit_i)) begin

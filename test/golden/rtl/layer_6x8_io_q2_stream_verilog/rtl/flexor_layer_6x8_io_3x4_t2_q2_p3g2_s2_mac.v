@@ -69,7 +69,8 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac (
       wire carry0;
       assign carry0 = neg[0];
       wire [8:0] chain0_1;
-      flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac_pick_pair u_c0_1 (   // pair 0: activations 0 and 1
+      // pair 0: activations 0 and 1
+      flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac_pick_pair u_c0_1 (
         .xy_sum_i(pair_sum[0*(A+1) +: A+1]),
         .xy_dif_i(pair_dif[0*(A+1) +: A+1]),
         .neg_x_i (neg[0]),
@@ -86,7 +87,8 @@ module flexor_layer_6x8_io_3x4_t2_q2_p3g2_s2_mac (
     for (gt = 0; gt < TREES; gt = gt + 1) begin : g_acc
       reg [ACC_DEPTH*ACC_W-1:0] ring_q;
       wire [ACC_W-1:0] head;
-      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W] + {{(ACC_W-1){1'b0}}, root_carries[gt]};
+      assign head = ring_q[ACC_W-1:0] + roots[gt*ACC_W +: ACC_W] +
+                    {{(ACC_W-1){1'b0}}, root_carries[gt]};
       assign acc_o[gt*ACC_W +: ACC_W] = head;
       always @(posedge clk or negedge rst_ni) begin
         if (!rst_ni) begin
