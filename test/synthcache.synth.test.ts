@@ -10,13 +10,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { synthesizeDesign, synthReportText, type SynthOptions, type SynthReport } from '../generator/eda/synth.js';
 import {
   cacheDisabledByEnv,
-  readSynthCache,
-  SYNTH_CACHE_SCHEMA,
+  readCacheEntry,
+  CACHE_SCHEMA,
   synthCacheDir,
   synthCacheFile,
   synthCacheKey,
-  writeSynthCache,
-  type CachedYosysRun,
+  writeCacheEntry,
+  type CachedToolRun,
   type SynthCacheKeyInput,
 } from '../generator/eda/synthcache.js';
 import { tempDir } from './helpers.js';
@@ -33,7 +33,7 @@ const KEY_INPUT: SynthCacheKeyInput = {
   ]),
 };
 
-const RUN: CachedYosysRun = { code: 0, log: 'Yosys 0.55\nWarning: one\n', outputs: new Map([['netlist.json', '{"modules":{}}']]), seconds: 2.5 };
+const RUN: CachedToolRun = { code: 0, log: 'Yosys 0.55\nWarning: one\n', outputs: new Map([['netlist.json', '{"modules":{}}']]), seconds: 2.5 };
 
 describe('synthesis cache: key', () => {
   it('is the same for the same input and changes with each file, its name, their order, the top, the target and the Yosys', () => {
@@ -82,65 +82,65 @@ describe('synthesis cache: entries', () => {
 
   it('a written entry reads back equal; the folder holds the entry and no temporary file', () => {
     const dir = join(tempDir('cache-entry'), 'synth');
-    expect(readSynthCache(dir, key), 'before writing').to.equal(undefined);
-    expect(writeSynthCache(dir, key, RUN)).to.equal(undefined);
-    expect(readSynthCache(dir, key)).to.deep.equal(RUN);
+    expect(readCacheEntry(dir, key), 'before writing').to.equal(undefined);
+    expect(writeCacheEntry(dir, key, RUN)).to.equal(undefined);
+    expect(readCacheEntry(dir, key)).to.deep.equal(RUN);
     expect(readdirSync(dir)).to.deep.equal([`${key}.json.gz`]);
     // Written again (another process with the same design): replaced whole.
-    expect(writeSynthCache(dir, key, { ...RUN, log: 'again' })).to.equal(undefined);
-    expect(readSynthCache(dir, key)?.log).to.equal('again');
+    expect(writeCacheEntry(dir, key, { ...RUN, log: 'again' })).to.equal(undefined);
+    expect(readCacheEntry(dir, key)?.log).to.equal('again');
     expect(readdirSync(dir)).to.deep.equal([`${key}.json.gz`]);
   });
 
   it('a corrupt, foreign or unreadable entry is a miss, not an error', () => {
     const dir = join(tempDir('cache-corrupt'), 'synth');
-    writeSynthCache(dir, key, RUN);
+    writeCacheEntry(dir, key, RUN);
     const file = synthCacheFile(dir, key);
     const good = readFileSync(file);
 
     writeFileSync(file, 'not gzip at all');
-    expect(readSynthCache(dir, key), 'not gzip').to.equal(undefined);
+    expect(readCacheEntry(dir, key), 'not gzip').to.equal(undefined);
     writeFileSync(file, good.subarray(0, good.length >> 1));
-    expect(readSynthCache(dir, key), 'truncated').to.equal(undefined);
+    expect(readCacheEntry(dir, key), 'truncated').to.equal(undefined);
 
     // An entry stored under another key (a renamed file), or of another schema.
     const other = synthCacheKey({ ...KEY_INPUT, top: 'inner' });
-    writeSynthCache(dir, other, RUN);
+    writeCacheEntry(dir, other, RUN);
     writeFileSync(file, readFileSync(synthCacheFile(dir, other)));
-    expect(readSynthCache(dir, key), 'another key').to.equal(undefined);
+    expect(readCacheEntry(dir, key), 'another key').to.equal(undefined);
 
     // Well-formed entries of the right key whose fields are wrong.
-    const entry = { schema: SYNTH_CACHE_SCHEMA, key, code: 0, log: '', outputs: {}, seconds: 1 };
+    const entry = { schema: CACHE_SCHEMA, key, code: 0, log: '', outputs: {}, seconds: 1 };
     for (const wrong of [null, [], { ...entry, code: '0' }, { ...entry, log: 7 }, { ...entry, outputs: [] }, { ...entry, outputs: { 'netlist.json': 1 } }, { ...entry, seconds: undefined }]) {
       writeFileSync(file, gzipSync(JSON.stringify(wrong)));
-      expect(readSynthCache(dir, key), JSON.stringify(wrong)).to.equal(undefined);
+      expect(readCacheEntry(dir, key), JSON.stringify(wrong)).to.equal(undefined);
     }
     writeFileSync(file, gzipSync(JSON.stringify(entry)));
-    expect(readSynthCache(dir, key), 'the same entry with right fields').to.deep.equal({ code: 0, log: '', outputs: new Map(), seconds: 1 });
+    expect(readCacheEntry(dir, key), 'the same entry with right fields').to.deep.equal({ code: 0, log: '', outputs: new Map(), seconds: 1 });
 
     // A folder where the entry should be: cannot be read, nor replaced.
     const dir3 = join(tempDir('cache-folder'), 'synth');
     mkdirSync(synthCacheFile(dir3, key), { recursive: true });
-    expect(readSynthCache(dir3, key)).to.equal(undefined);
-    expect(writeSynthCache(dir3, key, RUN)).to.be.a('string');
+    expect(readCacheEntry(dir3, key)).to.equal(undefined);
+    expect(writeCacheEntry(dir3, key, RUN)).to.be.a('string');
     expect(readdirSync(dir3), 'no temporary file left').to.deep.equal([`${key}.json.gz`]);
   });
 
   it('an entry of another schema is a miss', () => {
     const dir = join(tempDir('cache-schema'), 'synth');
-    writeSynthCache(dir, key, RUN);
+    writeCacheEntry(dir, key, RUN);
     const file = synthCacheFile(dir, key);
     // The entry rewritten with the schema one higher.
     const entry = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { schema: number };
-    expect(entry.schema).to.equal(SYNTH_CACHE_SCHEMA);
-    writeFileSync(file, gzipSync(JSON.stringify({ ...entry, schema: SYNTH_CACHE_SCHEMA + 1 })));
-    expect(readSynthCache(dir, key)).to.equal(undefined);
+    expect(entry.schema).to.equal(CACHE_SCHEMA);
+    writeFileSync(file, gzipSync(JSON.stringify({ ...entry, schema: CACHE_SCHEMA + 1 })));
+    expect(readCacheEntry(dir, key)).to.equal(undefined);
   });
 
   it('a cache folder that cannot be made: the write says why and does not throw', () => {
     const parent = tempDir('cache-blocked');
     writeFileSync(join(parent, 'file'), 'a file, not a folder');
-    const why = writeSynthCache(join(parent, 'file', 'synth'), key, RUN);
+    const why = writeCacheEntry(join(parent, 'file', 'synth'), key, RUN);
     expect(why).to.be.a('string').and.to.match(/ENOTDIR|EEXIST/);
   });
 });
@@ -184,9 +184,9 @@ function markEntry(marker: string): void {
   const [name] = entries();
   const key = name.replace(/\.json\.gz$/, '');
   const dir = synthCacheDir()!;
-  const run = readSynthCache(dir, key);
+  const run = readCacheEntry(dir, key);
   expect(run, 'the entry reads').to.not.equal(undefined);
-  expect(writeSynthCache(dir, key, { ...run!, log: `${run!.log}\nWarning: ${marker}\n` })).to.equal(undefined);
+  expect(writeCacheEntry(dir, key, { ...run!, log: `${run!.log}\nWarning: ${marker}\n` })).to.equal(undefined);
 }
 
 describe('synthesis cache: synthesizeDesign (embedded Yosys)', function () {
@@ -263,14 +263,14 @@ describe('synthesis cache: synthesizeDesign (embedded Yosys)', function () {
     // Two Yosys runs: the same figures (the logs differ in their CPU times).
     expect({ ...figures(second), yosysLog: '' }).to.deep.equal({ ...figures(first), yosysLog: '' });
     const key = name.replace(/\.json\.gz$/, '');
-    const stored = readSynthCache(synthCacheDir()!, key);
+    const stored = readCacheEntry(synthCacheDir()!, key);
     expect(stored, 'rewritten').to.not.equal(undefined);
     expect((await synthesizeDesign(dir, { target: 'generic' })).cached).to.equal(true);
 
     // A whole entry whose netlist is not JSON: a miss too, and written anew.
-    writeSynthCache(synthCacheDir()!, key, { ...stored!, outputs: new Map([...stored!.outputs, ['netlist.json', '{ not json']]) });
+    writeCacheEntry(synthCacheDir()!, key, { ...stored!, outputs: new Map([...stored!.outputs, ['netlist.json', '{ not json']]) });
     expect((await synthesizeDesign(dir, { target: 'generic' })).cached, 'netlist not JSON').to.equal(false);
-    expect(readSynthCache(synthCacheDir()!, key)?.outputs.get('netlist.json')).to.equal(stored!.outputs.get('netlist.json'));
+    expect(readCacheEntry(synthCacheDir()!, key)?.outputs.get('netlist.json')).to.equal(stored!.outputs.get('netlist.json'));
   });
 
   it('cache: false and FLEXOR_NO_CACHE=1 run Yosys and leave the cache as it is', async function () {

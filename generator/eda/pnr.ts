@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.js';
 import { DEVICE_PINS, PNR_DEVICES, oocWrapper, wrapperPcf, type DesignPort, type OocWrapper, type PnrDevice } from '../rtl/ooc.js';
-import { pnrCacheDir, pnrCacheKey, readSynthCache, writeSynthCache } from './synthcache.js';
+import { pnrCacheDir, pnrCacheKey, readCacheEntry, writeCacheEntry } from './synthcache.js';
 import { designInputs, runYosysScript, synthesizeSources, type DesignSources, type ModuleFigures, type SynthReport, type YosysKind } from './synth.js';
 
 export const DEFAULT_PNR_CLOCK_MHZ = 100;
@@ -274,12 +274,12 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
   const inputs = { 'netlist.json': netlist, 'pins.pcf': pcf };
   const cacheDir = options.cache === false ? undefined : pnrCacheDir();
   const key = pnrCacheKey({ nextpnrVersion: tool.version, args, files: new Map(Object.entries(inputs)) });
-  const hit = cacheDir === undefined ? undefined : readSynthCache(cacheDir, key);
+  const hit = cacheDir === undefined ? undefined : readCacheEntry(cacheDir, key);
   if (hit) log(`placed and routed before: nextpnr's run comes from the place-and-route cache (${cacheDir})`);
   else log(`placing and routing on iCE40 ${device.toUpperCase()} (${DEVICE_PINS[device].package}), aiming at ${clockMhz} MHz ...`);
-  const started2 = performance.now();
+  const nextpnrStarted = performance.now();
   const pnr = hit ? { code: hit.code, log: hit.log, files: Object.fromEntries(hit.outputs) as Record<string, unknown> } : await runTool(tool.runNextpnrIce40, args, inputs);
-  const cacheWarning = hit || cacheDir === undefined ? undefined : storePnrRun(cacheDir, key, pnr, (performance.now() - started2) / 1000);
+  const cacheWarning = hit || cacheDir === undefined ? undefined : storePnrRun(cacheDir, key, pnr, (performance.now() - nextpnrStarted) / 1000);
   const reportText = text(pnr.files?.['report.json']);
   if (pnr.code !== 0 || reportText === undefined) {
     const errors = [...new Set([...pnr.log.matchAll(/^ERROR: (.*)$/gm)].map((m) => m[1].trim()))];
@@ -362,7 +362,7 @@ function storePnrRun(dir: string, key: string, run: { code: number; log: string;
   const report = text(run.files?.['report.json']);
   const routed = text(run.files?.['routed.asc']);
   if (run.code !== 0 || report === undefined || routed === undefined) return undefined;
-  const why = writeSynthCache(dir, key, { code: run.code, log: run.log, outputs: new Map([['report.json', report], ['routed.asc', routed]]), seconds });
+  const why = writeCacheEntry(dir, key, { code: run.code, log: run.log, outputs: new Map([['report.json', report], ['routed.asc', routed]]), seconds });
   return why === undefined ? undefined : `place-and-route cache: could not store this run in ${dir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`;
 }
 

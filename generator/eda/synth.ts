@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readManifest } from '../formats/manifest.js';
-import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache, type CachedYosysRun, type SynthCacheKeyInput } from './synthcache.js';
+import { readCacheEntry, synthCacheDir, synthCacheKey, writeCacheEntry, type CachedToolRun, type SynthCacheKeyInput } from './synthcache.js';
 import { memoryPlacements, memoryTableLines, type MemoryPlacement } from './memories.js';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
@@ -571,13 +571,13 @@ export async function synthesizeSources(design: () => DesignSources, options: Sy
 
   const cacheDir = options.cache === false ? undefined : synthCacheDir();
   const key = cacheDir === undefined ? undefined : await cacheKey({ top, target, yosys, script, files: inputs });
-  const finish = (report: ReportBody, run: CachedYosysRun): SynthReport & { netlist?: string } => ({
+  const finish = (report: ReportBody, run: CachedToolRun): SynthReport & { netlist?: string } => ({
     ...report,
     ok: report.errors.length === 0,
     seconds: (performance.now() - started) / 1000,
     ...(options.keepNetlist === true && run.outputs.has('netlist.json') ? { netlist: run.outputs.get('netlist.json') } : {}),
   });
-  const hit = cacheDir !== undefined && key !== undefined ? readSynthCache(cacheDir, key) : undefined;
+  const hit = cacheDir !== undefined && key !== undefined ? readCacheEntry(cacheDir, key) : undefined;
   if (hit !== undefined) {
     try {
       return finish(await reportOfRun(hit, { target, top, yosys, script, cached: true }), hit);
@@ -590,7 +590,7 @@ export async function synthesizeSources(design: () => DesignSources, options: Sy
   // Only a run that went through is stored: a failed one may have failed for reasons of its own
   // (memory, a signal), and it costs little to repeat.
   if (cacheDir !== undefined && key !== undefined && run.code === 0 && run.outputs.has('netlist.json')) {
-    const why = writeSynthCache(cacheDir, key, run);
+    const why = writeCacheEntry(cacheDir, key, run);
     if (why !== undefined) report.warnings.push(`synthesis cache: could not store this run in ${cacheDir} (${why}); FLEXOR_NO_CACHE=1 turns the cache off`);
   }
   return finish(report, run);
@@ -602,7 +602,7 @@ async function cacheKey(input: Omit<SynthCacheKeyInput, 'yosysVersion'> & { yosy
   return version === 'unknown' ? undefined : synthCacheKey({ ...input, yosysVersion: version });
 }
 
-async function timedRun(yosys: YosysKind, inputs: Map<string, string>, script: string): Promise<CachedYosysRun> {
+async function timedRun(yosys: YosysKind, inputs: Map<string, string>, script: string): Promise<CachedToolRun> {
   const started = performance.now();
   const run = yosys === 'system' ? await runSystem(inputs, script) : await runEmbedded(inputs, script);
   return { ...run, seconds: (performance.now() - started) / 1000 };
@@ -612,7 +612,7 @@ type ReportBody = Omit<SynthReport, 'ok' | 'seconds'>;
 
 /** The report of one Yosys run (new or from the cache): the log's findings, then the netlist's figures. */
 async function reportOfRun(
-  run: CachedYosysRun,
+  run: CachedToolRun,
   at: { target: SynthTarget; top: string; yosys: YosysKind; script: string; cached: boolean },
 ): Promise<ReportBody> {
   const { target, top } = at;

@@ -18,7 +18,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { canonicalJson, sha256 } from '../core/hash.js';
 
 /** Version of the entry format and of the key's fields; a change makes every older entry a miss. */
-export const SYNTH_CACHE_SCHEMA = 1;
+export const CACHE_SCHEMA = 1;
 
 /** Everything that decides what Yosys produces for a design. */
 export interface SynthCacheKeyInput {
@@ -34,11 +34,11 @@ export interface SynthCacheKeyInput {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** What one Yosys run produced. */
-export interface CachedYosysRun {
+/** What one tool run produced (Yosys, or nextpnr for the place-and-route cache): its exit code, log and output files. */
+export interface CachedToolRun {
   readonly code: number;
   readonly log: string;
-  /** Files Yosys wrote, by name. */
+  /** Files the tool wrote, by name. */
   readonly outputs: ReadonlyMap<string, string>;
   /** Wall-clock seconds of the run that wrote the entry. */
   readonly seconds: number;
@@ -48,7 +48,7 @@ export interface CachedYosysRun {
 export function synthCacheKey(input: SynthCacheKeyInput): string {
   return sha256(
     canonicalJson({
-      schema: SYNTH_CACHE_SCHEMA,
+      schema: CACHE_SCHEMA,
       top: input.top,
       target: input.target,
       yosys: input.yosys,
@@ -101,7 +101,7 @@ export interface PnrCacheKeyInput {
 export function pnrCacheKey(input: PnrCacheKeyInput): string {
   return sha256(
     canonicalJson({
-      schema: SYNTH_CACHE_SCHEMA,
+      schema: CACHE_SCHEMA,
       tool: 'nextpnr-ice40',
       version: input.nextpnrVersion,
       args: [...input.args],
@@ -133,7 +133,7 @@ interface StoredEntry {
 }
 
 /** The entry with this key, or undefined when there is none or it cannot be read, decompressed or parsed, or does not match the key and schema. */
-export function readSynthCache(dir: string, key: string): CachedYosysRun | undefined {
+export function readCacheEntry(dir: string, key: string): CachedToolRun | undefined {
   let entry: Partial<StoredEntry>;
   try {
     entry = JSON.parse(gunzipSync(readFileSync(synthCacheFile(dir, key))).toString('utf8')) as Partial<StoredEntry>;
@@ -141,7 +141,7 @@ export function readSynthCache(dir: string, key: string): CachedYosysRun | undef
     return undefined;
   }
   if (entry === null || typeof entry !== 'object') return undefined;
-  if (entry.schema !== SYNTH_CACHE_SCHEMA || entry.key !== key) return undefined;
+  if (entry.schema !== CACHE_SCHEMA || entry.key !== key) return undefined;
   if (typeof entry.code !== 'number' || typeof entry.log !== 'string' || typeof entry.seconds !== 'number') return undefined;
   const outputs = entry.outputs;
   if (outputs === null || typeof outputs !== 'object' || Array.isArray(outputs)) return undefined;
@@ -154,10 +154,10 @@ export function readSynthCache(dir: string, key: string): CachedYosysRun | undef
  * Returns undefined when written, else why not (a full disk, a read-only folder): the caller
  * reports it and goes on, a cache that cannot be written is no reason to fail.
  */
-export function writeSynthCache(dir: string, key: string, run: CachedYosysRun): string | undefined {
+export function writeCacheEntry(dir: string, key: string, run: CachedToolRun): string | undefined {
   const file = synthCacheFile(dir, key);
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const entry: StoredEntry = { schema: SYNTH_CACHE_SCHEMA, key, code: run.code, log: run.log, outputs: Object.fromEntries(run.outputs), seconds: run.seconds };
+  const entry: StoredEntry = { schema: CACHE_SCHEMA, key, code: run.code, log: run.log, outputs: Object.fromEntries(run.outputs), seconds: run.seconds };
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(temp, gzipSync(JSON.stringify(entry)));
