@@ -315,8 +315,8 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3 #(
 
   // ---------------------------------------------------------------- collector, columns
   // One copy of a vector's accumulators in columns of shift registers, one per row (ROWS = LANES):
-  // after emission r, column r shifts in the lanes' accumulators one a cycle, lane 0 first
-  // (FILL cycles: the emission's results, then the LANES - 1 cycles after). m_axis_out shows every
+  // after emission r, column r shifts in the lanes' accumulators one a cycle, lane 0 first (in
+  // the cycle they are registered and the LANES - 1 after). m_axis_out shows every
   // column's last stage and shifts them all a stage per beat, so beat b holds lane b's rows:
   // channels b * ROWS .. b * ROWS + ROWS - 1, in order, with no multiplexer on the way out. A
   // vector leaves when its last column is full. In steady state the next vector's first emission
