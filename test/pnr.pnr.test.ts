@@ -54,9 +54,12 @@ describe('flexor pnr (nextpnr-ice40)', function () {
     const fresh = runCliOk(['pnr', dir, '--device', 'hx8k', '--json', json, '--force', '--no-cache']);
     expect(JSON.parse(readFileSync(json, 'utf8')).cached).to.equal(false);
     expect(fresh.stdout).to.not.include('place-and-route cache');
-    // Another seed is another run.
+    // Another seed is another run, and so is another router.
     runCliOk(['pnr', dir, '--device', 'hx8k', '--seed', '2', '--json', json, '--force']);
-    expect(JSON.parse(readFileSync(json, 'utf8')).cached).to.equal(false);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).to.include({ cached: false, seed: 2, router: 'router1' });
+    const router2 = runCliOk(['pnr', dir, '--device', 'hx8k', '--router', 'router2', '--json', json, '--force']);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).to.include({ cached: false, seed: 1, router: 'router2' });
+    expect(router2.stdout).to.include('seed 1, router2');
   });
 
   it('places and routes a small layer on UP5K and writes its bitstream and pins', function () {

@@ -199,6 +199,7 @@ describe('flexor pnr and flexor asic: bad flags exit 2 naming the flag, before a
     [['pnr', dir, '--device', 'up5k', '--clock-mhz', '0'], /--clock-mhz: must be a number of MHz/],
     [['pnr', dir, '--device', 'up5k', '--clock-mhz', '-12'], /--clock-mhz/],
     [['pnr', dir, '--device', 'up5k', '--seed', '1.5'], /--seed: must be an integer/],
+    [['pnr', dir, '--device', 'hx8k', '--router', 'router3'], /--router: must be one of router1, router2; got "router3"/],
     [['asic', dir, '--period-ns', '0'], /--period-ns: must be a number of ns above 0/],
     [['asic', dir, '--period-ns', 'x'], /--period-ns/],
   ];
@@ -214,6 +215,7 @@ describe('flexor pnr and flexor asic: bad flags exit 2 naming the flag, before a
   it('checkPnrOptions: the library refuses the same', () => {
     expect(() => checkPnrOptions({ device: 'ecp5' as 'hx8k' })).to.throw(/--device/);
     expect(() => checkPnrOptions({ device: 'hx8k', clockMhz: Number.NaN })).to.throw(/--clock-mhz/);
-    expect(checkPnrOptions({ device: 'up5k' })).to.deep.equal({ device: 'up5k', clockMhz: 100, seed: 1 });
+    expect(() => checkPnrOptions({ device: 'hx8k', router: 'router3' as 'router1' })).to.throw(/--router: must be one of router1, router2/);
+    expect(checkPnrOptions({ device: 'up5k' })).to.deep.equal({ device: 'up5k', clockMhz: 100, seed: 1, router: 'router1' });
   });
 });

@@ -33,7 +33,7 @@ function synthOf(top: string, luts: number, dsps = 0): SynthReport {
 function routed(over: Partial<PnrReport> = {}): PnrReport {
   const clock = mainClock(figuresOfFixture)!;
   return {
-    device: 'hx8k', package: 'ct256', top: 'dut', clockMhz: 100, seed: 1, fmaxMhz: figuresOfFixture.fmax[clock].achievedMhz, met: false,
+    device: 'hx8k', package: 'ct256', top: 'dut', clockMhz: 100, seed: 1, router: 'router1', fmaxMhz: figuresOfFixture.fmax[clock].achievedMhz, met: false,
     wrapper: { module: 'dut_ooc', inputBits: 64, outputBits: 32, pins: { clk: 'J3', sin: 'B10', shift: 'B7', sout: 'B12' }, luts: 32, flipFlops: 96 },
     utilization: figuresOfFixture.utilization, overused: [], dsp: false, figures: figuresOfFixture, synth: synthOf('dut_ooc', 1300),
     nextpnrVersion: '0.8.621', nextpnrLog: '', pcf: '', wrapperText: '', errors: [], ok: true, seconds: 12.5, cached: false, ...over,
@@ -98,7 +98,7 @@ describe('post-route figures (--pnr): from a place-and-route report', () => {
     expect(json.pnr).to.deep.equal(JSON.parse(JSON.stringify(f)));
     expect(text).to.include(`post-route Fmax: ${json.pnr.fmaxMhz!.toFixed(2)} MHz (MISSED ${json.pnr.clockMhz} MHz)`);
     expect(text).to.include(`LCs: ${json.pnr.lcs!.used} of ${json.pnr.lcs!.available} (18.5%), of which the wrapper about ${json.pnr.wrapperLcs}: the design about ${json.pnr.designLcs}`);
-    expect(text).to.include('iCE40 HX8K ct256, nextpnr-ice40 0.8.621, aimed at 100 MHz, seed 1');
+    expect(text).to.include('iCE40 HX8K ct256, nextpnr-ice40 0.8.621, aimed at 100 MHz, seed 1, router1');
     // Without --pnr the JSON has no pnr section.
     expect(JSON.parse(synthesisJson([{ dir: 'd', synth: synthOf('dut', 10), targets: [] }]))).to.not.have.property('pnr');
   });
@@ -168,7 +168,8 @@ describe('post-route figures in flexor sweep', () => {
   it('keys a point with its place-and-route settings, and without them as before', () => {
     const p = { nIn: 4, nOut: 8, nTap: 2, planes: 1, lanes: 1, simd: 1 };
     expect(sweepKey([4, 16], 1, 'xilinx', p)).to.equal('4x16/s1/xilinx/i4-o8-t2-q1-p1-g1');
-    expect(sweepKey([4, 16], 1, 'xilinx', p, { device: 'up5k', clockMhz: 12, seed: 3 })).to.equal('4x16/s1/xilinx/i4-o8-t2-q1-p1-g1/pnr-up5k-f12-s3');
+    expect(sweepKey([4, 16], 1, 'xilinx', p, { device: 'up5k', clockMhz: 12, seed: 3, router: 'router1' })).to.equal('4x16/s1/xilinx/i4-o8-t2-q1-p1-g1/pnr-up5k-f12-s3');
+    expect(sweepKey([4, 16], 1, 'xilinx', p, { device: 'up5k', clockMhz: 12, seed: 3, router: 'router2' })).to.equal('4x16/s1/xilinx/i4-o8-t2-q1-p1-g1/pnr-up5k-f12-s3-router2');
   });
 });
 
@@ -181,6 +182,8 @@ describe('--pnr and its settings: bad values exit 2 naming the flag, before any 
     [['synth', dir, '--pnr-clock-mhz', '50'], /--pnr-clock-mhz: applies to place and route: give --pnr hx8k or --pnr up5k/],
     [['compare', dir, '--pnr', 'up5k', '--pnr-seed', '1.5'], /--pnr-seed: must be an integer/],
     [['compare', dir, '--pnr-seed', '2'], /--pnr-seed: applies to place and route/],
+    [['compare', dir, '--pnr-router', 'router2'], /--pnr-router: applies to place and route/],
+    [['synth', dir, '--pnr', 'hx8k', '--pnr-router', 'r'], /--pnr-router: must be one of router1, router2; got "r"/],
     [[...sweep, '--pnr', 'ecp5'], /--pnr: must be one of hx8k, up5k/],
     [[...sweep, '--pnr', 'hx8k', '--pnr-clock-mhz', 'fast'], /--pnr-clock-mhz: must be a number of MHz/],
     [['report', dir, '--pnr', 'HX8K', '-o', join(dir, 'r.html')], /--pnr: must be one of hx8k, up5k; got "HX8K"/],
@@ -199,6 +202,7 @@ describe('--pnr and its settings: bad values exit 2 naming the flag, before any 
     expect(() => checkPnrSettings({ device: 'ecp5' as 'hx8k' })).to.throw(/^--pnr: /);
     expect(() => checkPnrSettings({ device: 'hx8k', clockMhz: -1 })).to.throw(/^--pnr-clock-mhz: /);
     expect(() => checkPnrSettings({ device: 'hx8k', seed: 0 })).to.throw(/^--pnr-seed: /);
-    expect(checkPnrSettings({ device: 'up5k' })).to.deep.equal({ device: 'up5k', clockMhz: 100, seed: 1 });
+    expect(() => checkPnrSettings({ device: 'hx8k', router: 'router3' as 'router1' })).to.throw(/^--pnr-router: must be one of router1, router2; got "router3"/);
+    expect(checkPnrSettings({ device: 'up5k' })).to.deep.equal({ device: 'up5k', clockMhz: 100, seed: 1, router: 'router1' });
   });
 });

@@ -161,7 +161,7 @@ describe('flexor sweep', function () {
 
   it('htmlReport with place and route: the Fmax of a design, FleXOR against its baseline, "does not fit" in red', function () {
     const pnr = (over: Partial<PnrFigures>): PnrFigures => ({
-      device: 'hx8k', package: 'ct256', clockMhz: 100, seed: 1, fits: true, fmaxMhz: 314.66, met: true, lcs: { used: 53, available: 7680 }, ebrs: { used: 0, available: 32 },
+      device: 'hx8k', package: 'ct256', clockMhz: 100, seed: 1, router: 'router1', fits: true, fmaxMhz: 314.66, met: true, lcs: { used: 53, available: 7680 }, ebrs: { used: 0, available: 32 },
       dsps: null, dspMapping: false, wrapperLcs: 36, designLcs: 17, overused: [], utilization: {}, nextpnrVersion: '0.8.621', ok: true, errors: [], seconds: 20, ...over,
     });
     const design = htmlReport({ title: 'decoder', synth: fakeSynth('dec', 16), pnr: pnr({}) });

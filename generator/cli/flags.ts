@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { MATRIX_DRAWS, MAX_N_OUT, MAX_SEED } from '../core/matrix.js';
 import type { OutputFile } from '../formats/files.js';
 import type { LayerSettings } from '../formats/layersource.js';
-import { DEFAULT_PNR_CLOCK_MHZ } from '../eda/pnr.js';
+import { DEFAULT_PNR_CLOCK_MHZ, PNR_ROUTERS, type PnrRouter } from '../eda/pnr.js';
 import type { PnrSettings } from '../evidence/pnrfigures.js';
 import { PNR_DEVICES, type PnrDevice } from '../rtl/ooc.js';
 
@@ -200,6 +200,7 @@ export const pnrFlags = {
   pnr: { type: 'string', coerce: deviceFlag('--pnr'), describe: `also place and route on iCE40 ${PNR_DEVICES.join(' or ')} (flexor pnr's flow): post-route Fmax, LCs, block RAM, DSPs` },
   'pnr-clock-mhz': { type: 'string', coerce: mhzFlag('--pnr-clock-mhz'), describe: `with --pnr: the clock nextpnr aims at (default ${DEFAULT_PNR_CLOCK_MHZ})` },
   'pnr-seed': { type: 'string', coerce: integerFlag('--pnr-seed', 'an integer from 1 to 2147483647'), describe: "with --pnr: nextpnr's placer seed (default 1)" },
+  'pnr-router': { choices: PNR_ROUTERS, describe: "with --pnr: nextpnr's router (default router1; where it makes no progress, another --pnr-seed or router2)" },
 } as const;
 
 /** The library's PnrSettings from the parsed pnrFlags; undefined without --pnr (its settings alone are an input error). */
@@ -207,10 +208,11 @@ export function pnrSettings(argv: Record<string, unknown>): PnrSettings | undefi
   const device = argv.pnr as PnrDevice | undefined;
   const clockMhz = argv['pnr-clock-mhz'] as number | undefined;
   const seed = argv['pnr-seed'] as number | undefined;
+  const router = argv['pnr-router'] as PnrRouter | undefined;
   if (device === undefined) {
-    const stray = clockMhz !== undefined ? '--pnr-clock-mhz' : seed !== undefined ? '--pnr-seed' : undefined;
+    const stray = clockMhz !== undefined ? '--pnr-clock-mhz' : seed !== undefined ? '--pnr-seed' : router !== undefined ? '--pnr-router' : undefined;
     if (stray !== undefined) throw new InputError(stray, 'applies to place and route: give --pnr hx8k or --pnr up5k with it');
     return undefined;
   }
-  return { device, clockMhz, seed };
+  return { device, clockMhz, seed, ...(router !== undefined ? { router } : {}) };
 }

@@ -27,6 +27,13 @@ export const DEFAULT_PNR_CLOCK_MHZ = 100;
  */
 export const DEVICE_HAS_DSP: Record<PnrDevice, boolean> = { hx8k: false, up5k: true };
 export const NEXTPNR_PACKAGE = '@yowasp/nextpnr-ice40';
+/**
+ * nextpnr's routers: router1, its default for iCE40, and router2. On some placements router1 makes
+ * no progress (it rips up one net after another, the same count of arcs left, for as long as it is
+ * let run); another seed or router2 routes them (docs/IMPLEMENTATION.md, "When routing does not end").
+ */
+export const PNR_ROUTERS = ['router1', 'router2'] as const;
+export type PnrRouter = (typeof PNR_ROUTERS)[number];
 
 export interface PnrOptions {
   device: PnrDevice;
@@ -34,6 +41,8 @@ export interface PnrOptions {
   clockMhz?: number;
   /** nextpnr's placer seed (default 1): results vary a few percent from seed to seed. */
   seed?: number;
+  /** nextpnr's router (default router1). */
+  router?: PnrRouter;
   /** Also pack a bitstream (icepack): the report's `bitstream`. */
   bitstream?: boolean;
   yosys?: YosysKind;
@@ -69,6 +78,7 @@ export interface PnrReport {
   };
   clockMhz: number;
   seed: number;
+  router: PnrRouter;
   /** The design's clock (or, for a combinational design, the wrapper's): achieved post-route Fmax. */
   fmaxMhz?: number;
   /** fmaxMhz >= clockMhz. */
@@ -101,16 +111,17 @@ export interface PnrReport {
   bitstream?: Uint8Array;
 }
 
-/** The flags the errors of checkPnrOptions name: flexor pnr's own, or --pnr, --pnr-clock-mhz, --pnr-seed of the other commands. */
+/** The flags the errors of checkPnrOptions name: flexor pnr's own, or --pnr, --pnr-clock-mhz, --pnr-seed, --pnr-router of the other commands. */
 export interface PnrFlagNames {
   device: string;
   clockMhz: string;
   seed: string;
+  router: string;
 }
-export const PNR_FLAGS: PnrFlagNames = { device: '--device', clockMhz: '--clock-mhz', seed: '--seed' };
+export const PNR_FLAGS: PnrFlagNames = { device: '--device', clockMhz: '--clock-mhz', seed: '--seed', router: '--router' };
 
 /** Checks the device and clock before anything runs (bad ones are input errors, exit status 2, naming `flags`). */
-export function checkPnrOptions(options: Pick<PnrOptions, 'device' | 'clockMhz' | 'seed'>, flags: PnrFlagNames = PNR_FLAGS): { device: PnrDevice; clockMhz: number; seed: number } {
+export function checkPnrOptions(options: Pick<PnrOptions, 'device' | 'clockMhz' | 'seed' | 'router'>, flags: PnrFlagNames = PNR_FLAGS): { device: PnrDevice; clockMhz: number; seed: number; router: PnrRouter } {
   if (!PNR_DEVICES.includes(options.device)) throw new InputError(flags.device, `must be one of ${PNR_DEVICES.join(', ')}; got ${JSON.stringify(options.device)}`);
   const clockMhz = options.clockMhz ?? DEFAULT_PNR_CLOCK_MHZ;
   if (typeof clockMhz !== 'number' || !Number.isFinite(clockMhz) || clockMhz <= 0 || clockMhz > 1000) {
@@ -118,7 +129,9 @@ export function checkPnrOptions(options: Pick<PnrOptions, 'device' | 'clockMhz' 
   }
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 1 || seed > 2 ** 31 - 1) throw new InputError(flags.seed, `must be an integer from 1 to 2147483647; got ${JSON.stringify(options.seed)}`);
-  return { device: options.device, clockMhz, seed };
+  const router = options.router ?? 'router1';
+  if (!PNR_ROUTERS.includes(router)) throw new InputError(flags.router, `must be one of ${PNR_ROUTERS.join(', ')}; got ${JSON.stringify(options.router)}`);
+  return { device: options.device, clockMhz, seed, router };
 }
 
 // ---------------------------------------------------------------------------------------- nextpnr's report
@@ -249,7 +262,7 @@ function text(file: unknown): string | undefined {
 /** Places and routes the design in `dir` inside the wrapper on `options.device`. */
 export async function placeAndRoute(dir: string, options: PnrOptions, log: (line: string) => void = () => {}): Promise<PnrReport> {
   const started = performance.now();
-  const { device, clockMhz, seed } = checkPnrOptions(options);
+  const { device, clockMhz, seed, router } = checkPnrOptions(options);
   const design = designInputs(dir);
   const tool = await loadNextpnr(log);
   const ports = await designPorts(design, options.yosys);
@@ -264,12 +277,12 @@ export async function placeAndRoute(dir: string, options: PnrOptions, log: (line
   const { netlist, ...synthReport } = synth;
   const own = synth.modules.find((m) => m.module === wrapper.module);
   const pcf = wrapperPcf(device);
-  const base = baseReport(design.top, wrapper, own, device, clockMhz, seed, synthReport, pcf, tool.version);
+  const base = baseReport(design.top, wrapper, own, device, { clockMhz, seed, router }, synthReport, pcf, tool.version);
   if (!synth.ok || netlist === undefined) return { ...base, errors: [...synth.errors], ok: false, seconds: (performance.now() - started) / 1000, cached: false };
 
   const args = [
     `--${device}`, '--package', DEVICE_PINS[device].package, '--json', 'netlist.json', '--pcf', 'pins.pcf',
-    '--freq', String(clockMhz), '--seed', String(seed), '--timing-allow-fail', '--report', 'report.json', '--asc', 'routed.asc',
+    '--freq', String(clockMhz), '--seed', String(seed), '--router', router, '--timing-allow-fail', '--report', 'report.json', '--asc', 'routed.asc',
   ];
   const inputs = { 'netlist.json': netlist, 'pins.pcf': pcf };
   const cacheDir = options.cache === false ? undefined : pnrCacheDir();
@@ -320,8 +333,7 @@ function baseReport(
   wrapper: OocWrapper,
   own: ModuleFigures | undefined,
   device: PnrDevice,
-  clockMhz: number,
-  seed: number,
+  settings: { clockMhz: number; seed: number; router: PnrRouter },
   synth: SynthReport,
   pcf: string,
   version: string,
@@ -338,8 +350,7 @@ function baseReport(
       luts: own?.luts ?? 0,
       flipFlops: own?.flipFlops ?? 0,
     },
-    clockMhz,
-    seed,
+    ...settings,
     utilization: {},
     overused: [],
     dsp: DEVICE_HAS_DSP[device],
@@ -394,7 +405,7 @@ export function wrapperLcs(r: Pick<PnrReport, 'wrapper'>): number {
 /** The utilization lines: the sites the design uses, the wrapper's share, the clock. */
 export function pnrReportText(r: PnrReport): string {
   const lines: string[] = [];
-  lines.push(`${r.top}: iCE40 ${r.device.toUpperCase()} (${r.package}), nextpnr-ice40 ${r.nextpnrVersion} (${NEXTPNR_PACKAGE}), seed ${r.seed}, ${r.seconds.toFixed(1)} s -- ${r.ok ? 'OK' : 'FAILED'}`);
+  lines.push(`${r.top}: iCE40 ${r.device.toUpperCase()} (${r.package}), nextpnr-ice40 ${r.nextpnrVersion} (${NEXTPNR_PACKAGE}), seed ${r.seed}, ${r.router}, ${r.seconds.toFixed(1)} s -- ${r.ok ? 'OK' : 'FAILED'}`);
   lines.push(
     `out of context: inside the wrapper ${r.wrapper.module} (docs/IMPLEMENTATION.md): ${r.wrapper.inputBits} input and ${r.wrapper.outputBits} output bits behind 4 pins (${Object.entries(r.wrapper.pins).map(([p, pin]) => `${p} ${pin}`).join(', ')})`,
   );

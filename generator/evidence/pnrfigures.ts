@@ -9,12 +9,12 @@
  * pnrFigures, pnrFiguresText and pnrComparisonText are pure: a PnrReport (or its figures) in,
  * figures and text out.
  */
-import { checkPnrOptions, placeAndRoute, wrapperLcs, type PnrFlagNames, type PnrReport, type SiteUse } from '../eda/pnr.js';
+import { checkPnrOptions, placeAndRoute, wrapperLcs, type PnrFlagNames, type PnrReport, type PnrRouter, type SiteUse } from '../eda/pnr.js';
 import type { PnrDevice } from '../rtl/ooc.js';
 import type { SynthOptions } from '../eda/synth.js';
 
 /** The flags of the commands that take place and route as an option. */
-export const PNR_EVIDENCE_FLAGS: PnrFlagNames = { device: '--pnr', clockMhz: '--pnr-clock-mhz', seed: '--pnr-seed' };
+export const PNR_EVIDENCE_FLAGS: PnrFlagNames = { device: '--pnr', clockMhz: '--pnr-clock-mhz', seed: '--pnr-seed', router: '--pnr-router' };
 
 /** Place and route as an option of synth, compare, sweep and report. */
 export interface PnrSettings {
@@ -23,6 +23,8 @@ export interface PnrSettings {
   clockMhz?: number;
   /** nextpnr's placer seed (default 1). */
   seed?: number;
+  /** nextpnr's router (default router1). */
+  router?: PnrRouter;
 }
 
 /** The `pnr` section of synth --json, compare --json, a sweep result and the report. */
@@ -32,6 +34,7 @@ export interface PnrFigures {
   /** The clock nextpnr aimed at, MHz. */
   clockMhz: number;
   seed: number;
+  router: PnrRouter;
   /** False when the design needs more sites of a kind than the device has (then no Fmax). */
   fits: boolean;
   /** The post-route maximum frequency of the clock (nextpnr's JSON report); null when not placed. */
@@ -62,7 +65,7 @@ export interface PnrFigures {
   seconds: number;
 }
 
-/** The settings checked (input errors name --pnr, --pnr-clock-mhz, --pnr-seed) with their defaults. */
+/** The settings checked (input errors name --pnr, --pnr-clock-mhz, --pnr-seed, --pnr-router) with their defaults. */
 export function checkPnrSettings(settings: PnrSettings): Required<PnrSettings> {
   return checkPnrOptions(settings, PNR_EVIDENCE_FLAGS);
 }
@@ -78,6 +81,7 @@ export function pnrFigures(r: PnrReport): PnrFigures {
     package: r.package,
     clockMhz: r.clockMhz,
     seed: r.seed,
+    router: r.router,
     fits,
     fmaxMhz: placed ? r.fmaxMhz! : null,
     met: placed ? r.met ?? null : null,
@@ -117,9 +121,9 @@ export function fmaxText(f: PnrFigures): string {
   return `${f.fmaxMhz.toFixed(2)} MHz`;
 }
 
-/** "iCE40 HX8K ct256, nextpnr-ice40 0.8.621, aimed at 100 MHz, seed 1". */
+/** "iCE40 HX8K ct256, nextpnr-ice40 0.8.621, aimed at 100 MHz, seed 1, router1". */
 export function pnrSettingsText(f: PnrFigures): string {
-  return `iCE40 ${f.device.toUpperCase()} ${f.package}, nextpnr-ice40 ${f.nextpnrVersion}, aimed at ${f.clockMhz} MHz, seed ${f.seed}${f.dspMapping ? ', multipliers in DSPs (synth_ice40 -dsp)' : ''}`;
+  return `iCE40 ${f.device.toUpperCase()} ${f.package}, nextpnr-ice40 ${f.nextpnrVersion}, aimed at ${f.clockMhz} MHz, seed ${f.seed}, ${f.router}${f.dspMapping ? ', multipliers in DSPs (synth_ice40 -dsp)' : ''}`;
 }
 
 /** The pnr section of flexor synth's text: settings, Fmax (or "does not fit"), the sites used. */

@@ -159,7 +159,8 @@ export function sweepPoints(axes: SweepAxes, shape?: readonly number[]): SweepPo
  */
 export function sweepKey(shape: readonly number[], seed: number, target: SynthTarget, p: SweepPoint, pnr?: Required<PnrSettings>): string {
   const point = `${shape.join('x')}/s${seed}/${target}/i${p.nIn}-o${p.nOut}-t${p.nTap}-q${p.planes}-p${p.lanes}-g${p.simd}`;
-  return pnr === undefined ? point : `${point}/pnr-${pnr.device}-f${pnr.clockMhz}-s${pnr.seed}`;
+  // router1, the default, leaves the key as it was before routers could be chosen.
+  return pnr === undefined ? point : `${point}/pnr-${pnr.device}-f${pnr.clockMhz}-s${pnr.seed}${pnr.router === 'router1' ? '' : `-${pnr.router}`}`;
 }
 
 // ---------------------------------------------------------------------------------------- one point

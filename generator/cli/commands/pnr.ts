@@ -1,6 +1,6 @@
 /** `flexor pnr`: place and route on iCE40 inside the out-of-context wrapper; utilization, post-route Fmax, a bitstream. */
 import { InputError } from '../../core/errors.js';
-import { DEFAULT_PNR_CLOCK_MHZ, placeAndRoute, pnrJson, pnrReportText } from '../../eda/pnr.js';
+import { DEFAULT_PNR_CLOCK_MHZ, PNR_ROUTERS, placeAndRoute, pnrJson, pnrReportText, type PnrRouter } from '../../eda/pnr.js';
 import { PNR_DEVICES, type PnrDevice } from '../../rtl/ooc.js';
 import { YOSYS_KINDS, type YosysKind } from '../../eda/synth.js';
 import { cacheFlag, checkFailed, defineCommand, integerFlag, mhzFlag, requireNewFile, say, writeNewFile } from '../flags.js';
@@ -16,6 +16,7 @@ export const pnrCommand = defineCommand({
         device: { type: 'string', demandOption: true, describe: `iCE40 device: ${PNR_DEVICES.join(' or ')}` },
         'clock-mhz': { type: 'string', coerce: mhzFlag('--clock-mhz'), describe: `the clock nextpnr aims at (default ${DEFAULT_PNR_CLOCK_MHZ}); the achieved one is reported either way` },
         seed: { type: 'string', coerce: integerFlag('--seed', 'an integer from 1 to 2147483647'), describe: "nextpnr's placer seed (default 1)" },
+        router: { choices: PNR_ROUTERS, default: 'router1' as PnrRouter, describe: "nextpnr's router; where router1 makes no progress (the same arcs left, ripup after ripup), another --seed or router2" },
         bitstream: { type: 'string', describe: 'also write the bitstream (icepack) to this .bin file' },
         pcf: { type: 'string', describe: 'also write the pin constraints used to this file' },
         yosys: { choices: YOSYS_KINDS, default: 'embedded' as YosysKind, describe: 'embedded (@yowasp/yosys) or the system yosys on PATH' },
@@ -31,7 +32,7 @@ export const pnrCommand = defineCommand({
     for (const [path, flag] of outputs) if (path !== undefined) requireNewFile(path, argv.force, flag);
     const report = await placeAndRoute(
       argv.dir,
-      { device, clockMhz: argv['clock-mhz'], seed: argv.seed, bitstream: argv.bitstream !== undefined, yosys: argv.yosys, cache: argv.cache },
+      { device, clockMhz: argv['clock-mhz'], seed: argv.seed, router: argv.router, bitstream: argv.bitstream !== undefined, yosys: argv.yosys, cache: argv.cache },
       (line) => say([line], process.stderr),
     );
     say([pnrReportText(report).trimEnd()]);
