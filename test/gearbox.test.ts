@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { layerModel, MAX_WINDOW_PHASES, phaseCodes, type GearboxModel } from '../generator/rtl/layer/model.js';
 import type { LayerGenOptions } from '../generator/rtl/layer/options.js';
+import { phaseLutsPerBit } from '../generator/rtl/network/estimate.js';
 
 /** LUT6 per window bit of a multiplexer over phases with these codes (model.ts, GearboxPhase.code). */
 function lutsPerBit(codes: readonly number[]): number {
@@ -111,6 +112,8 @@ describe('gearbox: read phases', function () {
     // LUT6 per bit: 2 up to 7 phases, 3 up to 10, 4 up to 13, 5 up to 16.
     expect(Array.from({ length: 16 }, (_, i) => lutsPerBit(phaseCodes(i + 1)))).to.deep.equal([1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5]);
     expect(phaseCodes(10)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 12]);
+    // The network's LUT estimate counts the same LUT6 per bit.
+    for (let n = 1; n <= MAX_WINDOW_PHASES; n++) expect(phaseLutsPerBit(n), `n = ${n}`).to.equal(lutsPerBit(phaseCodes(n)));
     expect(() => phaseCodes(17)).to.throw(/17 phases, at most 16/);
   });
 });

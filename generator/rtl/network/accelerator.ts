@@ -138,8 +138,10 @@ export interface AcceleratorDesign extends GeneratedDesign {
 interface LayerManifestFigures {
   readonly config: Readonly<Record<string, unknown>>;
   readonly storage: AcceleratorEngine['storage'];
-  readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly lastChunk: number; readonly wrapSkip: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[] };
-  readonly latency: { readonly addedCycles: number };
+  readonly plan: { readonly units: number; readonly chunk: number; readonly group: number; readonly lastChunk: number; readonly wrapSkip: number; readonly slicesPerFetch: number; readonly unitDepths: readonly number[]; readonly beatsPerVector: number };
+  readonly widths: { readonly acc: number };
+  readonly gearbox: { readonly window: 'phases' | 'shift'; readonly positions: readonly number[] };
+  readonly latency: { readonly addedCycles: number; readonly collectorCycles: number };
 }
 
 interface RenderedBlock {
@@ -185,6 +187,8 @@ function renderBlock(block: PlannedBlock, top: string, common: { hdl: Hdl; reset
       const p = manifest.plan;
       const lutEstimate = engineEstimate({
         planes: c.planes, lanes: c.lanes, simd: c.simd, actBits: c.actBits, units: p.units, chunk: p.chunk, group: p.group, endAdvance: p.lastChunk + p.wrapSkip,
+        ...(manifest.gearbox.window === 'phases' ? { windowPositions: manifest.gearbox.positions.length } : {}),
+        ...(manifest.latency.collectorCycles > 0 ? { columns: { beats: p.beatsPerVector, accBits: manifest.widths.acc } } : {}),
         romWidth: c.planes * p.slicesPerFetch * c.nIn, unitDepths: p.unitDepths, romStyle: common.romStyle, matrices: e.data.matrices,
       }).luts;
       return { files: [...pick(design.files), matrix], module, idealCycles: block.idealCycles!, bufferBits, weightBits, lutEstimate, engine, addedLatency: manifest.latency.addedCycles };

@@ -16,10 +16,12 @@ export const LUT_MODEL = {
   macConstant: 1.5,
   /** With a single tree (q x lanes = 1) nothing is shared: each term a cell of its own and the adder tree, LUTs per MAC beside macPerBit x A. */
   macSingleTreeConstant: 6.5,
-  /** A unit's gearbox ring: its window is a CHUNK-bit shift by one of the reachable offsets (multiples of gcd(chunk, group, end advance) below a group), a multiplexer per bit over them, this many inputs per LUT (LUT6 and MUXF7/8), plus a constant per unit; and the read control all units share. */
+  /** A unit's gearbox ring where its window shifts: a CHUNK-bit shift by one of the reachable offsets (multiples of gcd(chunk, group, end advance) below a group), a multiplexer per bit over them, this many inputs per LUT (LUT6 and MUXF7/8), plus a constant per unit; and the read control all units share. */
   gearboxMuxInputsPerLut: 4,
   gearboxConstant: 15,
   gearboxShared: 30,
+  /** Where the window is a multiplexer over the read positions (layer manifest gearbox.window 'phases'): the LUT6 per bit its codes give (1 up to 4 positions, 3 for 10; GearboxPhase.code), plus a constant per unit. */
+  gearboxPhasedConstant: 3,
   /** A unit ROM in LUTs: words per LUT6 (a LUT6 is a 64 x 1 ROM), per bit of the word. */
   romWordsPerLut: 64,
   /** A unit ROM this deep or deeper goes to block RAM, no LUTs (docs/SYNTH.md: Yosys maps a 1024-word ROM to a RAMB36E1). */
@@ -27,6 +29,8 @@ export const LUT_MODEL = {
   /** An engine's top: scale stage, collector, output buffer and control, per lane and a constant. */
   engineTopPerLane: 25,
   engineTopConstant: 115,
+  /** The collector's columns (layer manifest latency.collectorCycles > 0) leave out the beat multiplexer: LUTs per accumulator bit of a beat (lanes x q x acc bits) per 4 beats. */
+  columnsSavedPerBit: 1,
   /** A sliding window: LUTs per bit of the window's values (kh x kw x C values of A bits: line buffer reads and the selection), plus control. */
   windowPerValueBit: 1.64,
   windowConstant: 200,
@@ -77,6 +81,10 @@ export interface EngineEstimateInput {
   readonly group: number;
   /** Bits the read position advances at a vector's last step (lastChunk + wrapSkip). */
   readonly endAdvance: number;
+  /** The read positions of a window that is a multiplexer over them (layer manifest gearbox.positions); undefined or empty where the window shifts. */
+  readonly windowPositions?: number;
+  /** The collector's columns (no beat multiplexer): the beats per vector and the accumulators' bits; undefined without. */
+  readonly columns?: { readonly beats: number; readonly accBits: number };
   /** Bits of a unit ROM's word (planes x SPF x Nin). */
   readonly romWidth: number;
   /** Words of each unit's ROM. */
@@ -94,6 +102,15 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
+/**
+ * LUT6 per window bit of a multiplexer over n read positions, as the gearbox codes them
+ * (GearboxPhase.code): one up to 4; beyond, one per group of two or more and one among the
+ * groups, as many groups of one as fit: 2 up to 7, 3 up to 10, 4 up to 13, 5 up to 16.
+ */
+export function phaseLutsPerBit(n: number): number {
+  return n <= 4 ? 1 : 1 + Math.ceil((n - 4) / 3);
+}
+
 /** LUT6s of one XOR row: none up to one tap, then one per 5 more inputs. */
 function rowLuts(taps: number): number {
   return taps <= 1 ? 0 : Math.ceil((taps - 1) / 5);
@@ -106,14 +123,20 @@ export function engineEstimate(e: EngineEstimateInput, m: LutModel = LUT_MODEL):
   const single = e.planes * e.lanes === 1;
   const macConstant = single ? m.macSingleTreeConstant : m.macConstant;
   const offsets = e.group / gcd(gcd(e.chunk, e.group), e.endAdvance);
+  const phased = (e.windowPositions ?? 0) > 0;
+  const gearboxTerm = phased
+    ? { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ${phaseLutsPerBit(e.windowPositions!)} LUT6 per bit over ${e.windowPositions} read positions + ${m.gearboxPhasedConstant}) + ${m.gearboxShared} (their shared read control)`, luts: gearboxes * (e.chunk * phaseLutsPerBit(e.windowPositions!) + m.gearboxPhasedConstant) + m.gearboxShared }
+    : { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(${offsets} offsets / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant}) + ${m.gearboxShared} (their shared read control)`, luts: gearboxes * (e.chunk * Math.ceil(offsets / m.gearboxMuxInputsPerLut) + m.gearboxConstant) + m.gearboxShared };
+  const columns = e.columns === undefined ? [] : [{ part: `the collector's columns, no beat multiplexer: -${m.columnsSavedPerBit} x ${e.lanes} lanes x ${e.planes} x ${e.columns.accBits} bits x ceil(${e.columns.beats} beats / 4)`, luts: -m.columnsSavedPerBit * e.lanes * e.planes * e.columns.accBits * Math.ceil(e.columns.beats / 4) }];
   const inBlockRam = (depth: number) => e.romStyle === 'block' || ((e.romStyle ?? 'auto') === 'auto' && depth >= m.romBlockRamDepth);
   const decoder = e.matrices.reduce((n, x) => n + Array.from({ length: x.nOut }, (_, j) => rowLuts(rowTaps(x, j).length)).reduce((a, b) => a + b, 0), 0);
   return sum([
     { part: `MAC array: ${macs} MACs x (${m.macPerBit} x ${e.actBits} + ${macConstant})${single ? ' (a single tree)' : ''}`, luts: macs * (m.macPerBit * e.actBits + macConstant) },
     { part: `decoders: ${e.units} units x ${decoder} LUTs (sum of ceil((taps - 1)/5) over the rows of ${e.planes} plane(s))`, luts: e.units * decoder },
-    { part: `gearboxes: ${gearboxes} x (chunk ${e.chunk} x ceil(${offsets} offsets / ${m.gearboxMuxInputsPerLut}) + ${m.gearboxConstant}) + ${m.gearboxShared} (their shared read control)`, luts: gearboxes * (e.chunk * Math.ceil(offsets / m.gearboxMuxInputsPerLut) + m.gearboxConstant) + m.gearboxShared },
+    gearboxTerm,
     { part: `unit ROMs: ${e.romWidth}-bit words x ceil(depth / ${m.romWordsPerLut}) over ${e.unitDepths.length} ROMs, none in block RAM (rom style ${e.romStyle ?? 'auto'}: ${e.romStyle === 'block' ? 'all' : `at ${m.romBlockRamDepth} words or more`})`, luts: e.unitDepths.reduce((n, d) => n + (inBlockRam(d) ? 0 : e.romWidth * Math.ceil(d / m.romWordsPerLut)), 0) },
     { part: `scale, collector, control: ${m.engineTopPerLane} x ${e.lanes} lanes + ${m.engineTopConstant}`, luts: m.engineTopPerLane * e.lanes + m.engineTopConstant },
+    ...columns,
   ]);
 }
 
