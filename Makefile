@@ -154,7 +154,7 @@ resnet20: deps build
 RESNET20_SYNTH_BLOCKS ?=
 resnet20-synth: deps build
 	test -f $(RESNET20_DIR)/manifest.json || $(FLEXOR) network docs/examples/resnet20-mixed-net.yaml --images 2 --cycles-per-image $(RESNET20_CYCLES) -o $(RESNET20_DIR) --force
-	node dist/bench/netsynth-blocks.js $(RESNET20_DIR) $(RESNET20_SYNTH_BLOCKS)
+	node dist/bench/netsynth-blocks.js $(RESNET20_DIR) '$(RESNET20_SYNTH_BLOCKS)'
 
 golden-check: deps build
 	node dist/test/golden-rtl.js --check

@@ -14,7 +14,7 @@ if (dir === undefined) {
   process.exit(2);
 }
 const start = Date.now();
-const { rows, distinct, cached } = await synthesizeBlocks(dir, { target: 'xilinx', only: only === undefined ? undefined : new RegExp(only), log: (l) => console.log(l) });
+const { rows, distinct, cached } = await synthesizeBlocks(dir, { target: 'xilinx', only: only === undefined || only === '' ? undefined : new RegExp(only), log: (l) => console.log(l) });
 const sum = (f: (r: (typeof rows)[number]) => number | null) => rows.reduce((n, r) => n + (f(r) ?? 0), 0);
 /** The sum of the rows (cellTypes empty: the LUT RAM sites are summed from the rows). */
 const total = {

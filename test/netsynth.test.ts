@@ -59,6 +59,13 @@ describe('accelerator LUT estimate (model)', () => {
     // 3 x 3 x 16, 4 lanes in, 16 slots out: 16 banks.
     expect(streamBlockEstimate('flatten', { h: 3, w: 3, c: 16, p: 4, s: 16, bits: 8 }).luts).to.equal(Math.round(m.flattenPerCrossbarBit * 16 * 8 * 20 + m.flattenConstant));
     expect(streamBlockEstimate('fifo', { dataBits: 64 }).luts).to.equal(64 * m.fifoPerDataBit + m.fifoConstant);
+    expect(streamBlockEstimate('fifo', { dataBits: 64, depth: 1023 }).luts).to.equal(64 * m.fifoPerDataBit + m.fifoConstant);
+    // A bypass FIFO of 1168 words: its storage in block RAM, its control in LUTs.
+    expect(streamBlockEstimate('fifo', { dataBits: 9, depth: 1168 }).luts).to.equal(m.fifoBlockRamConstant);
+    // ResNet-20's adds and width converters, as measured (docs/NETWORK.md): 21, 629 and 1223 LUTs.
+    expect(streamBlockEstimate('add', { p: 1, satBits: 9 }).luts).to.equal(21);
+    expect(streamBlockEstimate('width', { from: 32, to: 1, bits: 8 }).luts).to.be.within(Math.round(629 * 0.98), Math.round(629 * 1.02));
+    expect(streamBlockEstimate('width', { from: 64, to: 1, bits: 8 }).luts).to.be.within(Math.round(1223 * 0.98), Math.round(1223 * 1.02));
     expect(streamBlockEstimate('tail', { lanes: 4, bits: 8 }).luts).to.equal(Math.round(m.tailPerValueBit * 32 + m.tailConstant));
     expect(streamBlockEstimate('maxpool', { p: 4, bits: 8 }).luts).to.equal(m.poolPerValueBit * 32 + m.poolConstant);
     expect(streamBlockEstimate('argmax', { lanes: 5, inBits: 16 }).luts).to.equal(m.argmaxPerLogitBit * 80 + m.argmaxConstant);

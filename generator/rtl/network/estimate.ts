@@ -40,6 +40,15 @@ export const LUT_MODEL = {
   /** A FIFO (LUT RAM storage): LUTs per data bit, plus a constant. */
   fifoPerDataBit: 1,
   fifoConstant: 30,
+  /** A FIFO this deep or deeper (a residual network's bypass FIFO) keeps its storage in block RAM: LUTs of its control, fitted on ResNet-20's bypass FIFOs of 1168, 1504 and 1792 words (101, 97 and 93 LUTs). */
+  fifoBlockRamDepth: 1024,
+  fifoBlockRamConstant: 97,
+  /** An add: its two constant multipliers go to DSPs; LUTs per value of a beat per bit of the saturated sum (sum and clamp), plus a constant. Fitted on ResNet-20's adds (p = 1, 9-bit sums: 21 LUTs and 2 DSPs). */
+  addPerSumBit: 2,
+  addConstant: 3,
+  /** A width converter: LUTs per bit of its input and output beats ((from + to) values x bits), plus a constant. Fitted on ResNet-20's two from-p-to-1 converters (32 and 64 to 1, 8 bits: 629 and 1223 LUTs). */
+  widthPerBit: 2.32,
+  widthConstant: 16,
   /** The requantization tail: LUTs per value bit of a beat (lanes x output bits), plus a constant. */
   tailPerValueBit: 1.2,
   tailConstant: 8,
@@ -164,6 +173,7 @@ export function streamBlockEstimate(kind: string, o: Readonly<Record<string, unk
       ]);
     }
     case 'fifo':
+      if (typeof o.depth === 'number' && o.depth >= m.fifoBlockRamDepth) return sum([{ part: `control of a FIFO of ${o.depth} words, its storage in block RAM`, luts: m.fifoBlockRamConstant }]);
       return sum([{ part: `${m.fifoPerDataBit} x ${n('dataBits')} data bits + ${m.fifoConstant}`, luts: m.fifoPerDataBit * n('dataBits') + m.fifoConstant }]);
     case 'tail':
       return sum([{ part: `${m.tailPerValueBit} x ${n('lanes')} lanes x ${n('bits')} bits + ${m.tailConstant}`, luts: m.tailPerValueBit * n('lanes') * n('bits') + m.tailConstant }]);
@@ -175,14 +185,14 @@ export function streamBlockEstimate(kind: string, o: Readonly<Record<string, unk
     case 'fork':
     case 'fmfork':
       return sum([{ part: 'handshake', luts: m.forkConstant }]);
-    // Not fitted (no residual network was synthesized for the model): the add's two constant
-    // multipliers, sum and clamp per value (3 LUTs per sum bit), the others' control.
+    // Fitted on ResNet-20's stage blocks (make resnet20-synth): the add's multipliers in DSPs,
+    // its sum and clamp in LUTs; a width converter's selection.
     case 'add':
-      return sum([{ part: `3 x ${n('p')} values x ${n('satBits') + 17} sum bits (not fitted)`, luts: 3 * n('p') * (n('satBits') + 17) }]);
+      return sum([{ part: `${m.addPerSumBit} x ${n('p')} values x ${n('satBits')} sum bits + ${m.addConstant} (the two multipliers in DSPs)`, luts: m.addPerSumBit * n('p') * n('satBits') + m.addConstant }]);
     case 'shortcut':
       return sum([{ part: 'counters (not fitted)', luts: m.poolConstant }]);
     case 'width':
-      return sum([{ part: `${n('from') + n('to')} values x ${n('bits')} bits of shifter (not fitted)`, luts: (n('from') + n('to')) * n('bits') + m.poolConstant }]);
+      return sum([{ part: `${m.widthPerBit} x ${n('from') + n('to')} values x ${n('bits')} bits + ${m.widthConstant}`, luts: m.widthPerBit * (n('from') + n('to')) * n('bits') + m.widthConstant }]);
     default:
       return sum([]);
   }
