@@ -56,7 +56,7 @@ export function macView(model: LayerModel) {
  * pick, A + 1 bits (a pair) or A (a single); the others are at the exact width of their sum.
  */
 function chainCells(c: MacChain, actBits: number) {
-  const cells: { k: number; width: number; signal: string; input: { width: number; from: number; signal: string } | null; pair?: number; act?: number }[] = [];
+  const cells: { k: number; width: number; signal: string; input: { width: number; from: number; signal: string } | null; pair?: number; act?: number; negX: number; negY: number }[] = [];
   for (let i = 0; i < c.pairCells + c.singleCells; i++) {
     const k = i + 1;
     const pair = i < c.pairCells;
@@ -68,10 +68,11 @@ function chainCells(c: MacChain, actBits: number) {
       width,
       signal: `chain${c.index}_${k}`,
       input: previous === undefined ? null : { width, from: previous.width, signal: previous.signal },
-      ...(pair ? { pair: c.firstPair + i } : { act: c.firstSingle + (i - c.pairCells) }),
+      // A pair cell's sign bits are those of its two activations.
+      ...(pair ? { pair: c.firstPair + i, negX: 2 * (c.firstPair + i), negY: 2 * (c.firstPair + i) + 1 } : { act: c.firstSingle + (i - c.pairCells), negX: 0, negY: 0 }),
     });
   }
-  return cells.map((cell) => ({ ...cell, negX: cell.pair === undefined ? 0 : 2 * cell.pair, negY: cell.pair === undefined ? 0 : 2 * cell.pair + 1 }));
+  return cells;
 }
 
 /** The MAC array and the modules of the cells it uses. */

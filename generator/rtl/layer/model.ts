@@ -303,7 +303,7 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
   // A vector's end still consumes at least a row's last chunk: END_ADV - start >= lastChunk.
   if (start > Math.min(plan.group - 1, plan.wrapSkip)) throw new Error(`layer model: a unit's offset ${start} exceeds its last word`);
   const delays = offsets.map((o) => start - o);
-  const phases = windowPhases(plan, groups, start);
+  const phases = windowPhases(plan, groups, start, endAdvance);
   return {
     chunk: plan.chunk,
     lastAmount: plan.lastChunk,
@@ -331,9 +331,8 @@ function gearboxModel(plan: LayerPlan): GearboxModel {
  * modulo the ring's bits, over vectors until a vector starts where an earlier one did; undefined
  * when there are more than MAX_WINDOW_PHASES of them.
  */
-function windowPhases(plan: LayerPlan, groups: number, start: number): GearboxPhase[] | undefined {
+function windowPhases(plan: LayerPlan, groups: number, start: number, endAdvance: number): GearboxPhase[] | undefined {
   const ringBits = groups * plan.group;
-  const endAdvance = plan.lastChunk + plan.wrapSkip;
   const advanceOf = { chunk: plan.chunk, last: plan.lastChunk, end: endAdvance } as const;
   const positions = new Set<number>();
   const vectorStarts = new Set<number>();
@@ -378,8 +377,8 @@ export function phaseCodes(n: number): number[] {
   let left = n - singles;
   for (let hi = 0; hi < 4 - singles; hi++) {
     const size = Math.min(4, left - (4 - singles - hi - 1));
-    for (let lo = 0; lo < Math.min(size, 4); lo++) codes.push(hi * 4 + lo);
-    left -= Math.min(size, 4);
+    for (let lo = 0; lo < size; lo++) codes.push(hi * 4 + lo);
+    left -= size;
   }
   for (let hi = 4 - singles; hi < 4; hi++) codes.push(hi * 4);
   return codes;

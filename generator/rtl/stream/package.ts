@@ -51,13 +51,13 @@ export interface CommonSettings {
   readonly name?: string;
 }
 
-/** Checks the shared options; each error names the option and what is allowed. */
 /** The latency figure in words: at most N cycles from the last beat in to the last beat out, or how early the last beat leaves. */
 function latencyText(cycles: number): string {
   if (cycles >= 0) return `latency at most ${cycles} cycles (last beat in to last beat out)`;
   return `the last beat out leaves ${-cycles} cycles before the last beat in (input rows no output reads)`;
 }
 
+/** Checks the shared options; each error names the option and what is allowed. */
 export function commonSettings(options: StreamBlockCommonOptions): CommonSettings {
   const hdl = options.hdl ?? 'sv';
   if (hdl !== 'sv' && hdl !== 'verilog') throw new InputError('hdl', `must be sv or verilog; got ${String(hdl)}`);

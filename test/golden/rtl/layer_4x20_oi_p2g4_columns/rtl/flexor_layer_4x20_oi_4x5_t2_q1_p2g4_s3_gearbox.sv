@@ -67,12 +67,12 @@ module flexor_layer_4x20_oi_4x5_t2_q1_p2g4_s3_gearbox (
   logic [FILL_W-1:0] fill_q;
 
   logic [FILL_W-1:0]  amount;
-  logic [PH_W-1:0]    ph_next;
-  logic [GP_W:0]      pops;           // the groups the step leaves behind
-
   assign amount   = vec_end_i ? END_F : row_end_i ? LAST_F : CHUNK_F;
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
+
+  logic [PH_W-1:0]    ph_next;
+  logic [GP_W:0]      pops;           // the groups the step leaves behind
 
   // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i)
   // bits, and the groups the step leaves behind.

@@ -73,12 +73,12 @@ module flexor_layer_4x12_oi_4x5_t2_q1_p2g5_s1_gearbox (
   reg [FILL_W-1:0] fill_q;
 
   wire [FILL_W-1:0]  amount;
-  reg [PH_W-1:0]    ph_next;
-  reg [GP_W:0]      pops;           // the groups the step leaves behind
-
   assign amount   = vec_end_i ? END_F : row_end_i ? LAST_F : CHUNK_F;
   assign avail_o  = fill_q >= amount;
   assign ready_o  = !used_q[GP_W];   // used_q < NG
+
+  reg [PH_W-1:0]    ph_next;
+  reg [GP_W:0]      pops;           // the groups the step leaves behind
 
   // Where each phase goes with a step of CHUNK, LAST_AMOUNT (row_end_i) or END_ADV (vec_end_i)
   // bits, and the groups the step leaves behind.
